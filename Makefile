@@ -1,0 +1,45 @@
+# migreplay — see README.md. `make help` lists the targets.
+GO      ?= go
+BIN     := bin/migreplay
+OUT     ?= out
+PKGS    := ./...
+
+.PHONY: help build run test test-go test-integration bench fuzz golden lint fmt clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## build bin/migreplay
+	$(GO) build -o $(BIN) ./cmd/migreplay
+
+run: build ## the main job on the bundled datasets, end to end (writes $(OUT)/)
+	./scripts/run.sh $(BIN) $(OUT)
+
+test: test-go test-integration ## everything CI runs
+
+test-go: ## unit, golden, property and cross-check tests
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+test-integration: build ## DuckDB over the lake (installs @duckdb/node-api into a scratch folder)
+	./scripts/integration.sh $(BIN)
+
+bench: ## Go benchmarks plus the bench/ peer comparisons (prints ratios)
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	./bench/all.sh
+
+fuzz: ## a short fuzz run of every fuzz target
+	./scripts/fuzz.sh 20s
+
+golden: ## rewrite golden testdata from the current code
+	$(GO) test ./ingest/... -update
+
+lint: ## go vet and staticcheck
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
+
+fmt: ## gofmt every file
+	gofmt -w $$(git ls-files '*.go')
+
+clean: ## remove build and run outputs
+	rm -rf bin $(OUT)
