@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Version is the schema version written into every file's metadata under
@@ -36,8 +37,20 @@ const (
 )
 
 // Row is implemented by every table's row type (on the pointer receiver).
+//
+// Each field carries, besides its parquet tag, a `doc:"..."` tag (what the
+// column holds) and, for quantities, a `unit:"..."` tag; schema/README.md is
+// generated from them (go test ./schema -update) and a test keeps it in sync.
 type Row interface {
 	TableName() string
+}
+
+// Partitioner is implemented by rows of tables laid out as
+// table=<name>/host=<host>/date=<YYYY-MM-DD>/. A zero time puts the row in
+// the date=__HIVE_DEFAULT_PARTITION__ partition; an empty host likewise.
+type Partitioner interface {
+	Row
+	Partition() (host string, t time.Time)
 }
 
 // Table describes one registered table.
@@ -45,8 +58,7 @@ type Table struct {
 	Name string
 	Doc  string
 	Type reflect.Type // the struct type (not a pointer)
-	// Partitioned reports whether rows carry host and time for
-	// host=/date= partitioning.
+	// Partitioned reports whether rows implement Partitioner.
 	Partitioned bool
 	newWriter   func() rowBuffer
 }
@@ -64,9 +76,7 @@ func Register[T any, P interface {
 	var zero T
 	name := P(&zero).TableName()
 	t := &Table{Name: name, Doc: doc, Type: reflect.TypeOf(zero)}
-	_, hasHost := t.Type.FieldByName("Host")
-	_, hasTime := t.Type.FieldByName("Time")
-	t.Partitioned = hasHost && hasTime
+	_, t.Partitioned = any(P(&zero)).(Partitioner)
 	t.newWriter = func() rowBuffer { return &typedBuffer[T, P]{} }
 	mu.Lock()
 	defer mu.Unlock()
