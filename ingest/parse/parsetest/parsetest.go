@@ -1,0 +1,256 @@
+// Package parsetest drains any parser into comparable values and runs the
+// golden-folder tests every ingest/<format> package shares:
+//
+//	testdata/<case>/input.txt   the trace (a real capture says which tool and version made it)
+//	testdata/<case>/options.json optional parse.Options overrides (start, interval_ms, year, host, lenient)
+//	testdata/<case>/want.jsonl  one line per record: {"table":..., "row":{...}}, then a stats line
+//	testdata/<case>/want.err    the strict-mode error, when the input must fail
+//
+// `go test ./ingest/... -update` rewrites the want files from the code.
+package parsetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite golden want files")
+
+// New builds a parser; every ingest/<format> package's NewParser fits after
+// wrapping: func(r io.Reader, o parse.Options) parse.Parser { return xentop.NewParser(r, o) }.
+type New func(io.Reader, parse.Options) parse.Parser
+
+// Result is a drained parser.
+type Result struct {
+	Rows    []schema.Row
+	Rejects []*parse.ParseError
+	Stats   parse.Stats
+	Err     error
+}
+
+// Drain runs p to the end, copying each record (Record's struct is reused).
+func Drain(newp New, input []byte, opt parse.Options) Result {
+	var res Result
+	if opt.Lenient {
+		prev := opt.OnReject
+		opt.OnReject = func(e *parse.ParseError) {
+			res.Rejects = append(res.Rejects, e)
+			if prev != nil {
+				prev(e)
+			}
+		}
+	}
+	p := newp(bytes.NewReader(input), opt)
+	for p.Next() {
+		res.Rows = append(res.Rows, Clone(p.Record()))
+	}
+	res.Err = p.Err()
+	res.Stats = p.Stats()
+	return res
+}
+
+// Clone copies a row value (shallow: strings and pointers are never reused
+// by parsers, so a shallow copy is a snapshot).
+func Clone(r schema.Row) schema.Row {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(fmt.Sprintf("parsetest: marshal %T: %v", r, err))
+	}
+	return jsonRow{table: r.TableName(), raw: b}
+}
+
+type jsonRow struct {
+	table string
+	raw   json.RawMessage
+}
+
+func (j jsonRow) TableName() string            { return j.table }
+func (j jsonRow) MarshalJSON() ([]byte, error) { return j.raw, nil }
+
+// Lines renders a Result as golden JSON lines.
+func (r Result) Lines() []byte {
+	var b bytes.Buffer
+	for _, row := range r.Rows {
+		line, _ := json.Marshal(struct {
+			Table string     `json:"table"`
+			Row   schema.Row `json:"row"`
+		}{row.TableName(), row})
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	for _, e := range r.Rejects {
+		line, _ := json.Marshal(struct {
+			Reject string `json:"reject"`
+		}{e.Error()})
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	st, _ := json.Marshal(struct {
+		Stats parse.Stats `json:"stats"`
+	}{r.Stats})
+	b.Write(st)
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+type fileOptions struct {
+	Host       string `json:"host"`
+	Start      string `json:"start"` // RFC 3339
+	IntervalMS int64  `json:"interval_ms"`
+	Year       int    `json:"year"`
+	Lenient    bool   `json:"lenient"`
+	TZ         string `json:"tz"`
+}
+
+// Options reads dir/options.json (absent: zero options) into parse.Options.
+func Options(t testing.TB, dir string) parse.Options {
+	t.Helper()
+	opt := parse.Options{File: filepath.Join(dir, "input.txt")}
+	b, err := os.ReadFile(filepath.Join(dir, "options.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return opt
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fo fileOptions
+	if err := json.Unmarshal(b, &fo); err != nil {
+		t.Fatalf("%s/options.json: %v", dir, err)
+	}
+	opt.Host, opt.Year, opt.Lenient = fo.Host, fo.Year, fo.Lenient
+	if fo.Start != "" {
+		if opt.Start, err = time.Parse(time.RFC3339Nano, fo.Start); err != nil {
+			t.Fatalf("%s/options.json start: %v", dir, err)
+		}
+	}
+	opt.Interval = time.Duration(fo.IntervalMS) * time.Millisecond
+	if fo.TZ != "" {
+		if opt.Location, err = time.LoadLocation(fo.TZ); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return opt
+}
+
+// Golden walks testdata/*/input.txt and compares each case with its want
+// files. It also checks the line accounting: after a strict run without
+// error, and after a lenient run always, Data+Reject+Structure == Lines.
+func Golden(t *testing.T, newp New) {
+	dirs, _ := filepath.Glob("testdata/*/input.txt")
+	if len(dirs) == 0 {
+		t.Fatal("no testdata/*/input.txt")
+	}
+	for _, in := range dirs {
+		dir := filepath.Dir(in)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			input, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt := Options(t, dir)
+			res := Drain(newp, input, opt)
+			if res.Err == nil || opt.Lenient {
+				CheckBalanced(t, res.Stats)
+			}
+			gotLines := res.Lines()
+			var gotErr []byte
+			if res.Err != nil {
+				gotErr = []byte(res.Err.Error() + "\n")
+			}
+			compare(t, filepath.Join(dir, "want.jsonl"), gotLines)
+			compare(t, filepath.Join(dir, "want.err"), gotErr)
+			// Lenient mode never fails on a bad line and still balances.
+			lopt := opt
+			lopt.Lenient = true
+			lres := Drain(newp, input, lopt)
+			if lres.Err != nil && !isReadErr(lres.Err) {
+				t.Errorf("lenient run failed: %v", lres.Err)
+			}
+			CheckBalanced(t, lres.Stats)
+		})
+	}
+}
+
+func isReadErr(err error) bool {
+	var pe *parse.ParseError
+	return !errors.As(err, &pe)
+}
+
+// CheckBalanced fails t unless every line is accounted for.
+func CheckBalanced(t testing.TB, s parse.Stats) {
+	t.Helper()
+	if !s.Balanced() {
+		t.Errorf("line accounting: data %d + reject %d + structure %d != lines %d",
+			s.Data, s.Reject, s.Structure, s.Lines)
+	}
+}
+
+func compare(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if len(got) == 0 {
+			_ = os.Remove(path)
+			return
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		want = nil
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run with -update to rewrite):\n%s", path, diff(string(want), string(got)))
+	}
+}
+
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("first difference at line %d:\nwant: %s\ngot:  %s", i+1, a, b)
+		}
+	}
+	return ""
+}
+
+// Fuzz checks the parser invariants on arbitrary input: it never panics, in
+// lenient mode it never stops on a bad line, and every line is accounted for.
+// Call it from a FuzzXxx target's f.Fuzz body.
+func Fuzz(t *testing.T, newp New, data []byte) {
+	opt := parse.Options{File: "fuzz", Lenient: true, Year: 2026,
+		Start: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Interval: time.Second}
+	res := Drain(newp, data, opt)
+	if res.Err != nil && !isReadErr(res.Err) {
+		t.Fatalf("lenient run stopped: %v", res.Err)
+	}
+	CheckBalanced(t, res.Stats)
+	if int64(len(res.Rejects)) != res.Stats.Reject {
+		t.Fatalf("%d rejects reported, %d counted", len(res.Rejects), res.Stats.Reject)
+	}
+	opt.Lenient = false
+	_ = Drain(newp, data, opt) // strict: must not panic
+}
