@@ -1,0 +1,83 @@
+package lake
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/migreplay/migreplay/schema"
+)
+
+func TestEscapeKeepsValuesInsideOneComponent(t *testing.T) {
+	// Hostile host names taken from nothing but imagination: each must stay
+	// one path component under "host=".
+	for _, v := range []string{"../../etc", "a/b", `c:\d`, "x=y", "%2F", "..", ".", "new\nline", "s-vm 007", "Windows7 (Dev)"} {
+		e := Escape(v)
+		if strings.ContainsAny(e, "/\\\n=") {
+			t.Errorf("Escape(%q) = %q still holds a separator", v, e)
+		}
+		p := filepath.Join("out", "host="+e)
+		if filepath.Dir(p) != "out" {
+			t.Errorf("Escape(%q) = %q leaves the partition dir: %s", v, e, p)
+		}
+	}
+	if Escape("") != DefaultPartition {
+		t.Error("empty value must be Hive's default partition")
+	}
+	if got := Escape("a/b=c%"); got != "a%2Fb%3Dc%25" {
+		t.Errorf("Escape = %q, want a%%2Fb%%3Dc%%25 (Hive's escaping)", got)
+	}
+}
+
+func TestWriteTableIsContentNamedAndIdempotent(t *testing.T) {
+	root := t.TempDir()
+	rows := []schema.Reject{{File: "f", Line: 1, Format: "x", Reason: "r", Raw: "raw"}}
+	w1, err := WriteTable(root, rows, map[string]string{"k": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, err := WriteTable(root, rows, map[string]string{"k": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w1 != w2 {
+		t.Fatalf("same rows, different files: %v vs %v", w1, w2)
+	}
+	if !strings.HasPrefix(w1.Path, "table=rejects/part-") {
+		t.Errorf("path %s", w1.Path)
+	}
+	if _, err := os.Stat(filepath.Join(root, "_tmp")); !os.IsNotExist(err) {
+		t.Errorf("_tmp left behind: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "table=rejects", "*"))
+	if len(files) != 1 {
+		t.Errorf("files = %v", files)
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	root := t.TempDir()
+	s, err := NewSet(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, _ := schema.Lookup("rejects")
+	f, err := s.Create(tbl, Dir(tbl, "", time.Time{}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Write(&schema.Reject{File: "f"})
+	s.Abort()
+	var n int
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n++
+		}
+		return nil
+	})
+	if n != 0 {
+		t.Errorf("%d files left after Abort", n)
+	}
+}
