@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/migreplay/migreplay/ingest"
+)
+
+func init() {
+	register("ingest", "normalise xentop, sar/sadf, ping and QMP traces into the Parquet lake", runIngest)
+}
+
+func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("ingest", "ingest [flags] <file|dir|->...", stdout)
+	out := fs.String("out", "lake", "lake root directory")
+	format := fs.String("format", "", "force a format ("+strings.Join(ingest.Formats(), ", ")+"); default: detect from content")
+	host := fs.String("host", "", "host for traces that do not name one (xentop, ping, QMP); default: the file name up to its first dot")
+	lenient := fs.Bool("lenient", false, "send bad lines to the rejects table instead of stopping at the first")
+	start := fs.String("start", "", "time of the first frame/reply for traces without timestamps (RFC 3339)")
+	interval := fs.Duration("interval", 0, "time between frames/replies, with --start (xentop -d, ping -i)")
+	year := fs.Int("year", 0, "year for timestamps printed without one (moreutils ts default format)")
+	tz := fs.String("tz", "UTC", "zone of local times printed without one (sar text, sadf -T, ts prefixes)")
+	asJSON := fs.Bool("json", false, "print the run summary as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageErr("no inputs: give files, directories or - for stdin")
+	}
+	cfg := ingest.Config{Out: *out, Format: *format, Host: *host, Lenient: *lenient,
+		Interval: *interval, Year: *year, Version: Version, Command: commandLine()}
+	if *start != "" {
+		t, err := time.Parse(time.RFC3339Nano, *start)
+		if err != nil {
+			return usageErr("--start %q: want RFC 3339, e.g. 2026-11-21T23:52:03Z", *start)
+		}
+		cfg.Start = t
+		if *interval <= 0 {
+			return usageErr("--start needs --interval (e.g. --interval 3s, xentop's default -d)")
+		}
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return usageErr("--tz %q: %v", *tz, err)
+	}
+	cfg.Location = loc
+	if bar := newBar(); bar != nil {
+		defer bar.Finish()
+		cfg.Progress = func(p ingest.Progress) {
+			bar.ChangeMax64(p.TotalBytes)
+			bar.Describe(fmt.Sprintf("file %d/%d, %d rows", p.FileIndex+1, p.Files, p.Records))
+			_ = bar.Set64(p.Bytes)
+		}
+	}
+	sum, err := ingest.Run(ctx, cfg, fs.Args())
+	if err != nil {
+		if errors.Is(err, ingest.ErrBadInput) {
+			return &exitError{code: 2, err: errors.Unwrap(err)}
+		}
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	printIngestSummary(stdout, sum)
+	return nil
+}
+
+// newBar returns a progress bar on stderr when it is a terminal, else nil.
+func newBar() *progressbar.ProgressBar {
+	if !term.IsTerminal(int(os.Stderr.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions64(-1, progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionShowBytes(true), progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+}
+
+func printIngestSummary(w io.Writer, sum ingest.Summary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "lines\tdata\trejects\tstructure\trecords\t balanced\t file (format)")
+	for _, f := range sum.Files {
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t %v\t %s (%s)\n", f.Stats.Lines, f.Stats.Data, f.Stats.Reject,
+			f.Stats.Structure, f.Stats.Records, f.Stats.Balanced(), f.Path, f.Format)
+	}
+	t := sum.Totals
+	fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t %v\t total: %d files\n", t.Lines, t.Data, t.Reject, t.Structure,
+		t.Records, t.Balanced(), len(sum.Files))
+	tw.Flush()
+	var rows, bytes int64
+	for _, wr := range sum.Written {
+		rows += wr.Rows
+		bytes += wr.Bytes
+	}
+	fmt.Fprintf(w, "wrote %d Parquet files (%d rows, %d bytes)\n", len(sum.Written), rows, bytes)
+}

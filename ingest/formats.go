@@ -1,0 +1,49 @@
+package ingest
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+)
+
+// Format is one trace format the ingest knows.
+type Format struct {
+	Name   string
+	Detect func(head []byte) bool // head: up to 64 KiB of decompressed content
+	New    func(io.Reader, parse.Options) parse.Parser
+}
+
+// formats in detection order: the most specific signatures first.
+var formats []Format
+
+// Formats lists the known formats' names in detection order.
+func Formats() []string {
+	out := make([]string, len(formats))
+	for i, f := range formats {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// pick returns the forced format, or the first whose Detect accepts head.
+func pick(forced string, head []byte) (Format, error) {
+	if forced != "" {
+		for _, f := range formats {
+			if f.Name == forced {
+				return f, nil
+			}
+		}
+		return Format{}, fmt.Errorf("unknown --format %q (known: %s)", forced, strings.Join(Formats(), ", "))
+	}
+	if len(head) == 0 {
+		return Format{}, fmt.Errorf("empty file: nothing to ingest (remove it, or pass the trace it should have held)")
+	}
+	for _, f := range formats {
+		if f.Detect(head) {
+			return f, nil
+		}
+	}
+	return Format{}, fmt.Errorf("format not recognised (known: %s): pass --format to force one", strings.Join(Formats(), ", "))
+}

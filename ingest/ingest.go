@@ -1,0 +1,403 @@
+// Package ingest is the shared plumbing between trace files and the lake:
+// it expands inputs (files, directories recursively, "-" for stdin), reads
+// .gz and .zst transparently (by magic bytes, not by name), hashes each
+// source, detects its format from content, drives the format's parser and
+// routes records to content-named Parquet files, one per (source, table,
+// host, date). Everything a run writes becomes visible at once when the run
+// succeeds (see package lake); a strict-mode error leaves --out untouched.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/schema"
+	"github.com/migreplay/migreplay/schema/lake"
+)
+
+// Config is one ingest run. The zero value (plus Out) ingests strictly,
+// detecting formats from content.
+type Config struct {
+	Out      string         // lake root
+	Format   string         // force a format (see Formats); empty: detect
+	Host     string         // host for traces that do not name one; empty: from the file name
+	Lenient  bool           // bad lines go to the rejects table instead of stopping
+	Start    time.Time      // times for traces without any (xentop frames, ping without -D)
+	Interval time.Duration  // with Start
+	Year     int            // year for ts's "%b %d %H:%M:%S" stamps
+	Location *time.Location // zone of local times without one; nil: UTC
+	Version  string         // migreplay version for provenance
+	Command  string         // command line for provenance
+	Stdin    io.Reader      // what "-" reads; nil: os.Stdin
+	// Progress, when set, is called as bytes are read (never for stdin).
+	Progress func(Progress)
+}
+
+// Progress is reported while reading.
+type Progress struct {
+	File       string
+	FileIndex  int
+	Files      int
+	Bytes      int64 // raw bytes read so far, all files
+	TotalBytes int64
+	Records    int64 // records so far, all files
+}
+
+// FileSummary accounts for one input.
+type FileSummary struct {
+	Path    string           `json:"path"`
+	Format  string           `json:"format"`
+	Host    string           `json:"host,omitempty"`
+	SHA256  string           `json:"sha256"`
+	Bytes   int64            `json:"bytes"`
+	Stats   parse.Stats      `json:"stats"`
+	Records map[string]int64 `json:"records"` // per table, rejects included
+}
+
+// Summary is a whole run.
+type Summary struct {
+	Files   []FileSummary  `json:"files"`
+	Written []lake.Written `json:"written"`
+	Totals  parse.Stats    `json:"totals"`
+}
+
+// ErrBadInput marks errors caused by the input (exit code 2 in the CLI).
+var ErrBadInput = errors.New("bad input")
+
+// Run ingests inputs into cfg.Out.
+func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
+	var sum Summary
+	files, err := expand(inputs)
+	if err != nil {
+		return sum, err
+	}
+	set, err := lake.NewSet(cfg.Out)
+	if err != nil {
+		return sum, err
+	}
+	var total int64
+	for _, f := range files {
+		total += f.size
+	}
+	prog := &progress{cfg: cfg, total: total, files: len(files)}
+	for i, f := range files {
+		if err := ctx.Err(); err != nil {
+			set.Abort()
+			return sum, err
+		}
+		prog.index, prog.name = i, f.path
+		fs, err := ingestOne(cfg, set, f, prog)
+		if err != nil {
+			set.Abort()
+			return sum, err
+		}
+		sum.Files = append(sum.Files, fs)
+		sum.Totals.Add(fs.Stats)
+	}
+	written, err := set.Commit()
+	if err != nil {
+		return sum, err
+	}
+	sum.Written = written
+	return sum, nil
+}
+
+type input struct {
+	path string
+	size int64
+}
+
+// expand turns files, directories (recursively, sorted, hidden entries
+// skipped) and "-" into a list of inputs.
+func expand(inputs []string) ([]input, error) {
+	var out []input
+	for _, in := range inputs {
+		if in == "-" {
+			out = append(out, input{path: "-"})
+			continue
+		}
+		st, err := os.Stat(in)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
+		}
+		if !st.IsDir() {
+			out = append(out, input{path: in, size: st.Size()})
+			continue
+		}
+		var found []input
+		err = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if p != in && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			found = append(found, input{path: p, size: info.Size()})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
+		out = append(out, found...)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: no input files", ErrBadInput)
+	}
+	return out, nil
+}
+
+// headSize is how much decompressed content format detection sees.
+const headSize = 64 << 10
+
+func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary, error) {
+	fsum := FileSummary{Path: in.path, Records: map[string]int64{}}
+	var raw io.Reader
+	if in.path == "-" {
+		raw = cfg.Stdin
+		if raw == nil {
+			raw = os.Stdin
+		}
+	} else {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return fsum, fmt.Errorf("%w: %v", ErrBadInput, err)
+		}
+		defer f.Close()
+		raw = f
+	}
+	h := sha256.New()
+	counted := &countReader{r: io.TeeReader(raw, h), prog: prog}
+	text, closeDec, err := decompress(counted)
+	if err != nil {
+		return fsum, fmt.Errorf("%w: %s: %v (the file looks compressed but does not decompress: re-fetch it or ingest the uncompressed copy)", ErrBadInput, in.path, err)
+	}
+	defer closeDec()
+	br := bufio.NewReaderSize(text, 256<<10)
+	head, err := br.Peek(headSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
+	}
+	format, err := pick(cfg.Format, head)
+	if err != nil {
+		if !cfg.Lenient || cfg.Format != "" {
+			return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
+		}
+		// Lenient: an unrecognised file is not dropped: each line becomes
+		// a reject carrying the reason.
+		format = unknownFormat(err)
+	}
+	fsum.Format = format.Name
+	host := cfg.Host
+	if host == "" {
+		host = hostFromPath(in.path)
+	}
+	fsum.Host = host
+
+	r := &router{set: set, files: map[routeKey]*lake.File{}, meta: map[string]string{
+		schema.MetaVersion: cfg.Version,
+		schema.MetaParser:  format.Name,
+		schema.MetaSource:  in.path,
+		schema.MetaCommand: cfg.Command,
+	}}
+	opt := parse.Options{
+		File: in.path, Host: host, Lenient: cfg.Lenient, Start: cfg.Start,
+		Interval: cfg.Interval, Year: cfg.Year, Location: cfg.Location,
+	}
+	var rejErr error
+	if cfg.Lenient {
+		opt.OnReject = func(e *parse.ParseError) {
+			if err := r.write(parse.Reject(e)); err != nil && rejErr == nil {
+				rejErr = err
+			}
+			fsum.Records["rejects"]++
+		}
+	}
+	p := format.New(br, opt)
+	for p.Next() {
+		rec := p.Record()
+		if err := r.write(rec); err != nil {
+			return fsum, err
+		}
+		fsum.Records[rec.TableName()]++
+		prog.records++
+	}
+	if err := p.Err(); err != nil {
+		var pe *parse.ParseError
+		if errors.As(err, &pe) {
+			return fsum, fmt.Errorf("%w: %w (rerun with --lenient to keep going and collect bad lines in the rejects table)", ErrBadInput, err)
+		}
+		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
+	}
+	if rejErr != nil {
+		return fsum, rejErr
+	}
+	// Hash the whole source even if the parser stopped reading early.
+	if _, err := io.Copy(io.Discard, counted); err != nil {
+		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
+	}
+	fsum.Stats = p.Stats()
+	fsum.SHA256 = hex.EncodeToString(h.Sum(nil))
+	fsum.Bytes = counted.n
+	for _, f := range r.files {
+		f.SetMeta(schema.MetaSourceSHA256, fsum.SHA256)
+		f.SetMeta(schema.MetaRows, fmt.Sprint(f.Rows()))
+	}
+	return fsum, nil
+}
+
+type routeKey struct {
+	table string
+	dir   string
+}
+
+// router sends each record to its (table, partition) file of this source.
+type router struct {
+	set   *lake.Set
+	files map[routeKey]*lake.File
+	meta  map[string]string
+	// last route, cached: consecutive records usually share it
+	lastTable string
+	lastHost  string
+	lastDay   int64
+	lastFile  *lake.File
+}
+
+func (r *router) write(rec schema.Row) error {
+	name := rec.TableName()
+	var host string
+	var t time.Time
+	if p, ok := rec.(schema.Partitioner); ok {
+		host, t = p.Partition()
+	}
+	day := int64(-1 << 62)
+	if !t.IsZero() {
+		day = t.Unix() / 86400
+		if t.Unix() < 0 && t.Unix()%86400 != 0 {
+			day--
+		}
+	}
+	if r.lastFile != nil && name == r.lastTable && host == r.lastHost && day == r.lastDay {
+		return r.lastFile.Write(rec)
+	}
+	table := schema.TableOf(rec)
+	dir := lake.Dir(table, host, t)
+	k := routeKey{name, dir}
+	f, ok := r.files[k]
+	if !ok {
+		var err error
+		if f, err = r.set.Create(table, dir, r.meta); err != nil {
+			return err
+		}
+		r.files[k] = f
+	}
+	r.lastTable, r.lastHost, r.lastDay, r.lastFile = name, host, day, f
+	return f.Write(rec)
+}
+
+// decompress returns the text stream of r: gunzip or unzstd by magic bytes.
+func decompress(r io.Reader) (io.Reader, func(), error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, _ := br.Peek(4)
+	switch {
+	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nil, err
+		}
+		zr.Multistream(true)
+		return &checkedReader{r: zr}, func() { zr.Close() }, nil
+	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, nil, err
+		}
+		return &checkedReader{r: zr}, zr.Close, nil
+	}
+	return br, func() {}, nil
+}
+
+// checkedReader labels decompression errors so they read as such.
+type checkedReader struct{ r io.Reader }
+
+func (c *checkedReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("corrupt compressed data: %w", err)
+	}
+	return n, err
+}
+
+// hostFromPath names the host of a trace that does not say: the file's
+// base name up to its first dot ("host-a.xentop.out.gz" → "host-a"),
+// "stdin" for "-".
+func hostFromPath(p string) string {
+	if p == "-" {
+		return "stdin"
+	}
+	base := filepath.Base(p)
+	if i := strings.IndexByte(base, '.'); i > 0 {
+		base = base[:i]
+	}
+	return base
+}
+
+type countReader struct {
+	r    io.Reader
+	n    int64
+	prog *progress
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.prog.add(int64(n))
+	return n, err
+}
+
+type progress struct {
+	cfg     Config
+	total   int64
+	files   int
+	index   int
+	name    string
+	bytes   int64
+	records int64
+	last    int64
+}
+
+func (p *progress) add(n int64) {
+	p.bytes += n
+	if p.cfg.Progress == nil || p.bytes-p.last < 1<<20 && p.bytes != p.total {
+		return
+	}
+	p.last = p.bytes
+	p.cfg.Progress(Progress{File: p.name, FileIndex: p.index, Files: p.files,
+		Bytes: p.bytes, TotalBytes: p.total, Records: p.records})
+}

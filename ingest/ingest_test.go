@@ -1,0 +1,230 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/schema"
+)
+
+// testRow is a toy table for exercising the plumbing without a real format.
+type testRow struct {
+	Host  string    `parquet:"host,dict,zstd" doc:"host"`
+	Time  time.Time `parquet:"time,timestamp(microsecond),zstd" doc:"time"`
+	Value int64     `parquet:"value,zstd" doc:"value"`
+}
+
+func (*testRow) TableName() string                { return "ingest_test_kv" }
+func (r *testRow) Partition() (string, time.Time) { return r.Host, r.Time }
+
+var _ = schema.Register[testRow]("plumbing test table")
+
+// kvParser reads "KV <epoch> <int>" lines; "#" lines are structure.
+type kvParser struct {
+	lines *parse.Lines
+	opt   parse.Options
+	st    parse.Stats
+	row   testRow
+	err   error
+}
+
+func (p *kvParser) Next() bool {
+	for p.err == nil && p.lines.Next() {
+		p.st.Lines++
+		b := string(p.lines.Bytes())
+		if b == "" || strings.HasPrefix(b, "#") {
+			p.st.Structure++
+			continue
+		}
+		f := strings.Fields(b)
+		var ts, v int64
+		var err error
+		if len(f) != 3 || f[0] != "KV" {
+			err = parse.Errorf(parse.ErrSyntax, "want KV <epoch> <int>")
+		} else if ts, err = strconv.ParseInt(f[1], 10, 64); err == nil {
+			v, err = strconv.ParseInt(f[2], 10, 64)
+		}
+		if err != nil {
+			pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: 1, Format: "kv", Err: err, Raw: b}
+			p.st.Reject++
+			if !p.opt.Lenient {
+				p.err = pe
+				return false
+			}
+			p.opt.OnReject(pe)
+			continue
+		}
+		p.st.Data++
+		p.st.Records++
+		p.row = testRow{Host: p.opt.Host, Time: time.Unix(ts, 0).UTC(), Value: v}
+		return true
+	}
+	return false
+}
+func (p *kvParser) Record() schema.Row { return &p.row }
+func (p *kvParser) Err() error {
+	if p.err != nil {
+		return p.err
+	}
+	return p.lines.Err()
+}
+func (p *kvParser) Stats() parse.Stats { return p.st }
+
+func init() {
+	formats = append(formats, Format{Name: "kv",
+		Detect: func(h []byte) bool { return bytes.HasPrefix(h, []byte("KV ")) || bytes.HasPrefix(h, []byte("# kv")) },
+		New: func(r io.Reader, o parse.Options) parse.Parser {
+			return &kvParser{lines: parse.NewLines(r), opt: o}
+		}})
+}
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func listFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+const good = "# kv trace\nKV 1795305201 1\nKV 1795305202 2\n\nKV 1795391700 3\n"
+
+func TestRunPartitionsAndIsDeterministic(t *testing.T) {
+	in := t.TempDir()
+	write(t, in, "host-a.kv", good)
+	var snaps [2][]string
+	var data [2][][]byte
+	for i := range snaps {
+		out := t.TempDir()
+		sum, err := Run(context.Background(), Config{Out: out}, []string{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := sum.Totals; st.Lines != 5 || st.Data != 3 || st.Structure != 2 || !st.Balanced() {
+			t.Errorf("stats %+v", st)
+		}
+		snaps[i] = listFiles(t, out)
+		for _, f := range snaps[i] {
+			b, _ := os.ReadFile(filepath.Join(out, f))
+			data[i] = append(data[i], b)
+		}
+	}
+	// 1795305201 is 2026-11-21 UTC; 1795391700 is 2026-11-22.
+	if len(snaps[0]) != 2 || !strings.HasPrefix(snaps[0][0], "table=ingest_test_kv/host=host-a/date=2026-11-21/part-") ||
+		!strings.HasPrefix(snaps[0][1], "table=ingest_test_kv/host=host-a/date=2026-11-22/part-") {
+		t.Fatalf("files %v", snaps[0])
+	}
+	for i := range snaps[0] {
+		if snaps[0][i] != snaps[1][i] || !bytes.Equal(data[0][i], data[1][i]) {
+			t.Errorf("rerun differs: %s vs %s", snaps[0][i], snaps[1][i])
+		}
+	}
+}
+
+func TestStrictErrorLeavesNothing(t *testing.T) {
+	in := t.TempDir()
+	write(t, in, "a.kv", good)
+	write(t, in, "b.kv", "KV 1795305201 1\nKV oops 2\n")
+	out := t.TempDir()
+	_, err := Run(context.Background(), Config{Out: out}, []string{in})
+	if !errors.Is(err, ErrBadInput) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "b.kv:2:1:") {
+		t.Errorf("error does not locate the line: %v", err)
+	}
+	if files := listFiles(t, out); len(files) != 0 {
+		t.Errorf("strict failure left files: %v", files)
+	}
+}
+
+func TestLenientRejectsAndUnknownFiles(t *testing.T) {
+	in := t.TempDir()
+	write(t, in, "b.kv", "KV 1795305201 1\nKV oops 2\n")
+	write(t, in, "c.txt", "what is this\n\nnot a trace\n")
+	write(t, in, "empty.txt", "")
+	out := t.TempDir()
+	sum, err := Run(context.Background(), Config{Out: out, Lenient: true}, []string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := sum.Totals; st.Lines != 5 || st.Data != 1 || st.Reject != 3 || st.Structure != 1 {
+		t.Errorf("totals %+v", st)
+	}
+	var rejects int
+	for _, f := range listFiles(t, out) {
+		if strings.HasPrefix(f, "table=rejects/") {
+			rejects++
+		}
+	}
+	if rejects != 2 { // one rejects file per source with rejects
+		t.Errorf("rejects files = %d", rejects)
+	}
+}
+
+func TestCompressedInputs(t *testing.T) {
+	in := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(good))
+	zw.Close()
+	write(t, in, "g.kv.gz", gz.String())
+	enc, _ := zstd.NewWriter(nil)
+	write(t, in, "z.kv.zst", string(enc.EncodeAll([]byte(good), nil)))
+	sum, err := Run(context.Background(), Config{Out: t.TempDir()}, []string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range sum.Files {
+		if f.Format != "kv" || f.Stats.Data != 3 {
+			t.Errorf("%s: %+v", f.Path, f)
+		}
+	}
+	// A corrupt gzip names the file and says what to do.
+	bad := gz.Bytes()[:len(gz.Bytes())/2]
+	p := write(t, t.TempDir(), "bad.kv.gz", string(bad))
+	_, err = Run(context.Background(), Config{Out: t.TempDir()}, []string{p})
+	if err == nil || !strings.Contains(err.Error(), "bad.kv.gz") {
+		t.Errorf("corrupt gzip: %v", err)
+	}
+}
+
+func TestStdinAndHostFromPath(t *testing.T) {
+	sum, err := Run(context.Background(), Config{Out: t.TempDir(), Stdin: strings.NewReader(good)}, []string{"-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Files[0].Host != "stdin" {
+		t.Errorf("host %q", sum.Files[0].Host)
+	}
+	if h := hostFromPath("/x/host-a.xentop.out.gz"); h != "host-a" {
+		t.Errorf("hostFromPath = %q", h)
+	}
+}
