@@ -45,6 +45,7 @@ type Config struct {
 	Version  string         // migreplay version for provenance
 	Command  string         // command line for provenance
 	Stdin    io.Reader      // what "-" reads; nil: os.Stdin
+	Shard    Shard          // this process's share of the inputs; zero: all
 	// Progress, when set, is called as bytes are read (never for stdin).
 	Progress func(Progress)
 }
@@ -83,9 +84,18 @@ var ErrBadInput = errors.New("bad input")
 // Run ingests inputs into cfg.Out.
 func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 	var sum Summary
-	files, err := expand(inputs)
+	if err := cfg.Shard.Valid(); err != nil {
+		return sum, fmt.Errorf("%w: %v", ErrBadInput, err)
+	}
+	all, err := expand(inputs)
 	if err != nil {
 		return sum, err
+	}
+	var files []input
+	for _, f := range all {
+		if cfg.Shard.owns(f.path) {
+			files = append(files, f)
+		}
 	}
 	set, err := lake.NewSet(cfg.Out)
 	if err != nil {
@@ -115,7 +125,7 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 		return sum, err
 	}
 	sum.Written = written
-	return sum, nil
+	return sum, updateManifests(cfg.Out, sum.Files, written)
 }
 
 type input struct {
@@ -315,6 +325,7 @@ func (r *router) write(rec schema.Row) error {
 		if f, err = r.set.Create(table, dir, r.meta); err != nil {
 			return err
 		}
+		f.Source = r.meta[schema.MetaSource]
 		r.files[k] = f
 	}
 	r.lastTable, r.lastHost, r.lastDay, r.lastFile = name, host, day, f

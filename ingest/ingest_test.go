@@ -106,7 +106,9 @@ func listFiles(t *testing.T, root string) []string {
 	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
 			rel, _ := filepath.Rel(root, p)
-			out = append(out, filepath.ToSlash(rel))
+			if !strings.HasPrefix(rel, "_manifests") {
+				out = append(out, filepath.ToSlash(rel))
+			}
 		}
 		return nil
 	})
@@ -226,5 +228,71 @@ func TestStdinAndHostFromPath(t *testing.T) {
 	}
 	if h := hostFromPath("/x/host-a.xentop.out.gz"); h != "host-a" {
 		t.Errorf("hostFromPath = %q", h)
+	}
+}
+
+func TestShardsPartitionInputs(t *testing.T) {
+	var paths []string
+	for i := 0; i < 200; i++ {
+		paths = append(paths, filepath.Join("traces", "h"+strconv.Itoa(i)+".xentop"))
+	}
+	seen := map[string]int{}
+	for s := 0; s < 4; s++ {
+		n := 0
+		for _, p := range paths {
+			if (Shard{Index: s, Count: 4}).owns(p) {
+				seen[p]++
+				n++
+			}
+		}
+		// 200 paths over 4 shards: each gets some (binomial, p=1/4: P(0) ~ 1e-25).
+		if n == 0 {
+			t.Errorf("shard %d got nothing", s)
+		}
+	}
+	for _, p := range paths {
+		if seen[p] != 1 {
+			t.Errorf("%s owned by %d shards", p, seen[p])
+		}
+	}
+	env := map[string]string{"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "2"}
+	s, err := ShardFromEnv(func(k string) string { return env[k] })
+	if err != nil || s != (Shard{Index: 3, Count: 4}) {
+		t.Errorf("slurm: %v %v", s, err)
+	}
+	env = map[string]string{"JOB_COMPLETION_INDEX": "1"}
+	if _, err := ShardFromEnv(func(k string) string { return env[k] }); err == nil {
+		t.Error("k8s index without MIGREPLAY_SHARDS accepted")
+	}
+}
+
+func TestRerunReplacesItsOwnFiles(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	src := write(t, in, "host-a.kv", good)
+	other := write(t, in, "host-b.kv", "KV 1795305201 9\n")
+	if _, err := Run(context.Background(), Config{Out: out}, []string{src, other}); err != nil {
+		t.Fatal(err)
+	}
+	before := listFiles(t, out)
+	// The source changes: one day fewer. Its old file for 2026-11-22 must go;
+	// host-b's files must stay.
+	write(t, in, "host-a.kv", "KV 1795305201 1\n")
+	if _, err := Run(context.Background(), Config{Out: out}, []string{src}); err != nil {
+		t.Fatal(err)
+	}
+	after := listFiles(t, out)
+	var parquet []string
+	for _, f := range after {
+		if strings.HasSuffix(f, ".parquet") {
+			parquet = append(parquet, f)
+		}
+	}
+	if len(parquet) != 2 {
+		t.Fatalf("before %v\nafter %v", before, after)
+	}
+	for _, f := range parquet {
+		if strings.Contains(f, "date=2026-11-22") {
+			t.Errorf("stale file kept: %s", f)
+		}
 	}
 }

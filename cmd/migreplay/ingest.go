@@ -32,6 +32,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	year := fs.Int("year", 0, "year for timestamps printed without one (moreutils ts default format)")
 	tz := fs.String("tz", "UTC", "zone of local times printed without one (sar text, sadf -T, ts prefixes)")
 	asJSON := fs.Bool("json", false, "print the run summary as JSON")
+	shard := fs.String("shard", "", "this process's share of the inputs as INDEX/COUNT (0-based); default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + MIGREPLAY_SHARDS, else all")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -55,6 +56,9 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageErr("--tz %q: %v", *tz, err)
 	}
 	cfg.Location = loc
+	if cfg.Shard, err = parseShard(*shard); err != nil {
+		return usageErr("%v", err)
+	}
 	if bar := newBar(); bar != nil {
 		defer bar.Finish()
 		cfg.Progress = func(p ingest.Progress) {
@@ -106,4 +110,16 @@ func printIngestSummary(w io.Writer, sum ingest.Summary) {
 		bytes += wr.Bytes
 	}
 	fmt.Fprintf(w, "wrote %d Parquet files (%d rows, %d bytes)\n", len(sum.Written), rows, bytes)
+}
+
+// parseShard reads --shard INDEX/COUNT, or the scheduler's environment.
+func parseShard(v string) (ingest.Shard, error) {
+	if v == "" {
+		return ingest.ShardFromEnv(os.Getenv)
+	}
+	var s ingest.Shard
+	if _, err := fmt.Sscanf(v, "%d/%d", &s.Index, &s.Count); err != nil {
+		return s, fmt.Errorf("--shard %q: want INDEX/COUNT, e.g. 0/8", v)
+	}
+	return s, s.Valid()
 }

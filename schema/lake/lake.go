@@ -88,7 +88,10 @@ func NewSet(root string) (*Set, error) {
 
 // File is one Parquet file being written.
 type File struct {
-	dir string // relative partition dir
+	// Source tags the file with the input it came from (ingest), so a
+	// rerun can find and replace exactly that input's files.
+	Source string
+	dir    string // relative partition dir
 	f   *os.File
 	h   hash.Hash
 	fw  schema.FileWriter
@@ -131,9 +134,10 @@ func (f *File) Rows() int64 { return f.fw.Rows() }
 
 // Written is a committed file.
 type Written struct {
-	Path  string // relative to the lake root, '/'-separated
-	Rows  int64
-	Bytes int64
+	Path   string `json:"path"` // relative to the lake root, '/'-separated
+	Rows   int64  `json:"rows"`
+	Bytes  int64  `json:"bytes"`
+	Source string `json:"source,omitempty"`
 }
 
 // Commit closes every file, names it by content and renames it into place.
@@ -155,7 +159,7 @@ func (s *Set) Commit() ([]Written, error) {
 		}
 		sum := hex.EncodeToString(lf.h.Sum(nil))[:16]
 		rel := filepath.Join(lf.dir, "part-"+sum+".parquet")
-		out = append(out, Written{Path: filepath.ToSlash(rel), Rows: lf.fw.Rows(), Bytes: lf.cnt.n})
+		out = append(out, Written{Path: filepath.ToSlash(rel), Rows: lf.fw.Rows(), Bytes: lf.cnt.n, Source: lf.Source})
 	}
 	for i, lf := range s.pending {
 		dst := filepath.Join(s.root, out[i].Path)
