@@ -1,0 +1,551 @@
+// Package sar parses sysstat's sar text reports (sar -A, -u, -r, ... as
+// printed on a terminal or by sar -f) into the schema's sar tables, and
+// holds the sysstat vocabulary (which header fills which table) that the
+// sadf parsers share.
+//
+// # Layout
+//
+// The report opens with a banner, "Linux <release> (<host>) <date> _<arch>_
+// (<N> CPU)"; host and date come from it. Then blocks: a header line
+// starting with a time, rows, summary rows ("Average:", "Summary:" or their
+// translations), a blank line. Columns are found by header name (Resolve),
+// so any sysstat version's column set reads; columns and activities without
+// a table of their own go to sar_other. A second banner (concatenated
+// reports) starts over.
+//
+// # Times
+//
+// Row times are the host's local wall-clock time without a date; they are
+// read in parse.Options.Location (the user's --tz; UTC when unset) on the
+// banner date, and the date rolls over when times go backwards:
+//
+//   - a row or event whose time is earlier than the previous one is on the
+//     next day (sar_live_u_midnight_LC_C.txt runs from 23:58:42 to 00:01:42);
+//   - a header's time is the sample before its first row: equal to the
+//     section start (the first header after the banner or a LINUX RESTART),
+//     it starts the next activity of sar -f over from that instant; earlier
+//     than the previous row, it is the previous sample on the same day
+//     (live sar with several activities reprints headers); later, it is on
+//     the day before (that sample was before midnight).
+//
+// 24-hour and 12-hour times ("11:52:03 PM", en_US) are read; one file
+// uses one of them.
+//
+// # Locales
+//
+// The banner date is read in the layout it shows (see parseDate); the
+// decimal mark is taken from the numbers (see Decimal): de_DE's "2,54" is
+// read as 2.54. Summary rows in any language are skipped. What was found is
+// reported by Parser.Locale, e.g. "date=DD.MM.YYYY clock=24h decimal=,
+// summary=Durchschn.:". A banner date in another form (ja_JP's
+// 2026年11月21日) is refused with parse.ErrLocale and a message asking to
+// rerun sar with LC_ALL=C; so is a file mixing decimal marks.
+//
+// # Events and skipped records
+//
+// "LINUX RESTART (N CPU)" and "COM <text>" lines become sar_events rows
+// (kind restart or comment); sar -f may repeat a comment in every activity
+// block: repeats (same kind, time and text) are structure. A record sadc
+// writes with interval 0 after a comment or an append prints as rows at the
+// same time as the previous record, every value zero: a row whose time and
+// label equal the first row of the current sample's, with all values zero,
+// is skipped (counted in Stats.Structure and Stats.Skipped).
+//
+// # Line accounting
+//
+// Banner, headers, blank lines, summary rows, repeated events and skipped
+// records are structure; rows and events are data; anything else is a
+// syntax error (strict) or a reject (lenient).
+package sar
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/schema"
+)
+
+// Format is the parser's name in errors, rejects and --format.
+const Format = "sar"
+
+// Detect reports whether head (the first ≤ 64 KiB of the input, possibly
+// cut mid-line) is sar text: its first non-blank line is a banner
+// "Linux <release> (<host>) <date>".
+func Detect(head []byte) bool {
+	for len(head) > 0 {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		_, ok, _ := parseBanner(line)
+		return ok
+	}
+	return false
+}
+
+// Parser reads sar text. See the package documentation.
+type Parser struct {
+	lines *parse.Lines
+	opt   parse.Options
+	sink  Sink
+	stats parse.Stats
+	err   error
+	done  bool
+	rec   schema.Row
+
+	banner  bool
+	date    date
+	clock   int // 0 unknown, 12 or 24
+	summary string
+
+	// timeline, in seconds since midnight (tod) and days after the banner date
+	day, lastTod     int
+	secDay, secTod   int
+	tday, ttod       int
+	tcache           time.Time
+	block            *Block
+	seenBlock        bool // a header since the banner: summary rows may follow
+	blocks           map[string]*Block
+	groupTod         int
+	groupBlock       *Block
+	groupKey, keyBuf []byte
+	repeat           bool
+	events           map[string]bool
+	toks             [][]byte
+	fields           [][]byte
+}
+
+// NewParser returns a parser reading r.
+func NewParser(r io.Reader, opt parse.Options) *Parser {
+	return &Parser{lines: parse.NewLines(r), opt: opt, lastTod: -1, secTod: -1, ttod: -1,
+		groupTod: -1, blocks: map[string]*Block{}, events: map[string]bool{}}
+}
+
+// Next advances to the next record.
+func (p *Parser) Next() bool {
+	if p.rec = p.sink.Pop(); p.rec != nil {
+		return true
+	}
+	p.sink.Reset()
+	for p.err == nil && !p.done {
+		if !p.lines.Next() {
+			p.done = true
+			p.err = p.lines.Err()
+			break
+		}
+		p.stats.Lines++
+		line := p.lines.Bytes()
+		if bad := p.lines.Bad(); bad != nil {
+			p.reject(line, 0, bad)
+			continue
+		}
+		kind, col, err := p.line(line)
+		if err != nil {
+			p.sink.Reset()
+			p.reject(line, col, err)
+			continue
+		}
+		n := p.sink.Len()
+		switch {
+		case kind == skipped:
+			p.stats.Structure++
+			p.stats.Skipped++
+		case kind == data && n > 0:
+			p.stats.Data++
+			p.stats.Records += int64(n)
+		default:
+			p.stats.Structure++
+		}
+		if p.rec = p.sink.Pop(); p.rec != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Parser) reject(line []byte, col int, err error) {
+	pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: col, Format: Format, Err: err, Raw: parse.Raw(line)}
+	if !p.opt.Lenient {
+		p.err = pe
+		return
+	}
+	p.stats.Reject++
+	if p.opt.OnReject != nil {
+		p.opt.OnReject(pe)
+	}
+}
+
+// Record is the current record: a pointer to one of schema's sar row types,
+// valid until the next call to Next.
+func (p *Parser) Record() schema.Row { return p.rec }
+
+// Err is the error that stopped the parser, nil at a clean end.
+func (p *Parser) Err() error { return p.err }
+
+// Stats is the line accounting so far.
+func (p *Parser) Stats() parse.Stats { return p.stats }
+
+// Locale describes the conventions found in the input: the banner's date
+// layout, the clock, the decimal mark ("?" while no fractional number has
+// been read) and, when not English, the summary label. Complete once the
+// parser is drained.
+func (p *Parser) Locale() string {
+	if !p.banner {
+		return ""
+	}
+	clock := "?"
+	if p.clock != 0 {
+		clock = fmt.Sprintf("%dh", p.clock)
+	}
+	mark := "?"
+	if p.sink.Dec.Mark != 0 {
+		mark = string(p.sink.Dec.Mark)
+	}
+	s := fmt.Sprintf("date=%s clock=%s decimal=%s", p.date.layout, clock, mark)
+	if p.summary != "" {
+		s += " summary=" + p.summary
+	}
+	return s
+}
+
+type lineKind int
+
+const (
+	structure lineKind = iota
+	data
+	skipped
+)
+
+func (p *Parser) line(line []byte) (lineKind, int, error) {
+	p.toks = splitFields(p.toks[:0], line)
+	if len(p.toks) == 0 {
+		p.block = nil
+		return structure, 0, nil
+	}
+	if bytes.HasPrefix(line, []byte("Linux ")) {
+		bn, ok, err := parseBanner(line)
+		if err != nil {
+			return structure, 1, err
+		}
+		if ok {
+			p.newBanner(bn)
+			return structure, 0, nil
+		}
+	}
+	tod, n, err := p.parseTime(p.toks)
+	if err != nil {
+		return structure, col(line, p.toks[0]), err
+	}
+	if n == 0 {
+		if p.banner && p.seenBlock && isSummary(p.toks) {
+			if lbl := summaryLabel(p.toks); lbl != "Average:" && lbl != "Summary:" && p.summary == "" {
+				p.summary = lbl
+			}
+			return structure, 0, nil
+		}
+		return structure, col(line, p.toks[0]), parse.Errorf(parse.ErrSyntax,
+			"not a sar line: want HH:MM:SS, a summary row, a blank line or the banner (for sar in another locale, rerun it with LC_ALL=C)")
+	}
+	if !p.banner {
+		return structure, 1, parse.Errorf(parse.ErrSyntax, "sar line before the banner 'Linux <release> (<host>) <date> ...'")
+	}
+	rest := p.toks[n:]
+	if len(rest) == 0 {
+		return structure, col(line, p.toks[0]), parse.Errorf(parse.ErrSyntax, "a time and nothing else")
+	}
+	switch {
+	case len(rest) >= 2 && string(rest[0]) == "LINUX" && string(rest[1]) == "RESTART":
+		p.forward(tod)
+		p.secTod, p.secDay = tod, p.day
+		p.block = nil
+		cpus := -1
+		if len(rest) >= 4 && len(rest[2]) > 1 && rest[2][0] == '(' && string(rest[3]) == "CPU)" {
+			if v, err := p.sink.Dec.Int(rest[2][1:]); err == nil {
+				cpus = int(v)
+			}
+		}
+		return p.event(p.at(tod), "restart", cpus, ""), 0, nil
+	case string(rest[0]) == "COM":
+		p.forward(tod)
+		text := line[col(line, rest[0])-1+3:]
+		if len(text) > 0 && (text[0] == ' ' || text[0] == '\t') {
+			text = text[1:]
+		}
+		return p.event(p.at(tod), "comment", -1, string(text)), 0, nil
+	}
+	if isHeader(rest) {
+		p.header(tod)
+		p.block = p.resolve(rest)
+		p.seenBlock = true
+		return structure, 0, nil
+	}
+	if p.block == nil {
+		return structure, col(line, rest[0]), parse.Errorf(parse.ErrSyntax, "data row without a header line before it")
+	}
+	return p.row(line, tod, rest)
+}
+
+func (p *Parser) newBanner(bn banner) {
+	p.banner = true
+	p.date = bn.date
+	p.sink.Host = bn.host
+	p.day, p.lastTod, p.secTod, p.ttod = 0, -1, -1, -1
+	p.block, p.groupBlock = nil, nil
+	p.seenBlock = false
+	p.groupTod = -1
+}
+
+func (p *Parser) event(t time.Time, kind string, cpus int, text string) lineKind {
+	key := fmt.Sprintf("%s\x00%d\x00%s\x00%s", kind, t.UnixMicro(), p.sink.Host, text)
+	if p.events[key] {
+		return structure
+	}
+	if len(p.events) < 1<<16 {
+		p.events[key] = true
+	}
+	p.sink.Event(t, kind, cpus, text)
+	return data
+}
+
+func (p *Parser) resolve(names [][]byte) *Block {
+	var key []byte
+	for i, n := range names {
+		if i > 0 {
+			key = append(key, ' ')
+		}
+		key = append(key, n...)
+	}
+	if b, ok := p.blocks[string(key)]; ok {
+		return b
+	}
+	ss := make([]string, len(names))
+	for i, n := range names {
+		ss[i] = string(n)
+	}
+	b := Resolve(ss)
+	if len(p.blocks) < 1<<12 {
+		p.blocks[string(key)] = b
+	}
+	return b
+}
+
+func (p *Parser) row(line []byte, tod int, rest [][]byte) (lineKind, int, error) {
+	b := p.block
+	fields := rest
+	if b.LastLabel && len(rest) > len(b.Cols) {
+		// The last column is a name that may hold spaces: it takes the rest
+		// of the line.
+		last := len(b.Cols) - 1
+		start := col(line, rest[last]) - 1
+		p.fields = append(p.fields[:0], rest[:last]...)
+		p.fields = append(p.fields, bytes.TrimRight(line[start:], " \t"))
+		fields = p.fields
+	}
+	p.forward(tod)
+	// Interval-0 records: a second run of rows at the same time.
+	p.keyBuf = p.keyBuf[:0]
+	for i, c := range b.Cols {
+		if c.Label && i < len(fields) {
+			p.keyBuf = append(append(p.keyBuf, fields[i]...), 0)
+		}
+	}
+	if tod != p.groupTod || b != p.groupBlock {
+		p.groupTod, p.groupBlock, p.repeat = tod, b, false
+		p.groupKey = append(p.groupKey[:0], p.keyBuf...)
+	} else if bytes.Equal(p.keyBuf, p.groupKey) {
+		p.repeat = true
+	}
+	skip, err := p.sink.Row(b, p.at(tod), fields, p.repeat)
+	if err != nil {
+		c := 0
+		if fe, ok := err.(*FieldError); ok {
+			if fe.Field >= 0 && fe.Field < len(fields) {
+				c = col(line, fields[fe.Field])
+			}
+			err = fe.Err
+		}
+		return structure, c, err
+	}
+	if skip {
+		return skipped, 0, nil
+	}
+	return data, 0, nil
+}
+
+// forward places a row or event time: earlier than the previous time means
+// the next day.
+func (p *Parser) forward(tod int) {
+	if p.lastTod >= 0 && tod < p.lastTod {
+		p.day++
+	}
+	p.lastTod = tod
+}
+
+// header places a header time (see the package documentation).
+func (p *Parser) header(tod int) {
+	switch {
+	case p.lastTod < 0 || tod == p.lastTod:
+	case tod == p.secTod:
+		p.day = p.secDay
+	case tod > p.lastTod:
+		p.day--
+	}
+	p.lastTod = tod
+	if p.secTod < 0 {
+		p.secTod, p.secDay = tod, p.day
+	}
+}
+
+// at is the instant of tod on the current day, in the user's zone.
+func (p *Parser) at(tod int) time.Time {
+	if tod != p.ttod || p.day != p.tday {
+		d := p.date
+		p.tcache = time.Date(d.y, time.Month(d.m), d.d+p.day, tod/3600, tod/60%60, tod%60, 0, p.opt.Loc()).UTC()
+		p.ttod, p.tday = tod, p.day
+	}
+	return p.tcache
+}
+
+// parseTime reads the time that starts a line: "HH:MM:SS", and "AM"/"PM"
+// after it on a 12-hour clock. n is the number of tokens used, 0 when the
+// line does not start with a time.
+func (p *Parser) parseTime(toks [][]byte) (tod, n int, err error) {
+	t := toks[0]
+	if len(t) != 8 || t[2] != ':' || t[5] != ':' {
+		return 0, 0, nil
+	}
+	h, ok1 := two(t[0:2])
+	m, ok2 := two(t[3:5])
+	s, ok3 := two(t[6:8])
+	if !ok1 || !ok2 || !ok3 {
+		return 0, 0, nil
+	}
+	n = 1
+	clock := 24
+	if len(toks) > 1 && (string(toks[1]) == "AM" || string(toks[1]) == "PM") {
+		clock = 12
+		n = 2
+		if h < 1 || h > 12 {
+			return 0, 0, parse.Errorf(parse.ErrSyntax, "12-hour time %q has hour %d", parse.Raw(t), h)
+		}
+		if h == 12 {
+			h = 0
+		}
+		if string(toks[1]) == "PM" {
+			h += 12
+		}
+	}
+	if h > 23 || m > 59 || s > 60 {
+		return 0, 0, parse.Errorf(parse.ErrSyntax, "time %q out of range", parse.Raw(t))
+	}
+	if s == 60 {
+		s = 59 // a leap second sorts before the next minute
+	}
+	if !p.banner {
+		return h*3600 + m*60 + s, n, nil
+	}
+	switch p.clock {
+	case 0:
+		p.clock = clock
+		p.date.resolve(clock == 12)
+	case clock:
+	default:
+		return 0, 0, parse.Errorf(parse.ErrSyntax, "%d-hour time in a file that so far used a %d-hour clock", clock, p.clock)
+	}
+	return h*3600 + m*60 + s, n, nil
+}
+
+func two(b []byte) (int, bool) {
+	if b[0] < '0' || b[0] > '9' || b[1] < '0' || b[1] > '9' {
+		return 0, false
+	}
+	return int(b[0]-'0')*10 + int(b[1]-'0'), true
+}
+
+// isHeader reports whether the tokens after a time are column names: none
+// of them is a number.
+func isHeader(toks [][]byte) bool {
+	for _, t := range toks {
+		if isNumber(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// isNumber reports whether t looks like a number in any locale: an optional
+// sign, then digits with at most one '.' or ','.
+func isNumber(t []byte) bool {
+	i := 0
+	if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
+		i = 1
+	}
+	digits, marks := 0, 0
+	for ; i < len(t); i++ {
+		switch c := t[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' || c == ',':
+			marks++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && marks <= 1
+}
+
+// isSummary reports whether a line is a summary row: its label ends in ':'
+// ("Average:", "Summary:", "Durchschn.:", "平均値:") or is followed by a
+// lone ':' (fr_FR "Moyenne :").
+func isSummary(toks [][]byte) bool {
+	if bytes.HasSuffix(toks[0], []byte(":")) {
+		return true
+	}
+	return len(toks) > 1 && string(toks[1]) == ":"
+}
+
+func summaryLabel(toks [][]byte) string {
+	if bytes.HasSuffix(toks[0], []byte(":")) {
+		return string(toks[0])
+	}
+	return string(toks[0]) + " :"
+}
+
+// splitFields splits line on blanks and tabs into dst without copying.
+func splitFields(dst [][]byte, line []byte) [][]byte {
+	i := 0
+	for i < len(line) {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		if i == len(line) {
+			break
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' && line[j] != '\t' {
+			j++
+		}
+		dst = append(dst, line[i:j])
+		i = j
+	}
+	return dst
+}
+
+// col is the 1-based byte column of tok, a sub-slice of line sharing its
+// backing array (splitFields keeps the capacities for this).
+func col(line, tok []byte) int {
+	off := cap(line) - cap(tok)
+	if off < 0 || off > len(line) {
+		return 0
+	}
+	return off + 1
+}

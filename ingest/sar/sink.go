@@ -1,0 +1,318 @@
+package sar
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/schema"
+)
+
+// Sink builds the records of one input line (or one sadf -j record) and
+// hands them out one at a time. The row structs are reused once every
+// record has been handed out; the strings and pointers in them never are.
+type Sink struct {
+	Host string // host of the rows built next
+	Dec  Decimal
+
+	a      arena
+	intern map[string]string
+
+	cpu   []schema.SarCPU
+	mem   []schema.SarMemory
+	pag   []schema.SarPaging
+	swp   []schema.SarSwapping
+	ndev  []schema.SarNetDev
+	nedev []schema.SarNetEDev
+	disk  []schema.SarDisk
+	queue []schema.SarQueue
+	other []schema.SarOther
+	event []schema.SarEvent
+	order []ref
+	next  int
+
+	// per-row scratch
+	vals   [maxSlots]float64
+	others []otherVal
+	dev    []byte
+}
+
+type ref struct {
+	t   Table
+	ev  bool
+	idx int32
+}
+
+type otherVal struct {
+	metric string
+	v      float64
+}
+
+// Len is the number of records not yet handed out.
+func (s *Sink) Len() int { return len(s.order) - s.next }
+
+// Pop hands out the next record, nil when none is left. When the last one
+// is handed out the sink is ready to be refilled.
+func (s *Sink) Pop() schema.Row {
+	if s.next >= len(s.order) {
+		return nil
+	}
+	r := s.order[s.next]
+	s.next++
+	if r.ev {
+		return &s.event[r.idx]
+	}
+	switch r.t {
+	case CPU:
+		return &s.cpu[r.idx]
+	case Memory:
+		return &s.mem[r.idx]
+	case Paging:
+		return &s.pag[r.idx]
+	case Swapping:
+		return &s.swp[r.idx]
+	case NetDev:
+		return &s.ndev[r.idx]
+	case NetEDev:
+		return &s.nedev[r.idx]
+	case Disk:
+		return &s.disk[r.idx]
+	case Queue:
+		return &s.queue[r.idx]
+	}
+	return &s.other[r.idx]
+}
+
+// Reset drops every record (handed out or not).
+func (s *Sink) Reset() {
+	s.cpu, s.mem, s.pag, s.swp = s.cpu[:0], s.mem[:0], s.pag[:0], s.swp[:0]
+	s.ndev, s.nedev, s.disk, s.queue = s.ndev[:0], s.nedev[:0], s.disk[:0], s.queue[:0]
+	s.other, s.event = s.other[:0], s.event[:0]
+	s.order = s.order[:0]
+	s.next = 0
+}
+
+// Intern returns b as a string, shared with earlier equal names (device
+// names repeat on every row). The table is capped so a file of unique
+// names cannot grow it without bound.
+func (s *Sink) Intern(b []byte) string {
+	if v, ok := s.intern[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	if s.intern == nil {
+		s.intern = make(map[string]string)
+	}
+	if len(s.intern) < 1<<14 {
+		s.intern[v] = v
+	}
+	return v
+}
+
+// Event adds a restart (cpus ≥ 0) or comment record.
+func (s *Sink) Event(t time.Time, kind string, cpus int, text string) {
+	e := schema.SarEvent{Host: s.Host, Time: t, Kind: kind, Text: text}
+	if cpus >= 0 {
+		n := int32(cpus)
+		e.CPUs = &n
+	}
+	s.event = append(s.event, e)
+	s.order = append(s.order, ref{ev: true, idx: int32(len(s.event) - 1)})
+}
+
+// FieldError is a Row error located at one field.
+type FieldError struct {
+	Field int // index into the fields given to Row
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Row parses one data row of block b: fields[i] is the text of column i
+// (for a wildcard block, the columns from the wildcard on are the rest of
+// fields). It builds the table row and a sar_other row per column without
+// a field, at time t. When skipZero is set and every number is zero, it
+// builds nothing and returns skipped (sadc's interval-0 records).
+func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipped bool, err error) {
+	ncols := len(b.Cols)
+	if b.Wildcard != "" {
+		if len(fields) < ncols-1 {
+			return false, &FieldError{len(fields) - 1, fmt.Errorf("%w: %d fields, the header has at least %d", parse.ErrSyntax, len(fields), ncols-1)}
+		}
+	} else if len(fields) != ncols {
+		f := len(fields) - 1
+		if len(fields) > ncols {
+			f = ncols
+		}
+		return false, &FieldError{f, fmt.Errorf("%w: %d fields, the header has %d", parse.ErrSyntax, len(fields), ncols)}
+	}
+	var set uint32
+	s.others = s.others[:0]
+	s.dev = s.dev[:0]
+	nonzero := false
+	cpu := int32(-1)
+	for i, f := range fields {
+		var c *Col
+		wild := b.Wildcard != "" && i >= ncols-1
+		if !wild {
+			c = &b.Cols[i]
+		}
+		if c != nil && c.Label {
+			if b.Table == CPU {
+				n, err := cpuNumber(f)
+				if err != nil {
+					return false, &FieldError{i, err}
+				}
+				cpu = n
+			}
+			if len(s.dev) > 0 {
+				s.dev = append(s.dev, ' ')
+			}
+			if c.Name == "CPU" && string(f) == "-1" {
+				f = allCPU
+			}
+			s.dev = append(s.dev, f...)
+			continue
+		}
+		var v float64
+		var err error
+		if c != nil && c.Int {
+			v, err = s.Dec.Int(f)
+		} else {
+			v, err = s.Dec.Float(f)
+		}
+		if err != nil {
+			return false, &FieldError{i, err}
+		}
+		if v != 0 {
+			nonzero = true
+		}
+		switch {
+		case wild:
+			s.others = append(s.others, otherVal{b.WildName(i - (ncols - 1)), v})
+		case c.Slot >= 0:
+			s.vals[c.Slot] = v
+			set |= 1 << c.Slot
+		default:
+			s.others = append(s.others, otherVal{c.Name, v})
+		}
+	}
+	if skipZero && !nonzero {
+		return true, nil
+	}
+	var dev string
+	if len(s.dev) > 0 {
+		dev = s.Intern(s.dev)
+	}
+	s.emit(b.Table, t, cpu, dev, set)
+	for _, o := range s.others {
+		s.Other(t, b.Activity, dev, o.metric, o.v)
+	}
+	return false, nil
+}
+
+var allCPU = []byte("all")
+
+// Other adds one sar_other record.
+func (s *Sink) Other(t time.Time, activity, dev, metric string, v float64) {
+	s.other = append(s.other, schema.SarOther{Host: s.Host, Time: t, Activity: activity, Device: dev, Metric: metric, Value: v})
+	s.order = append(s.order, ref{t: Other, idx: int32(len(s.other) - 1)})
+}
+
+// Set stores a table field's value for the next Emit (sadf -j).
+func (s *Sink) Set(slot int, v float64) { s.vals[slot] = v }
+
+// Emit adds the table row of t from the values given with Set for the
+// slots in set (sadf -j).
+func (s *Sink) Emit(tb Table, t time.Time, cpu int32, dev string, set uint32) {
+	s.emit(tb, t, cpu, dev, set)
+}
+
+func cpuNumber(f []byte) (int32, error) {
+	if string(f) == "all" || string(f) == "-1" {
+		return -1, nil
+	}
+	if len(f) == 0 || len(f) > 6 {
+		return 0, fmt.Errorf("%w: CPU %q is neither all nor a CPU number", parse.ErrSyntax, parse.Raw(f))
+	}
+	n := int32(0)
+	for _, c := range f {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("%w: CPU %q is neither all nor a CPU number", parse.ErrSyntax, parse.Raw(f))
+		}
+		n = n*10 + int32(c-'0')
+	}
+	return n, nil
+}
+
+// CPUNumber parses a CPU label: "all" and "-1" are -1.
+func CPUNumber(f []byte) (int32, error) { return cpuNumber(f) }
+
+func (s *Sink) f(set uint32, k int) *float64 {
+	if set&(1<<k) == 0 {
+		return nil
+	}
+	return s.a.F(s.vals[k])
+}
+
+func (s *Sink) i(set uint32, k int) *int64 {
+	if set&(1<<k) == 0 {
+		return nil
+	}
+	return s.a.I(s.vals[k])
+}
+
+func (s *Sink) emit(tb Table, t time.Time, cpu int32, dev string, set uint32) {
+	var idx int
+	switch tb {
+	case CPU:
+		s.cpu = append(s.cpu, schema.SarCPU{Host: s.Host, Time: t, CPU: cpu,
+			User: s.f(set, 0), Nice: s.f(set, 1), System: s.f(set, 2), IOWait: s.f(set, 3),
+			Steal: s.f(set, 4), Idle: s.f(set, 5), Usr: s.f(set, 6), Sys: s.f(set, 7),
+			IRQ: s.f(set, 8), Soft: s.f(set, 9), Guest: s.f(set, 10), GNice: s.f(set, 11)})
+		idx = len(s.cpu) - 1
+	case Memory:
+		s.mem = append(s.mem, schema.SarMemory{Host: s.Host, Time: t,
+			KBMemFree: s.i(set, 0), KBAvail: s.i(set, 1), KBMemUsed: s.i(set, 2), MemUsed: s.f(set, 3),
+			KBBuffers: s.i(set, 4), KBCached: s.i(set, 5), KBCommit: s.i(set, 6), Commit: s.f(set, 7),
+			KBActive: s.i(set, 8), KBInact: s.i(set, 9), KBDirty: s.i(set, 10), KBAnonPg: s.i(set, 11),
+			KBSlab: s.i(set, 12), KBKStack: s.i(set, 13), KBPgTbl: s.i(set, 14), KBVMUsed: s.i(set, 15)})
+		idx = len(s.mem) - 1
+	case Paging:
+		s.pag = append(s.pag, schema.SarPaging{Host: s.Host, Time: t,
+			PgPgIn: s.f(set, 0), PgPgOut: s.f(set, 1), Fault: s.f(set, 2), MajFlt: s.f(set, 3),
+			PgFree: s.f(set, 4), PgScanK: s.f(set, 5), PgScanD: s.f(set, 6), PgSteal: s.f(set, 7),
+			VMEffPct: s.f(set, 8)})
+		idx = len(s.pag) - 1
+	case Swapping:
+		s.swp = append(s.swp, schema.SarSwapping{Host: s.Host, Time: t, PSwpIn: s.f(set, 0), PSwpOut: s.f(set, 1)})
+		idx = len(s.swp) - 1
+	case NetDev:
+		s.ndev = append(s.ndev, schema.SarNetDev{Host: s.Host, Time: t, Iface: dev,
+			RxPck: s.f(set, 0), TxPck: s.f(set, 1), RxKB: s.f(set, 2), TxKB: s.f(set, 3),
+			RxCmp: s.f(set, 4), TxCmp: s.f(set, 5), RxMcst: s.f(set, 6), IfUtilPct: s.f(set, 7)})
+		idx = len(s.ndev) - 1
+	case NetEDev:
+		s.nedev = append(s.nedev, schema.SarNetEDev{Host: s.Host, Time: t, Iface: dev,
+			RxErr: s.f(set, 0), TxErr: s.f(set, 1), Coll: s.f(set, 2), RxDrop: s.f(set, 3),
+			TxDrop: s.f(set, 4), TxCarr: s.f(set, 5), RxFram: s.f(set, 6), RxFIFO: s.f(set, 7),
+			TxFIFO: s.f(set, 8)})
+		idx = len(s.nedev) - 1
+	case Disk:
+		s.disk = append(s.disk, schema.SarDisk{Host: s.Host, Time: t, Dev: dev,
+			TPS: s.f(set, 0), RKB: s.f(set, 1), WKB: s.f(set, 2), DKB: s.f(set, 3),
+			AReqSz: s.f(set, 4), AquSz: s.f(set, 5), Await: s.f(set, 6), UtilPct: s.f(set, 7),
+			RdSec: s.f(set, 8), WrSec: s.f(set, 9), DcSec: s.f(set, 10), AvgRqSz: s.f(set, 11),
+			SvctmMs: s.f(set, 12)})
+		idx = len(s.disk) - 1
+	case Queue:
+		s.queue = append(s.queue, schema.SarQueue{Host: s.Host, Time: t,
+			RunqSz: s.i(set, 0), PlistSz: s.i(set, 1), LdAvg1: s.f(set, 2), LdAvg5: s.f(set, 3),
+			LdAvg15: s.f(set, 4), Blocked: s.i(set, 5)})
+		idx = len(s.queue) - 1
+	default:
+		return
+	}
+	s.order = append(s.order, ref{t: tb, idx: int32(idx)})
+}
