@@ -1,0 +1,121 @@
+package fit
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Config sets the cross-validation and hold-out of Evaluate and Auto. The
+// zero value means the documented defaults.
+type Config struct {
+	// Folds is k of k-fold cross-validation; 0 means 10. It is capped at n,
+	// where k-fold becomes leave-one-out.
+	Folds int
+	// Seed assigns points to folds (see Folds); 0 is a seed like any other.
+	Seed uint64
+	// Train is the number of training points of the hold-out protocol
+	// (HoldoutEven); 0 means 5, seed 004's choice.
+	Train int
+	// MaxRefitLOO bounds n for leave-one-out by refitting (PowerNLS, O(n²));
+	// 0 means 5000. Above it Report.LOO is nil and LOOErr says why.
+	MaxRefitLOO int
+}
+
+func (c Config) folds() int {
+	if c.Folds == 0 {
+		return 10
+	}
+	return c.Folds
+}
+
+func (c Config) train() int {
+	if c.Train == 0 {
+		return 5
+	}
+	return c.Train
+}
+
+func (c Config) maxRefitLOO() int {
+	if c.MaxRefitLOO == 0 {
+		return 5000
+	}
+	return c.MaxRefitLOO
+}
+
+// Report is a fit with every out-of-sample check.
+type Report struct {
+	Fit   *Result
+	LOO   *CV // leave-one-out; nil when LOOErr says why
+	KFold *CV // k-fold with Config.Folds and Config.Seed
+	// Holdout is seed 004's protocol with Config.Train training points; nil
+	// when HoldoutErr says why (typically too few points).
+	Holdout    *Holdout
+	LOOErr     error
+	HoldoutErr error
+}
+
+// Evaluate fits model m and cross-validates it: leave-one-out, k-fold and
+// the hold-out protocol. Errors are those of the full fit and of k-fold
+// (whose training sets must each be fittable); leave-one-out and hold-out
+// failures are kept in the Report instead, since small classes often cannot
+// run them.
+func Evaluate(m Model, x, y, w []float64, cfg Config) (*Report, error) {
+	r, err := Fit(m, x, y, w)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Fit: r, LOO: r.LOO, LOOErr: r.LOOErr}
+	if m == PowerNLS {
+		if len(x) > cfg.maxRefitLOO() {
+			rep.LOOErr = fmt.Errorf("leave-one-out of %s refits n = %d times, above the limit %d: use k-fold", m, len(x), cfg.maxRefitLOO())
+		} else {
+			rep.LOO, rep.LOOErr = LeaveOneOut(m, x, y, w)
+		}
+	}
+	rep.KFold, err = KFold(m, x, y, w, cfg.folds(), cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	rep.Holdout, rep.HoldoutErr = HoldoutEven(m, x, y, w, cfg.train())
+	return rep, nil
+}
+
+// Candidate is one model tried by Auto.
+type Candidate struct {
+	Model Model
+	CV    *CV   // k-fold score; nil when Err is set
+	Err   error // why the model could not be fitted or cross-validated
+}
+
+// Auto picks, among models (nil: Models()), the one with the smallest k-fold
+// cross-validation RMSE on y (Config.Folds, Config.Seed; leave-one-out when
+// n ≤ Folds). Comparing on y, not in each model's fit space, makes log-space
+// and y-space models comparable. Ties go to fewer parameters, then to the
+// earlier model in the list. Models that cannot be fitted (say, power with
+// a zero y) are reported in the candidates and skipped; if none fits, the
+// first model's error is returned.
+func Auto(models []Model, x, y, w []float64, cfg Config) (Model, []Candidate, error) {
+	if models == nil {
+		models = Models()
+	}
+	cands := make([]Candidate, len(models))
+	best := -1
+	for i, m := range models {
+		cv, err := KFold(m, x, y, w, cfg.folds(), cfg.Seed)
+		cands[i] = Candidate{Model: m, CV: cv, Err: err}
+		if err != nil {
+			continue
+		}
+		if best < 0 || cv.RMSE < cands[best].CV.RMSE ||
+			(cv.RMSE == cands[best].CV.RMSE && m.NumParams() < models[best].NumParams()) {
+			best = i
+		}
+	}
+	if best < 0 {
+		if len(cands) == 0 {
+			return "", nil, fmt.Errorf("fit auto: no models to choose from: %w", ErrModel)
+		}
+		return "", cands, fmt.Errorf("fit auto: no model could be cross-validated: %w", errors.Join(cands[0].Err))
+	}
+	return models[best], cands, nil
+}

@@ -1,0 +1,106 @@
+package fit
+
+import (
+	"fmt"
+	"math"
+)
+
+// Kind says what a prediction estimates.
+type Kind string
+
+const (
+	// Mean: the conditional mean of y (least squares on y).
+	Mean Kind = "mean"
+	// Median: exp of the conditional mean of ln y, the median of y when
+	// ln y is symmetric about its mean (log-space power and exp fits).
+	Median Kind = "median"
+)
+
+// Kind is what the model's ŷ estimates: Median for log-space fits.
+func (r *Result) Kind() Kind {
+	if r.Space == SpaceLog {
+		return Median
+	}
+	return Mean
+}
+
+// Prediction is the fitted curve at one x with its 95 % intervals, following
+// statsmodels' get_prediction: with g the gradient of the fitted value in
+// the fit space (the design row for least squares) and
+// se = sqrt(gᵀ·Cov·g),
+//
+//	confidence interval  t̂ ± t·se            (where the curve is)
+//	prediction interval  t̂ ± t·sqrt(s² + se²) (a new observation of weight 1)
+//
+// with t = t₀.₉₇₅(n − p). For log-space fits t̂ is ln ŷ and all three are
+// exponentiated, so the intervals are asymmetric around Y.
+type Prediction struct {
+	X, Y           float64
+	Kind           Kind
+	SE             float64 // se above, in the fit space
+	ConfLo, ConfHi float64
+	PredLo, PredHi float64
+}
+
+// Eval returns ŷ at x (NaN where the model is undefined, e.g. x ≤ 0 for
+// power and log; Predict says why instead).
+func (r *Result) Eval(x float64) float64 {
+	switch r.Model {
+	case PowerNLS:
+		return r.beta[0] * math.Pow(x, r.beta[1])
+	case Power:
+		return math.Exp(r.beta[0] + r.beta[1]*math.Log(x))
+	case Exp:
+		return math.Exp(r.beta[0] + r.beta[1]*x)
+	case Log:
+		return r.beta[0] + r.beta[1]*math.Log(x)
+	}
+	return horner(r.beta, x)
+}
+
+// Predict returns ŷ at x with its intervals. Errors: ErrNotFinite for a NaN
+// or Inf x, ErrNonPositive for x ≤ 0 in a model that takes ln x.
+func (r *Result) Predict(x float64) (Prediction, error) {
+	if x-x != 0 {
+		return Prediction{}, fmt.Errorf("predict %s at x = %v: %w", r.Model, x, ErrNotFinite)
+	}
+	if (r.Model == Power || r.Model == PowerNLS || r.Model == Log) && !(x > 0) {
+		return Prediction{}, fmt.Errorf("predict %s at x = %v, the model takes ln x: %w", r.Model, x, ErrNonPositive)
+	}
+	p := r.P
+	g := make([]float64, p)
+	var t float64 // fitted value in the fit space
+	switch r.Model {
+	case PowerNLS:
+		xb := math.Pow(x, r.beta[1])
+		t = r.beta[0] * xb
+		g[0], g[1] = xb, r.beta[0]*xb*math.Log(x)
+	default:
+		u := x
+		if r.Model == Power || r.Model == Log {
+			u = math.Log(x)
+		}
+		v := 1.0
+		for j := range g {
+			g[j] = v
+			t += r.beta[j] * v
+			v *= u
+		}
+	}
+	vm := 0.0
+	for i := range p {
+		for j := range p {
+			vm += g[i] * r.cov[i*p+j] * g[j]
+		}
+	}
+	se := math.Sqrt(max(vm, 0))
+	sp := math.Sqrt(r.s2 + se*se)
+	q := r.TQuantile
+	out := Prediction{X: x, Y: t, Kind: r.Kind(), SE: se,
+		ConfLo: t - q*se, ConfHi: t + q*se, PredLo: t - q*sp, PredHi: t + q*sp}
+	if r.Space == SpaceLog {
+		out.Y, out.ConfLo, out.ConfHi = math.Exp(out.Y), math.Exp(out.ConfLo), math.Exp(out.ConfHi)
+		out.PredLo, out.PredHi = math.Exp(out.PredLo), math.Exp(out.PredHi)
+	}
+	return out, nil
+}
