@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/sar"
 )
 
 // Format is one trace format the ingest knows.
@@ -16,7 +17,9 @@ type Format struct {
 }
 
 // formats in detection order: the most specific signatures first.
-var formats []Format
+var formats = []Format{
+	{Name: sar.Format, Detect: sar.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return sar.NewParser(r, o) }},
+}
 
 // Formats lists the known formats' names in detection order.
 func Formats() []string {
