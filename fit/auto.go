@@ -46,19 +46,19 @@ func (c Config) maxRefitLOO() int {
 type Report struct {
 	Fit   *Result
 	LOO   *CV // leave-one-out; nil when LOOErr says why
-	KFold *CV // k-fold with Config.Folds and Config.Seed
+	KFold *CV // k-fold with Config.Folds and Config.Seed; nil when KFoldErr says why
 	// Holdout is seed 004's protocol with Config.Train training points; nil
 	// when HoldoutErr says why (typically too few points).
 	Holdout    *Holdout
 	LOOErr     error
+	KFoldErr   error
 	HoldoutErr error
 }
 
 // Evaluate fits model m and cross-validates it: leave-one-out, k-fold and
-// the hold-out protocol. Errors are those of the full fit and of k-fold
-// (whose training sets must each be fittable); leave-one-out and hold-out
-// failures are kept in the Report instead, since small classes often cannot
-// run them.
+// the hold-out protocol. Errors are those of the full fit; a check that
+// cannot run (a training set too small or degenerate, which is common in
+// small classes) leaves its field nil and its error in the Report.
 func Evaluate(m Model, x, y, w []float64, cfg Config) (*Report, error) {
 	r, err := Fit(m, x, y, w)
 	if err != nil {
@@ -72,10 +72,7 @@ func Evaluate(m Model, x, y, w []float64, cfg Config) (*Report, error) {
 			rep.LOO, rep.LOOErr = LeaveOneOut(m, x, y, w)
 		}
 	}
-	rep.KFold, err = KFold(m, x, y, w, cfg.folds(), cfg.Seed)
-	if err != nil {
-		return nil, err
-	}
+	rep.KFold, rep.KFoldErr = KFold(m, x, y, w, cfg.folds(), cfg.Seed)
 	rep.Holdout, rep.HoldoutErr = HoldoutEven(m, x, y, w, cfg.train())
 	return rep, nil
 }

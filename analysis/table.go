@@ -1,0 +1,447 @@
+// Package analysis is where migreplay's packages meet: it reads tables back
+// from the lake (or from CSV) into plain columns for the fitters and
+// reports.
+package analysis
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// Column is one column read whole into memory.
+type Column struct {
+	Name string
+	// Numeric columns (Parquet booleans, integers and floats; CSV columns
+	// whose every non-empty cell parses as a number) fill Floats; text
+	// columns (Parquet byte arrays, Hive partition keys, other CSV columns)
+	// fill Strings. Valid is false where the value is null (an empty CSV
+	// cell); Floats holds 0 and Strings "" there.
+	Numeric bool
+	Floats  []float64
+	Strings []string
+	Valid   []bool
+
+	notNumber string // CSV: where the first non-number is, "file:line:col: "x""
+}
+
+// Table is a set of named columns of equal length.
+type Table struct {
+	Source string // the path read
+	Rows   int
+	cols   map[string]*Column
+	names  []string // every column the source has, in source order
+}
+
+// Names lists every column of the source (Parquet: top-level leaf columns,
+// then Hive partition keys; CSV: the header), not only those read.
+func (t *Table) Names() []string { return append([]string(nil), t.names...) }
+
+// Column returns a column that was read, or an error naming the columns
+// the source has.
+func (t *Table) Column(name string) (*Column, error) {
+	c, ok := t.cols[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: no column %q (columns: %s)", t.Source, name, strings.Join(t.names, ", "))
+	}
+	return c, nil
+}
+
+// Floats returns column name as numbers with its validity. A text column
+// is an error that says where its first non-number is.
+func (t *Table) Floats(name string) ([]float64, []bool, error) {
+	c, err := t.Column(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !c.Numeric {
+		if c.notNumber != "" {
+			return nil, nil, fmt.Errorf("%s: column %q is not numeric", c.notNumber, name)
+		}
+		return nil, nil, fmt.Errorf("%s: column %q holds text, not numbers", t.Source, name)
+	}
+	return c.Floats, c.Valid, nil
+}
+
+// Strings returns column name as text (numbers formatted with %g's
+// shortest exact form) with its validity.
+func (t *Table) Strings(name string) ([]string, []bool, error) {
+	c, err := t.Column(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !c.Numeric {
+		return c.Strings, c.Valid, nil
+	}
+	s := make([]string, len(c.Floats))
+	for i, v := range c.Floats {
+		if c.Valid[i] {
+			s[i] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+	}
+	return s, c.Valid, nil
+}
+
+// ReadTable reads the named columns (all of them when columns is nil) from
+// path:
+//   - a Parquet file (recognised by its PAR1 magic);
+//   - a folder: every *.parquet file under it, in path order, skipping
+//     names that start with "_" or "." (the lake's _tmp/), with Hive
+//     partition keys (host=…/date=…) as text columns. Point it at one
+//     table's folder, e.g. out/table=replay_run;
+//   - otherwise a CSV file with a header row (RFC 4180; empty cells are
+//     null).
+//
+// Parquet columns must be top-level and not repeated; integers, booleans
+// and timestamps come back as numbers in their stored unit (timestamps:
+// their stored ticks), byte arrays as text.
+func ReadTable(path string, columns []string) (*Table, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return readLake(path, columns)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if n, _ := io.ReadFull(f, magic); n == 4 && string(magic) == "PAR1" {
+		t := &Table{Source: path, cols: map[string]*Column{}}
+		if err := t.appendParquet(f, st.Size(), path, columns, nil); err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return readCSV(f, path, columns)
+}
+
+func readLake(root string, columns []string) (*Table, error) {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if p != root && (strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".")) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && strings.HasSuffix(name, ".parquet") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no .parquet files under this folder", root)
+	}
+	sort.Strings(files)
+	t := &Table{Source: root, cols: map[string]*Column{}}
+	for _, p := range files {
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		var parts [][2]string
+		for _, comp := range strings.Split(filepath.ToSlash(rel), "/") {
+			if k, v, ok := strings.Cut(comp, "="); ok {
+				uv, err := unescapeHive(v)
+				if err != nil {
+					return nil, fmt.Errorf("%s: partition %q: %v", p, comp, err)
+				}
+				parts = append(parts, [2]string{k, uv})
+			}
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		st, err := f.Stat()
+		if err == nil {
+			err = t.appendParquet(f, st.Size(), p, columns, parts)
+		}
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// unescapeHive undoes lake.Escape: %XX bytes; __HIVE_DEFAULT_PARTITION__
+// is the empty value.
+func unescapeHive(v string) (string, error) {
+	if v == "__HIVE_DEFAULT_PARTITION__" {
+		return "", nil
+	}
+	if !strings.Contains(v, "%") {
+		return v, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '%' && i+2 < len(v) {
+			n, err := strconv.ParseUint(v[i+1:i+3], 16, 8)
+			if err != nil {
+				return "", err
+			}
+			b.WriteByte(byte(n))
+			i += 2
+			continue
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String(), nil
+}
+
+// appendParquet appends the wanted columns of one Parquet file, plus the
+// Hive partition values parts for each of its rows.
+func (t *Table) appendParquet(r io.ReaderAt, size int64, path string, columns []string, parts [][2]string) error {
+	pf, err := parquet.OpenFile(r, size)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	sch := pf.Schema()
+	var names []string
+	for _, f := range sch.Fields() {
+		if f.Leaf() {
+			names = append(names, f.Name())
+		}
+	}
+	for _, p := range parts {
+		names = append(names, p[0])
+	}
+	if t.names == nil {
+		t.names = names
+	}
+	want := columns
+	if want == nil {
+		want = names
+	}
+	rows := int(pf.NumRows())
+	for _, name := range want {
+		part := -1
+		for i, p := range parts {
+			if p[0] == name {
+				part = i
+			}
+		}
+		c := t.cols[name]
+		leaf, ok := sch.Lookup(name)
+		switch {
+		case part >= 0 && !ok:
+			if c == nil {
+				c = &Column{Name: name}
+				t.cols[name] = c
+				t.pad(c)
+			}
+			if c.Numeric {
+				return fmt.Errorf("%s: partition key %q is text but earlier files store it as numbers", path, name)
+			}
+			for range rows {
+				c.Strings = append(c.Strings, parts[part][1])
+				c.Valid = append(c.Valid, parts[part][1] != "")
+			}
+			continue
+		case !ok:
+			return fmt.Errorf("%s: no column %q (columns: %s)", path, name, strings.Join(names, ", "))
+		case leaf.MaxRepetitionLevel > 0 || len(leaf.Path) != 1:
+			return fmt.Errorf("%s: column %q is nested or repeated; only flat columns can be read", path, name)
+		}
+		kind := leaf.Node.Type().Kind()
+		numeric := kind != parquet.ByteArray && kind != parquet.FixedLenByteArray
+		if c == nil {
+			c = &Column{Name: name, Numeric: numeric}
+			t.cols[name] = c
+			t.pad(c)
+		} else if c.Numeric != numeric {
+			return fmt.Errorf("%s: column %q changes type (%v) from earlier files", path, name, kind)
+		}
+		if err := readColumn(pf, leaf.ColumnIndex, c); err != nil {
+			return fmt.Errorf("%s: column %q: %w", path, name, err)
+		}
+		if got := len(c.Valid); got != t.Rows+rows {
+			return fmt.Errorf("%s: column %q has %d values for %d rows", path, name, got-t.Rows, rows)
+		}
+	}
+	t.Rows += rows
+	return nil
+}
+
+// pad fills a column first seen in a later file with nulls for earlier rows.
+func (t *Table) pad(c *Column) {
+	for range t.Rows {
+		c.Valid = append(c.Valid, false)
+		if c.Numeric {
+			c.Floats = append(c.Floats, 0)
+		} else {
+			c.Strings = append(c.Strings, "")
+		}
+	}
+}
+
+func readColumn(pf *parquet.File, idx int, c *Column) error {
+	buf := make([]parquet.Value, 4096)
+	for _, rg := range pf.RowGroups() {
+		pages := rg.ColumnChunks()[idx].Pages()
+		for {
+			p, err := pages.ReadPage()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				pages.Close()
+				return err
+			}
+			vr := p.Values()
+			for {
+				n, err := vr.ReadValues(buf)
+				for _, v := range buf[:n] {
+					appendValue(c, v)
+				}
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					parquet.Release(p)
+					pages.Close()
+					return err
+				}
+			}
+			parquet.Release(p)
+		}
+		if err := pages.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func appendValue(c *Column, v parquet.Value) {
+	if v.IsNull() {
+		c.Valid = append(c.Valid, false)
+		if c.Numeric {
+			c.Floats = append(c.Floats, 0)
+		} else {
+			c.Strings = append(c.Strings, "")
+		}
+		return
+	}
+	c.Valid = append(c.Valid, true)
+	if !c.Numeric {
+		c.Strings = append(c.Strings, string(v.ByteArray()))
+		return
+	}
+	var f float64
+	switch v.Kind() {
+	case parquet.Boolean:
+		if v.Boolean() {
+			f = 1
+		}
+	case parquet.Int32:
+		f = float64(v.Int32())
+	case parquet.Int64:
+		f = float64(v.Int64())
+	case parquet.Float:
+		f = float64(v.Float())
+	case parquet.Double:
+		f = v.Double()
+	default: // INT96 (legacy timestamps): not a number we can use
+		c.Valid[len(c.Valid)-1] = false
+	}
+	c.Floats = append(c.Floats, f)
+}
+
+// readCSV reads a CSV file with a header row.
+func readCSV(r io.Reader, path string, columns []string) (*Table, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a spreadsheet's BOM
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the header: %w", path, err)
+	}
+	t := &Table{Source: path, cols: map[string]*Column{}}
+	idx := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		t.names = append(t.names, h)
+		if _, dup := idx[h]; dup {
+			return nil, fmt.Errorf("%s:1: column %q appears twice in the header", path, h)
+		}
+		idx[h] = i
+	}
+	want := columns
+	if want == nil {
+		want = t.names
+	}
+	type wanted struct {
+		i int
+		c *Column
+	}
+	var ws []wanted
+	for _, name := range want {
+		i, ok := idx[name]
+		if !ok {
+			return nil, fmt.Errorf("%s:1: no column %q in the header (columns: %s)", path, name, strings.Join(t.names, ", "))
+		}
+		c := &Column{Name: name, Numeric: true}
+		t.cols[name] = c
+		ws = append(ws, wanted{i, c})
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err) // csv.ParseError carries line:col
+		}
+		for _, w := range ws {
+			s := strings.TrimSpace(rec[w.i])
+			w.c.Strings = append(w.c.Strings, s)
+			w.c.Valid = append(w.c.Valid, s != "")
+			if s == "" || !w.c.Numeric {
+				w.c.Floats = append(w.c.Floats, 0)
+				continue
+			}
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				line, col := cr.FieldPos(w.i)
+				w.c.notNumber = fmt.Sprintf("%s:%d:%d: %q", path, line, col, s)
+				w.c.Numeric = false
+			}
+			w.c.Floats = append(w.c.Floats, f)
+		}
+		t.Rows++
+	}
+	for _, w := range ws {
+		if w.c.Numeric {
+			w.c.Strings = nil
+		} else {
+			w.c.Floats = nil
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,177 @@
+package analysis
+
+import (
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/migreplay/migreplay/schema"
+	"github.com/migreplay/migreplay/schema/lake"
+)
+
+type testRow struct {
+	Class string   `parquet:"class,dict,zstd"`
+	Cap   int64    `parquet:"cap,zstd"`
+	Time  float64  `parquet:"time_s,zstd"`
+	Down  *float64 `parquet:"down_s,optional,zstd"`
+	Small int32    `parquet:"small,zstd"`
+	Flag  bool     `parquet:"flag,zstd"`
+	Ratio float32  `parquet:"ratio,zstd"`
+}
+
+func writeParquet(t *testing.T, path string, rows []testRow) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := parquet.NewGenericWriter[testRow](f, parquet.MaxRowsPerRowGroup(3), parquet.PageBufferSize(64))
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
+
+func ptr(v float64) *float64 { return &v }
+
+func testRows() []testRow {
+	return []testRow{
+		{"cpu", 10, 100.5, ptr(0.5), 1, true, 0.25},
+		{"cpu", 50, 20, nil, 2, false, 0.5},
+		{"mem", 60, 17, ptr(0.125), 3, true, 1.5},
+		{"mem", 70, 17.25, nil, 4, false, 2},
+		{"disk", 80, 16, ptr(1), 5, true, 3},
+	}
+}
+
+// A Parquet file is read generically, column by column, across several row
+// groups and pages, dictionary-encoded and nullable columns included.
+func TestReadParquetFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "runs.parquet")
+	rows := testRows()
+	writeParquet(t, p, rows)
+	tbl, err := ReadTable(p, []string{"class", "cap", "time_s", "down_s", "small", "flag", "ratio"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.Rows != len(rows) {
+		t.Fatalf("rows %d", tbl.Rows)
+	}
+	cls, _, err := tbl.Strings("class")
+	if err != nil {
+		t.Fatal(err)
+	}
+	caps, _, _ := tbl.Floats("cap")
+	times, _, _ := tbl.Floats("time_s")
+	down, valid, _ := tbl.Floats("down_s")
+	small, _, _ := tbl.Floats("small")
+	flag, _, _ := tbl.Floats("flag")
+	ratio, _, _ := tbl.Floats("ratio")
+	for i, r := range rows {
+		if cls[i] != r.Class || caps[i] != float64(r.Cap) || times[i] != r.Time || small[i] != float64(r.Small) ||
+			ratio[i] != float64(r.Ratio) || (flag[i] == 1) != r.Flag {
+			t.Errorf("row %d: %s %v %v %v %v %v", i, cls[i], caps[i], times[i], small[i], flag[i], ratio[i])
+		}
+		if valid[i] != (r.Down != nil) || (r.Down != nil && down[i] != *r.Down) {
+			t.Errorf("row %d: down %v valid %v", i, down[i], valid[i])
+		}
+	}
+	if _, _, err := tbl.Floats("class"); err == nil {
+		t.Error("text column read as numbers")
+	}
+	if _, err := ReadTable(p, []string{"nope"}); err == nil || !strings.Contains(err.Error(), "time_s") {
+		t.Errorf("missing column: %v", err)
+	}
+	all, err := ReadTable(p, nil)
+	if err != nil || len(all.Names()) != 7 {
+		t.Fatalf("all columns: %v %v", all.Names(), err)
+	}
+}
+
+// A lake folder: files in path order, _tmp skipped, Hive keys as text
+// columns (escaped values undone, the default partition is null).
+func TestReadLakeFolder(t *testing.T) {
+	root := t.TempDir()
+	rows := testRows()
+	writeParquet(t, filepath.Join(root, "host=a%2Fb", "date=2011-05-01", "part-1.parquet"), rows[:2])
+	writeParquet(t, filepath.Join(root, "host=c", "date=__HIVE_DEFAULT_PARTITION__", "part-2.parquet"), rows[2:])
+	writeParquet(t, filepath.Join(root, "_tmp", "part-3.parquet"), rows) // uncommitted: skipped
+	tbl, err := ReadTable(root, []string{"time_s", "host", "date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.Rows != 5 {
+		t.Fatalf("rows %d (the _tmp file must be skipped)", tbl.Rows)
+	}
+	host, _, _ := tbl.Strings("host")
+	date, dv, _ := tbl.Strings("date")
+	times, _, _ := tbl.Floats("time_s")
+	if strings.Join(host, ",") != "a/b,a/b,c,c,c" || date[0] != "2011-05-01" || dv[4] || times[4] != 16 {
+		t.Errorf("host %v date %v %v times %v", host, date, dv, times)
+	}
+}
+
+// The lake written by schema/lake reads back: rows of a registered table.
+func TestReadLakeWrittenBySchema(t *testing.T) {
+	root := t.TempDir()
+	rows := []schema.Reject{{File: "a.txt", Line: 3, Col: 7, Format: "xentop", Reason: "x", Raw: "r"},
+		{File: "b.txt", Line: 9, Format: "sar", Reason: "y", Raw: "s"}}
+	if _, err := lake.WriteTable(root, rows, nil); err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := ReadTable(filepath.Join(root, "table=rejects"), []string{"file", "line"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _, _ := tbl.Strings("file")
+	lines, _, _ := tbl.Floats("line")
+	if strings.Join(files, ",") != "a.txt,b.txt" || lines[0] != 3 || lines[1] != 9 {
+		t.Errorf("%v %v", files, lines)
+	}
+}
+
+func TestReadCSV(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "m.csv")
+	data := "\xef\xbb\xbfclass, cap ,time_s,note\ncpu,10,100.5,a\ncpu,50,,b\n\"mem, big\",60,1.7e1,c\n"
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := ReadTable(p, []string{"class", "cap", "time_s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caps, _, err := tbl.Floats("cap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	times, tv, _ := tbl.Floats("time_s")
+	cls, _, _ := tbl.Strings("class")
+	if caps[2] != 60 || times[0] != 100.5 || tv[1] || times[2] != 17 || cls[2] != "mem, big" {
+		t.Errorf("caps %v times %v %v class %v", caps, times, tv, cls)
+	}
+	// A non-number says file:line:col.
+	_, _, err = tbl.Floats("class")
+	if err == nil || !strings.Contains(err.Error(), "m.csv:2:1") {
+		t.Errorf("text column: %v", err)
+	}
+	if _, err := ReadTable(p, []string{"missing"}); err == nil || !strings.Contains(err.Error(), "m.csv:1") {
+		t.Errorf("missing column: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("a,b\n1,2\n3\n"), 0o644)
+	var pe *csv.ParseError
+	if _, err := ReadTable(bad, nil); err == nil || !errors.As(err, &pe) {
+		t.Errorf("short row: %v", err)
+	}
+}

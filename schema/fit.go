@@ -1,0 +1,100 @@
+package schema
+
+// FitResult is one model fitted to one workload class by `migreplay fit`.
+// Not partitioned: table=fits/part-<hash>.parquet.
+//
+// Parameters are named a, b, c, d in the order of the formula column
+// (y = a·x^b, y = a + b·x + c·x², …); c and d are null for two-parameter
+// models. Two R² conventions are kept apart: *_fit columns are computed in
+// the space where least squares was done (space = log for the log-space
+// power and exp fits, i.e. what a spreadsheet trend line reports), *_y
+// columns judge ŷ against y itself.
+type FitResult struct {
+	Class   string `parquet:"class,dict,zstd" json:"class" doc:"workload class: the value of the --by column (empty when not grouped)"`
+	Model   string `parquet:"model,dict,zstd" json:"model" doc:"linear, poly2, poly3, power (least squares on ln y), power-nls (nonlinear least squares on y), exp or log"`
+	Formula string `parquet:"formula,dict,zstd" json:"formula" doc:"the model with its parameter names, e.g. y = a·x^b"`
+	Space   string `parquet:"space,dict,zstd" json:"space" doc:"where least squares was done: y, or log (ln y = ln a + …) for power and exp"`
+	XCol    string `parquet:"x_col,dict,zstd" json:"x_col" doc:"predictor column of the input"`
+	YCol    string `parquet:"y_col,dict,zstd" json:"y_col" doc:"response column of the input"`
+	Source  string `parquet:"source,dict,zstd" json:"source" doc:"input file or folder as given to --in"`
+	N       int64  `parquet:"n,zstd" json:"n" doc:"points fitted" unit:"points"`
+	Params  int64  `parquet:"params,zstd" json:"params" doc:"fitted parameters p; residual degrees of freedom are n − p" unit:"parameters"`
+	// Selected marks the model used for predictions: the only row of a class
+	// for a fixed --model, the best k-fold RMSE on y for --model auto.
+	Selected bool `parquet:"selected,zstd" json:"selected" doc:"the model used for this class's predictions (--model auto: smallest k-fold RMSE on y)"`
+
+	A         float64  `parquet:"a,zstd" json:"a" doc:"parameter a (intercept, or the factor of power and exp)" unit:"per formula"`
+	ASE       float64  `parquet:"a_se,zstd" json:"a_se" doc:"standard error of a; of ln a when a_log_scale" unit:"per formula"`
+	ALo       float64  `parquet:"a_lo,zstd" json:"a_lo" doc:"95 % confidence interval of a, lower bound: a − t·se, or exp(ln a − t·se) when a_log_scale" unit:"per formula"`
+	AHi       float64  `parquet:"a_hi,zstd" json:"a_hi" doc:"95 % confidence interval of a, upper bound" unit:"per formula"`
+	ALogScale bool     `parquet:"a_log_scale,zstd" json:"a_log_scale" doc:"a was estimated as ln a (space = log): a_se is the SE of ln a and the interval is asymmetric"`
+	B         float64  `parquet:"b,zstd" json:"b" doc:"parameter b (slope, exponent or rate)" unit:"per formula"`
+	BSE       float64  `parquet:"b_se,zstd" json:"b_se" doc:"standard error of b" unit:"per formula"`
+	BLo       float64  `parquet:"b_lo,zstd" json:"b_lo" doc:"95 % confidence interval of b, lower bound: b − t·se" unit:"per formula"`
+	BHi       float64  `parquet:"b_hi,zstd" json:"b_hi" doc:"95 % confidence interval of b, upper bound: b + t·se" unit:"per formula"`
+	C         *float64 `parquet:"c,optional,zstd" json:"c" doc:"parameter c (x² term of poly2 and poly3); null otherwise" unit:"per formula"`
+	CSE       *float64 `parquet:"c_se,optional,zstd" json:"c_se" doc:"standard error of c" unit:"per formula"`
+	CLo       *float64 `parquet:"c_lo,optional,zstd" json:"c_lo" doc:"95 % confidence interval of c, lower bound" unit:"per formula"`
+	CHi       *float64 `parquet:"c_hi,optional,zstd" json:"c_hi" doc:"95 % confidence interval of c, upper bound" unit:"per formula"`
+	D         *float64 `parquet:"d,optional,zstd" json:"d" doc:"parameter d (x³ term of poly3); null otherwise" unit:"per formula"`
+	DSE       *float64 `parquet:"d_se,optional,zstd" json:"d_se" doc:"standard error of d" unit:"per formula"`
+	DLo       *float64 `parquet:"d_lo,optional,zstd" json:"d_lo" doc:"95 % confidence interval of d, lower bound" unit:"per formula"`
+	DHi       *float64 `parquet:"d_hi,optional,zstd" json:"d_hi" doc:"95 % confidence interval of d, upper bound" unit:"per formula"`
+	TQuantile float64  `parquet:"t_quantile,zstd" json:"t_quantile" doc:"Student t 0.975 quantile on n − p degrees of freedom, the multiplier of every 95 % interval" unit:"1"`
+
+	R2Fit    float64 `parquet:"r2_fit,zstd" json:"r2_fit" doc:"R² = 1 − SSE/SST in the fit space (ln y when space = log: a spreadsheet's power trend line R²)" unit:"1"`
+	AdjR2Fit float64 `parquet:"adj_r2_fit,zstd" json:"adj_r2_fit" doc:"adjusted R² in the fit space, 1 − (n−1)/(n−p)·(1 − r2_fit)" unit:"1"`
+	SigmaFit float64 `parquet:"sigma_fit,zstd" json:"sigma_fit" doc:"residual standard error sqrt(SSE/(n−p)) in the fit space (units of ln y when space = log)" unit:"y or ln y"`
+	R2Y      float64 `parquet:"r2_y,zstd" json:"r2_y" doc:"R² on y itself, 1 − Σ(y−ŷ)²/Σ(y−ȳ)² (MATLAB fit, Origin); can be negative for a log-space fit" unit:"1"`
+	AdjR2Y   float64 `parquet:"adj_r2_y,zstd" json:"adj_r2_y" doc:"adjusted R² on y, 1 − (n−1)/(n−p)·(1 − r2_y)" unit:"1"`
+	Corr2Y   float64 `parquet:"corr2_y,zstd" json:"corr2_y" doc:"squared Pearson correlation of y and ŷ" unit:"1"`
+	RMSE     float64 `parquet:"rmse,zstd" json:"rmse" doc:"root mean square error on y, sqrt(Σ(y−ŷ)²/n): denominator n" unit:"as y"`
+	RMSEDf   float64 `parquet:"rmse_df,zstd" json:"rmse_df" doc:"sqrt(Σ(y−ŷ)²/(n−p)): denominator n − p" unit:"as y"`
+	MAE      float64 `parquet:"mae,zstd" json:"mae" doc:"mean absolute error on y" unit:"as y"`
+	MAPE     float64 `parquet:"mape,zstd" json:"mape" doc:"mean absolute percentage error on y over points with y ≠ 0" unit:"%"`
+
+	LOORMSE  *float64 `parquet:"loo_rmse,optional,zstd" json:"loo_rmse" doc:"leave-one-out RMSE on y, sqrt(PRESS/n); null when leave-one-out could not run" unit:"as y"`
+	LOOMAPE  *float64 `parquet:"loo_mape,optional,zstd" json:"loo_mape" doc:"leave-one-out mean absolute percentage error on y" unit:"%"`
+	LOOR2Y   *float64 `parquet:"loo_r2_y,optional,zstd" json:"loo_r2_y" doc:"out-of-sample R² on y, 1 − PRESS/SST" unit:"1"`
+	LOOR2Fit *float64 `parquet:"loo_r2_fit,optional,zstd" json:"loo_r2_fit" doc:"out-of-sample R² in the fit space (predicted R², Q²), 1 − PRESS_fit/SST_fit" unit:"1"`
+
+	KFoldK    *int64   `parquet:"kfold_k,optional,zstd" json:"kfold_k" doc:"folds of the k-fold cross-validation (n when n ≤ --folds: leave-one-out); null when it could not run" unit:"folds"`
+	KFoldSeed uint64   `parquet:"kfold_seed,zstd" json:"kfold_seed" doc:"seed of the fold assignment (splitmix64)"`
+	KFoldRMSE *float64 `parquet:"kfold_rmse,optional,zstd" json:"kfold_rmse" doc:"k-fold cross-validated RMSE on y (--model auto picks the smallest)" unit:"as y"`
+	KFoldMAPE *float64 `parquet:"kfold_mape,optional,zstd" json:"kfold_mape" doc:"k-fold cross-validated mean absolute percentage error on y" unit:"%"`
+	KFoldR2Y  *float64 `parquet:"kfold_r2_y,optional,zstd" json:"kfold_r2_y" doc:"k-fold out-of-sample R² on y, 1 − PRESS/SST" unit:"1"`
+
+	HoldoutTrain        *int64   `parquet:"holdout_train,optional,zstd" json:"holdout_train" doc:"seed 004's protocol: points trained on, spread evenly over the range of x (the rest are predicted: predictions rows with source holdout); null when too few points" unit:"points"`
+	HoldoutMAE          *float64 `parquet:"holdout_mae,optional,zstd" json:"holdout_mae" doc:"mean absolute error of the held-out predictions" unit:"as y"`
+	HoldoutMAPE         *float64 `parquet:"holdout_mape,optional,zstd" json:"holdout_mape" doc:"mean absolute percentage error of the held-out predictions" unit:"%"`
+	HoldoutMaxAbsRelErr *float64 `parquet:"holdout_max_abs_rel_err,optional,zstd" json:"holdout_max_abs_rel_err" doc:"largest |predicted − measured|/measured among held-out points (1 minus it is the seed papers' worst accuracy)" unit:"1"`
+}
+
+func (*FitResult) TableName() string { return "fits" }
+
+var _ = Register[FitResult]("Fitted models per workload class with every metric, each R² labelled by the space it was computed in (migreplay fit).")
+
+// FitPrediction is one predicted y of a fitted model. Not partitioned:
+// table=predictions/part-<hash>.parquet.
+type FitPrediction struct {
+	Class  string  `parquet:"class,dict,zstd" json:"class" doc:"workload class (empty when not grouped)"`
+	Model  string  `parquet:"model,dict,zstd" json:"model" doc:"model that predicts (the fits row with selected = true)"`
+	XCol   string  `parquet:"x_col,dict,zstd" json:"x_col" doc:"predictor column of the input"`
+	YCol   string  `parquet:"y_col,dict,zstd" json:"y_col" doc:"response column of the input"`
+	Source string  `parquet:"source,dict,zstd" json:"source" doc:"request (an --predict value, model fitted on all points) or holdout (seed 004's protocol: model fitted on the training points only)"`
+	X      float64 `parquet:"x,zstd" json:"x" doc:"predictor value" unit:"as x"`
+	YPred  float64 `parquet:"y_pred,zstd" json:"y_pred" doc:"predicted y" unit:"as y"`
+	Kind   string  `parquet:"kind,dict,zstd" json:"kind" doc:"what y_pred estimates: mean, or median for log-space fits (exp of the mean of ln y)"`
+	ConfLo float64 `parquet:"conf_lo,zstd" json:"conf_lo" doc:"95 % confidence interval of the fitted curve at x, lower bound (statsmodels mean_ci; exp of the log-space bound when space = log)" unit:"as y"`
+	ConfHi float64 `parquet:"conf_hi,zstd" json:"conf_hi" doc:"95 % confidence interval of the fitted curve, upper bound" unit:"as y"`
+	PredLo float64 `parquet:"pred_lo,zstd" json:"pred_lo" doc:"95 % prediction interval of a new observation at x, lower bound (statsmodels obs_ci)" unit:"as y"`
+	PredHi float64 `parquet:"pred_hi,zstd" json:"pred_hi" doc:"95 % prediction interval of a new observation, upper bound" unit:"as y"`
+
+	YObserved *float64 `parquet:"y_observed,optional,zstd" json:"y_observed" doc:"measured y at x (holdout rows); null for requests" unit:"as y"`
+	Err       *float64 `parquet:"err,optional,zstd" json:"err" doc:"y_pred − y_observed (holdout rows)" unit:"as y"`
+	RelErr    *float64 `parquet:"rel_err,optional,zstd" json:"rel_err" doc:"(y_pred − y_observed)/y_observed (holdout rows); 1 − |rel_err| is the seed papers' accuracy" unit:"1"`
+}
+
+func (*FitPrediction) TableName() string { return "predictions" }
+
+var _ = Register[FitPrediction]("Predicted y with 95 % confidence and prediction intervals: requested x values and seed 004's hold-out points (migreplay fit).")
