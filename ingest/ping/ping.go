@@ -1,0 +1,1000 @@
+// Package ping parses the text output of ping: iputils (with and without
+// -D, -O), BusyBox, FreeBSD and macOS (ping and KAME ping6), into
+// schema.PingReply and schema.PingSummary rows.
+//
+// Every line is one of:
+//
+//   - a probe outcome, one PingReply row (data): a reply ("64 bytes from
+//     ip: icmp_seq=1 ttl=64 time=0.028 ms", optionally "[epoch] "-prefixed
+//     by -D, with (DUP!) status dup), a timeout ("no answer yet for
+//     icmp_seq=N" of iputils -O, "Request timeout for icmp_seq N" of BSD),
+//     an ICMP error ("From ip icmp_seq=2 Destination Host Unreachable", BSD
+//     "92 bytes from ip: Destination Host Unreachable"), or a line ping
+//     wrote on stderr ("ping: sendmsg: Operation not permitted"). Stderr
+//     lines are real probe failures (a send that failed is a probe lost), so
+//     they are rows with status error, the whole line as error text, and
+//     null seq and time: ping prints neither for them.
+//   - the closing statistics (data): the "N packets transmitted" line and
+//     the "rtt"/"round-trip" line (or a lone "pipe N" line) after it make
+//     one PingSummary row, emitted after the rtt line, or before the next
+//     line that is not blank when there is none (100 % loss).
+//   - structure: the PING banner, blank lines, "--- host ping statistics
+//     ---", warnings ping writes on stderr ("ping: Warning: ...",
+//     "WARNING: ..."), the SIGQUIT status line ("5/5 packets, 0% loss"),
+//     iputils' PATTERN and "wrong data byte" dumps, the BSD "Vr HL TOS"
+//     header dump after an ICMP error (two lines), and "rc=N", the exit code
+//     capture scripts append (the shared samples end with one).
+//
+// Each PING banner starts a new session: target, first seq and the
+// summary's time restart there. Reply times come from the -D prefix; without
+// it they are Options.Start + (seq − first seq)·Options.Interval when Start
+// is set (seq unwrapped past 65535, counted per session: give one file per
+// session, or -D, when sessions are concatenated), else null.
+//
+// The hot path (a reply line) uses no regexps, no fmt and no allocation
+// beyond the row's own values, which are carved from a slab; target and
+// address strings are interned.
+package ping
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/schema"
+)
+
+// Format is the parser's name in errors, stats and metadata.
+const Format = "ping"
+
+// cell holds one row's pointed-to numbers; cells come from a slab so a row
+// costs no allocation of its own, and a cell is never reused. Times live in
+// a slab of their own, so the cell slabs hold no pointers and the garbage
+// collector never scans them.
+type cell struct {
+	rtt   float64
+	seq   int64
+	ttl   int32
+	bytes int32
+}
+
+const slabSize = 512
+
+type addr struct {
+	ip   *string // the address (the one in parentheses for the name form)
+	name string  // the name for the name form, else the address
+}
+
+// Parser is a pull iterator over ping output. Record returns a
+// *schema.PingReply or a *schema.PingSummary; the struct is reused by the
+// next call to Next, the strings and pointers it holds never are.
+type Parser struct {
+	lines *parse.Lines
+	opt   parse.Options
+	st    parse.Stats
+	err   error
+	done  bool
+	held  bool // the current line is still to be processed
+
+	reply schema.PingReply
+	sum   *schema.PingSummary // open summary: packets transmitted line seen
+	cur   schema.Row
+
+	// session state, reset by each banner
+	target    string
+	targetIP  *string
+	banner    bool
+	haveFirst bool
+	firstSeq  int64
+	lastSeq   int64
+	epoch     int64 // seq wraps seen ·65536
+	last      *time.Time
+
+	fromKey []byte // last reply address, as printed
+	fromVal *addr
+	addrs   map[string]*addr
+
+	slab    []cell
+	times   []time.Time
+	dumpRow bool // the next line may be a BSD IP header dump row
+}
+
+// NewParser reads ping output from r.
+func NewParser(r io.Reader, opt parse.Options) *Parser {
+	return &Parser{lines: parse.NewLines(r), opt: opt, addrs: map[string]*addr{}}
+}
+
+// Record is the current row: *schema.PingReply or *schema.PingSummary.
+func (p *Parser) Record() schema.Row { return p.cur }
+
+// Err is the first strict-mode parse error (a *parse.ParseError) or read error.
+func (p *Parser) Err() error { return p.err }
+
+// Stats is the line accounting so far.
+func (p *Parser) Stats() parse.Stats { return p.st }
+
+// Next advances to the next row.
+func (p *Parser) Next() bool {
+	for {
+		if p.err != nil || p.done {
+			return false
+		}
+		if !p.held {
+			if !p.lines.Next() {
+				if err := p.lines.Err(); err != nil {
+					p.err = fmt.Errorf("ping: read %s: %w", p.opt.File, err)
+					return false
+				}
+				p.done = true
+				return p.flushSummary()
+			}
+			p.st.Lines++
+		}
+		p.held = false
+		line := p.lines.Bytes()
+		if bad := p.lines.Bad(); bad != nil {
+			if p.sum != nil {
+				p.held = true
+				return p.flushSummary()
+			}
+			if !p.reject(0, bad) {
+				return false
+			}
+			continue
+		}
+		if p.sum != nil && !p.continuesSummary(line) {
+			p.held = true
+			return p.flushSummary()
+		}
+		switch k, col, err := p.parseLine(line); {
+		case err != nil:
+			if !p.reject(col, err) {
+				return false
+			}
+		case k == kindRow:
+			p.st.Data++
+			p.st.Records++
+			p.cur = &p.reply
+			return true
+		case k == kindSummaryEnd:
+			p.st.Data++
+			return p.flushSummary()
+		case k == kindData:
+			p.st.Data++
+		default:
+			p.st.Structure++
+		}
+	}
+}
+
+// continuesSummary reports whether line belongs to the open summary: its
+// rtt line, or a blank line ping prints when there is none.
+func (p *Parser) continuesSummary(line []byte) bool {
+	line = trimSpace(line)
+	return len(line) == 0 || isSummaryTail(line)
+}
+
+func isSummaryTail(line []byte) bool {
+	return hasPrefix(line, "rtt ") || hasPrefix(line, "round-trip ") ||
+		hasPrefix(line, "pipe ") || hasPrefix(line, "ipg/ewma ")
+}
+
+func (p *Parser) flushSummary() bool {
+	if p.sum == nil {
+		return false
+	}
+	p.cur = p.sum
+	p.sum = nil
+	p.st.Records++
+	return true
+}
+
+// reject handles a bad line: strict mode stops (false), lenient mode
+// reports it and goes on (true).
+func (p *Parser) reject(col int, err error) bool {
+	pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: col, Format: Format,
+		Err: err, Raw: parse.Raw(p.lines.Bytes())}
+	if !p.opt.Lenient {
+		p.err = pe
+		return false
+	}
+	p.st.Reject++
+	if p.opt.OnReject != nil {
+		p.opt.OnReject(pe)
+	}
+	return true
+}
+
+type kind int
+
+const (
+	kindStructure  kind = iota
+	kindData            // data line without a record of its own (packets transmitted)
+	kindRow             // p.reply holds a row
+	kindSummaryEnd      // the summary is complete
+)
+
+// parseLine classifies line and fills p.reply or p.sum. On error it returns
+// the 1-based column of the fault.
+func (p *Parser) parseLine(b []byte) (kind, int, error) {
+	dump := p.dumpRow
+	p.dumpRow = false
+	if len(b) == 0 {
+		return kindStructure, 0, nil
+	}
+	var stamp time.Time
+	hasStamp := false
+	i := 0
+	if b[0] == '[' {
+		t, n, ok := parseStamp(b)
+		if !ok {
+			return 0, n + 1, parse.Errorf(parse.ErrSyntax, "bad -D timestamp prefix, want [seconds.micros]")
+		}
+		stamp, hasStamp, i = t, true, n
+		if i == len(b) {
+			return 0, i, parse.Errorf(parse.ErrSyntax, "nothing after the -D timestamp")
+		}
+	}
+	c := b[i]
+	switch {
+	case c >= '0' && c <= '9':
+		if n, k, ok := parseUint(b, i); ok {
+			if j := hasPrefixAt(b, k, " bytes from "); j > 0 {
+				return p.parseReply(b, n, j, stamp, hasStamp)
+			}
+			if !hasStamp && hasPrefixAt(b, k, " packets transmitted") > 0 {
+				return p.parseTransmitted(b)
+			}
+		}
+	case c == 'n' && hasPrefixAt(b, i, "no answer yet for icmp_seq=") > 0:
+		j := hasPrefixAt(b, i, "no answer yet for icmp_seq=")
+		seq, k, ok := parseUint(b, j)
+		if !ok || !restBlank(b, k) {
+			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad icmp_seq in no answer yet line")
+		}
+		p.timeout(seq, stamp, hasStamp)
+		return kindRow, 0, nil
+	case c == 'R' && hasPrefixAt(b, i, "Request timeout for icmp_seq") > 0:
+		j := hasPrefixAt(b, i, "Request timeout for icmp_seq")
+		if j < len(b) && (b[j] == ' ' || b[j] == '=') {
+			j++
+		}
+		seq, k, ok := parseUint(b, j)
+		if !ok || !restBlank(b, k) {
+			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad icmp_seq in Request timeout line")
+		}
+		p.timeout(seq, stamp, hasStamp)
+		return kindRow, 0, nil
+	case c == 'F' && hasPrefixAt(b, i, "From ") > 0:
+		return p.parseFrom(b, hasPrefixAt(b, i, "From "), stamp, hasStamp)
+	}
+	if hasStamp {
+		return 0, i + 1, parse.Errorf(parse.ErrSyntax, "unknown line after a -D timestamp")
+	}
+	return p.parseOther(b, dump)
+}
+
+// parseOther handles the lines that are neither replies nor timeouts.
+func (p *Parser) parseOther(b []byte, dump bool) (kind, int, error) {
+	t := trimSpace(b)
+	switch {
+	case len(t) == 0:
+		return kindStructure, 0, nil
+	case hasPrefix(t, "PING"):
+		if err := p.parseBanner(t); err != nil {
+			return 0, 1, err
+		}
+		return kindStructure, 0, nil
+	case hasPrefix(t, "--- ") && bytes.HasSuffix(t, []byte(" ---")):
+		return kindStructure, 0, nil
+	case isSummaryTail(t):
+		if p.sum == nil {
+			return 0, 1, parse.Errorf(parse.ErrSyntax, "rtt line without a packets transmitted line before it")
+		}
+		if col, err := p.parseTail(t); err != nil {
+			return 0, col + (len(b) - len(trimLeft(b))), err
+		}
+		return kindSummaryEnd, 0, nil
+	case hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: "):
+		msg := t[bytes.IndexByte(t, ' ')+1:]
+		if hasPrefix(msg, "Warning: ") || hasPrefix(msg, "WARNING: ") {
+			return kindStructure, 0, nil
+		}
+		p.stderrRow(t)
+		return kindRow, 0, nil
+	case hasPrefix(t, "Warning: ") || hasPrefix(t, "WARNING: "):
+		return kindStructure, 0, nil
+	case hasPrefix(t, "rc="):
+		if _, k, ok := parseUint(t, 3); ok && k == len(t) {
+			return kindStructure, 0, nil
+		}
+	case hasPrefix(t, "PATTERN: 0x"), hasPrefix(t, "wrong data byte #"):
+		return kindStructure, 0, nil
+	case t[0] == '#' && len(t) > 1 && t[1] >= '0' && t[1] <= '9':
+		return kindStructure, 0, nil // iputils' data dump after "wrong data byte"
+	case hasPrefix(t, "Vr HL TOS"):
+		p.dumpRow = true
+		return kindStructure, 0, nil
+	case dump && b[0] == ' ':
+		return kindStructure, 0, nil
+	case isStatusLine(t):
+		return kindStructure, 0, nil
+	}
+	return 0, 1, parse.Errorf(parse.ErrSyntax, "not a line of ping output")
+}
+
+// isStatusLine matches iputils' SIGQUIT status on stderr: "\r5/5 packets, 0% loss...".
+func isStatusLine(b []byte) bool {
+	for len(b) > 0 && b[0] == '\r' {
+		b = b[1:]
+	}
+	_, k, ok := parseUint(b, 0)
+	if !ok || k >= len(b) || b[k] != '/' {
+		return false
+	}
+	_, k, ok = parseUint(b, k+1)
+	return ok && hasPrefixAt(b, k, " packets, ") > 0
+}
+
+// newCell hands out a fresh cell from the slab.
+func (p *Parser) newCell() *cell {
+	if len(p.slab) == 0 {
+		p.slab = make([]cell, slabSize)
+	}
+	c := &p.slab[0]
+	p.slab = p.slab[1:]
+	return c
+}
+
+// resetRow starts p.reply for the current session. Fields are written only
+// when they change: during a GC cycle every pointer write costs a barrier.
+func (p *Parser) resetRow(status string, from *string) {
+	r := &p.reply
+	if r.Target != p.target || r.TargetIP != p.targetIP || r.Host != p.opt.Host {
+		r.Host, r.Target, r.TargetIP = p.opt.Host, p.target, p.targetIP
+	}
+	if r.Status != status {
+		r.Status = status
+	}
+	if r.From != from {
+		r.From = from
+	}
+	if r.Error != nil {
+		r.Error = nil
+	}
+	r.Seq, r.Time, r.TTL, r.RTTMs, r.Bytes = nil, nil, nil, nil, nil
+}
+
+// setTime fills c.t and p.reply.Time from the stamp or from seq.
+func (p *Parser) setTime(c *cell, seq int64, haveSeq bool, stamp time.Time, hasStamp bool) {
+	if haveSeq {
+		seq = p.unwrap(seq)
+	}
+	var t time.Time
+	switch {
+	case hasStamp:
+		t = stamp
+	case haveSeq && !p.opt.Start.IsZero():
+		t = p.opt.Start.Add(time.Duration(seq-p.firstSeq) * p.opt.Interval).UTC()
+	default:
+		return
+	}
+	if len(p.times) == 0 {
+		p.times = make([]time.Time, slabSize)
+	}
+	pt := &p.times[0]
+	p.times = p.times[1:]
+	*pt = t
+	p.reply.Time = pt
+	p.last = pt
+}
+
+// unwrap maps a 16-bit seq onto a count that keeps growing past 65535.
+func (p *Parser) unwrap(seq int64) int64 {
+	if !p.haveFirst {
+		p.haveFirst, p.firstSeq, p.lastSeq = true, seq, seq
+		return seq
+	}
+	switch d := seq - p.lastSeq; {
+	case d < -32768:
+		p.epoch += 65536
+	case d > 32768 && p.epoch > 0:
+		return seq + p.epoch - 65536 // a late reply from before the wrap
+	}
+	p.lastSeq = seq
+	return seq + p.epoch
+}
+
+func (p *Parser) timeout(seq int64, stamp time.Time, hasStamp bool) {
+	p.resetRow(schema.PingStatusTimeout, nil)
+	c := p.newCell()
+	c.seq = seq
+	p.reply.Seq = &c.seq
+	p.setTime(c, seq, true, stamp, hasStamp)
+}
+
+func (p *Parser) stderrRow(line []byte) {
+	p.resetRow(schema.PingStatusError, nil)
+	s := string(line)
+	p.reply.Error = &s
+}
+
+// parseStamp reads a -D prefix "[1795305201.448244] " and returns the time
+// and the index after it.
+func parseStamp(b []byte) (time.Time, int, bool) {
+	sec, i, ok := parseUint(b, 1)
+	if !ok {
+		return time.Time{}, i, false
+	}
+	var nsec int64
+	if i < len(b) && b[i] == '.' {
+		i++
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-start < 9 {
+			nsec = nsec*10 + int64(b[i]-'0')
+			i++
+		}
+		if i == start {
+			return time.Time{}, i, false
+		}
+		for n := i - start; n < 9; n++ {
+			nsec *= 10
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++ // beyond nanoseconds
+		}
+	}
+	if i+1 >= len(b) || b[i] != ']' || b[i+1] != ' ' {
+		return time.Time{}, i, false
+	}
+	return time.Unix(sec, nsec).UTC(), i + 2, true
+}
+
+// parseReply parses the rest of "N bytes from ADDR: icmp_seq=S ttl=T
+// time=R ms [(DUP!)]" and its BusyBox, BSD and KAME ping6 variants; j is
+// the index after "bytes from ".
+func (p *Parser) parseReply(b []byte, nbytes int64, j int, stamp time.Time, hasStamp bool) (kind, int, error) {
+	if nbytes > 1<<31-1 {
+		return 0, 1, parse.Errorf(parse.ErrSyntax, "byte count out of range")
+	}
+	a, j, err := p.replyAddr(b, j)
+	if err != nil {
+		return 0, j + 1, err
+	}
+	if !p.banner && p.target == "" {
+		p.target, p.targetIP = a.name, a.ip
+	}
+	p.resetRow(schema.PingStatusReply, a.ip)
+	c := p.newCell()
+	c.bytes = int32(nbytes)
+	p.reply.Bytes = &c.bytes
+	haveSeq := false
+	for j < len(b) {
+		const (
+			fSeq = iota + 1
+			fTTL
+		)
+		field, k := 0, 0
+		switch ch := b[j]; {
+		case ch == ' ':
+			j++
+			continue
+		case ch == 'i' && hasPrefixAt(b, j, "icmp_seq=") > 0:
+			field, k = fSeq, j+len("icmp_seq=")
+		case ch == 's' && hasPrefixAt(b, j, "seq=") > 0:
+			field, k = fSeq, j+len("seq=")
+		case ch == 't' && hasPrefixAt(b, j, "ttl=") > 0:
+			field, k = fTTL, j+len("ttl=")
+		case ch == 'h' && hasPrefixAt(b, j, "hlim=") > 0:
+			field, k = fTTL, j+len("hlim=")
+		case ch == 't' && hasPrefixAt(b, j, "time=") > 0:
+			k = j + len("time=")
+			v, e, ok := parseDecimal(b, k)
+			if !ok {
+				return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad time= value")
+			}
+			c.rtt = v
+			p.reply.RTTMs = &c.rtt
+			if m := hasPrefixAt(b, e, " ms"); m > 0 {
+				e = m
+			} else if m := hasPrefixAt(b, e, "ms"); m > 0 {
+				e = m
+			}
+			j = e
+			continue
+		case ch == '(':
+			e := bytes.IndexByte(b[j:], ')')
+			if e < 0 {
+				return 0, j + 1, parse.Errorf(parse.ErrSyntax, "unclosed (")
+			}
+			flag := b[j+1 : j+e]
+			if string(flag) == "DUP!" {
+				p.reply.Status = schema.PingStatusDup
+			} else {
+				s := string(flag)
+				p.reply.Error = &s
+			}
+			j += e + 1
+			continue
+		case !haveSeq && p.reply.TTL == nil && ch >= 'A' && ch <= 'Z':
+			// BSD ICMP error: "92 bytes from ip: Destination Host Unreachable"
+			s := string(trimSpace(b[j:]))
+			p.reply.Error = &s
+			p.reply.Status = schema.PingStatusError
+			p.setTime(c, 0, false, stamp, hasStamp)
+			return kindRow, 0, nil
+		default:
+			// other key=value fields some pings print with -v (tos=, dst=)
+			e := j
+			for e < len(b) && b[e] >= 'a' && b[e] <= 'z' {
+				e++
+			}
+			if e == j || e >= len(b) || b[e] != '=' {
+				return 0, j + 1, parse.Errorf(parse.ErrSyntax, "unexpected text in reply")
+			}
+			for e < len(b) && b[e] != ' ' {
+				e++
+			}
+			j = e
+			continue
+		}
+		v, e, ok := parseUint(b, k)
+		if !ok || (field == fTTL && v > 1<<31-1) {
+			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad %s value", b[j:k-1])
+		}
+		if field == fSeq {
+			c.seq = v
+			p.reply.Seq = &c.seq
+			haveSeq = true
+		} else {
+			c.ttl = int32(v)
+			p.reply.TTL = &c.ttl
+		}
+		j = e
+	}
+	if !haveSeq {
+		return 0, j, parse.Errorf(parse.ErrSyntax, "reply without icmp_seq")
+	}
+	p.setTime(c, c.seq, true, stamp, hasStamp)
+	return kindRow, 0, nil
+}
+
+// replyAddr reads the address after "bytes from " up to ": " (or KAME's
+// ", "), interning it. It returns the index after the separator.
+func (p *Parser) replyAddr(b []byte, j int) (*addr, int, error) {
+	if k := j + len(p.fromKey); p.fromVal != nil && k < len(b) && bytes.Equal(b[j:k], p.fromKey) &&
+		(b[k] == ':' || b[k] == ',') && (k+1 == len(b) || b[k+1] == ' ') {
+		return p.fromVal, k + 1, nil
+	}
+	e := j
+	for ; e < len(b); e++ {
+		if (b[e] == ':' || b[e] == ',') && (e+1 == len(b) || b[e+1] == ' ') {
+			break
+		}
+	}
+	if e == len(b) || e == j {
+		return nil, j, parse.Errorf(parse.ErrSyntax, "want ADDRESS: after bytes from")
+	}
+	a := p.intern(b[j:e])
+	p.fromKey = append(p.fromKey[:0], b[j:e]...)
+	p.fromVal = a
+	return a, e + 1, nil
+}
+
+// intern returns the address record for tok ("ip" or "name (ip)").
+func (p *Parser) intern(tok []byte) *addr {
+	if a, ok := p.addrs[string(tok)]; ok {
+		return a
+	}
+	a := &addr{}
+	name, ip := splitNameIP(tok)
+	a.name = string(name)
+	s := string(ip)
+	if s == a.name {
+		s = a.name
+	}
+	a.ip = &s
+	if len(p.addrs) < 1<<16 {
+		p.addrs[string(tok)] = a
+	}
+	return a
+}
+
+// splitNameIP splits "name (ip)" into name and ip; a bare address is both.
+func splitNameIP(tok []byte) (name, ip []byte) {
+	if k := bytes.Index(tok, []byte(" (")); k > 0 && tok[len(tok)-1] == ')' {
+		return tok[:k], tok[k+2 : len(tok)-1]
+	}
+	return tok, tok
+}
+
+// parseFrom parses an ICMP error: "From ADDR [(ip)][:] [icmp_seq=N] TEXT".
+func (p *Parser) parseFrom(b []byte, j int, stamp time.Time, hasStamp bool) (kind, int, error) {
+	e := j
+	for e < len(b) && b[e] != ' ' && !(b[e] == ':' && (e+1 == len(b) || b[e+1] == ' ')) {
+		e++
+	}
+	if e == j {
+		return 0, j + 1, parse.Errorf(parse.ErrSyntax, "want an address after From")
+	}
+	if e+1 < len(b) && b[e] == ' ' && b[e+1] == '(' {
+		k := bytes.IndexByte(b[e:], ')')
+		if k < 0 {
+			return 0, e + 2, parse.Errorf(parse.ErrSyntax, "unclosed ( after From address")
+		}
+		e += k + 1
+	}
+	a := p.intern(b[j:e])
+	if e < len(b) && b[e] == ':' {
+		e++
+	}
+	p.resetRow(schema.PingStatusError, a.ip)
+	c := p.newCell()
+	for e < len(b) && b[e] == ' ' {
+		e++
+	}
+	haveSeq := false
+	if k := hasPrefixAt(b, e, "icmp_seq="); k > 0 {
+		v, n, ok := parseUint(b, k)
+		if !ok {
+			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad icmp_seq value")
+		}
+		c.seq = v
+		p.reply.Seq = &c.seq
+		haveSeq = true
+		e = n
+	}
+	s := string(trimSpace(b[e:]))
+	p.reply.Error = &s
+	p.setTime(c, c.seq, haveSeq, stamp, hasStamp)
+	return kindRow, 0, nil
+}
+
+// parseBanner reads a PING banner: "PING host (ip) 56(84) bytes of data.",
+// iputils ping6 "PING host(name (ip)) 56 data bytes", BusyBox/BSD
+// "PING host (ip): 56 data bytes", macOS/FreeBSD "PING6(56=40+8+8 bytes)
+// src --> dst". It starts a new session.
+func (p *Parser) parseBanner(b []byte) error {
+	p.target, p.targetIP, p.banner = "", nil, true
+	p.haveFirst, p.epoch, p.last = false, 0, nil
+	rest := b[len("PING"):]
+	if hasPrefix(rest, "6(") || hasPrefix(rest, "(") {
+		k := bytes.Index(rest, []byte(" --> "))
+		if k < 0 {
+			return parse.Errorf(parse.ErrSyntax, "PING6 banner without src --> dst")
+		}
+		dst := trimSpace(rest[k+len(" --> "):])
+		if len(dst) == 0 {
+			return parse.Errorf(parse.ErrSyntax, "PING6 banner without a destination")
+		}
+		p.target = string(dst)
+		s := p.target
+		p.targetIP = &s
+		return nil
+	}
+	if !hasPrefix(rest, " ") {
+		return parse.Errorf(parse.ErrSyntax, "not a PING banner")
+	}
+	rest = rest[1:]
+	e := 0
+	for e < len(rest) && rest[e] != ' ' && rest[e] != '(' {
+		e++
+	}
+	if e == 0 {
+		return parse.Errorf(parse.ErrSyntax, "PING banner without a destination")
+	}
+	p.target = string(rest[:e])
+	rest = rest[e:]
+	if hasPrefix(rest, " (") {
+		rest = rest[1:]
+	}
+	if hasPrefix(rest, "(") {
+		depth, k := 0, 0
+		for ; k < len(rest); k++ {
+			if rest[k] == '(' {
+				depth++
+			} else if rest[k] == ')' {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		if k == len(rest) {
+			return parse.Errorf(parse.ErrSyntax, "unclosed ( in PING banner")
+		}
+		_, ip := splitNameIP(rest[1:k])
+		s := string(ip)
+		p.targetIP = &s
+	}
+	return nil
+}
+
+// parseTransmitted opens a summary from "N packets transmitted, M received,
+// [+K duplicates, ][+C corrupted, ][+E errors, ]X% packet loss[, time Tms]"
+// (BusyBox/BSD: "M packets received", "0.0% packet loss", no time).
+func (p *Parser) parseTransmitted(b []byte) (kind, int, error) {
+	s := &schema.PingSummary{Host: p.opt.Host, Target: p.target, TargetIP: p.targetIP, Time: p.last}
+	i := 0
+	for i < len(b) {
+		for i < len(b) && b[i] == ' ' {
+			i++
+		}
+		end := bytes.Index(b[i:], []byte(", "))
+		if end < 0 {
+			end = len(b)
+		} else {
+			end += i
+		}
+		item := trimSpace(b[i:end])
+		if err := summaryItem(s, item); err != nil {
+			return 0, i + 1, err
+		}
+		i = end + 2
+	}
+	p.sum = s
+	return kindData, 0, nil
+}
+
+func summaryItem(s *schema.PingSummary, item []byte) error {
+	if len(item) == 0 {
+		return nil
+	}
+	if hasPrefix(item, "time ") && bytes.HasSuffix(item, []byte("ms")) {
+		v, err := strconv.ParseInt(string(item[5:len(item)-2]), 10, 64)
+		if err != nil {
+			return parse.Errorf(parse.ErrSyntax, "bad session time %q", item)
+		}
+		s.TimeMs = &v
+		return nil
+	}
+	if k := bytes.Index(item, []byte("% packet loss")); k > 0 && k+len("% packet loss") == len(item) {
+		v, err := strconv.ParseFloat(string(item[:k]), 64)
+		if err != nil {
+			return parse.Errorf(parse.ErrSyntax, "bad packet loss %q", item)
+		}
+		s.LossPct = &v
+		return nil
+	}
+	num := item
+	if num[0] == '+' {
+		num = num[1:]
+	}
+	n, k, ok := parseUint(num, 0)
+	if !ok || k >= len(num) || num[k] != ' ' {
+		return parse.Errorf(parse.ErrSyntax, "unknown summary item %q", item)
+	}
+	switch string(num[k+1:]) {
+	case "packets transmitted":
+		s.Transmitted = n
+	case "received", "packets received":
+		s.Received = n
+	case "duplicates":
+		s.Duplicates = n
+	case "corrupted":
+		s.Corrupted = n
+	case "errors":
+		s.Errors = n
+	case "packets out of wait time": // FreeBSD -W: late replies, already counted
+	default:
+		return parse.Errorf(parse.ErrSyntax, "unknown summary item %q", item)
+	}
+	return nil
+}
+
+// parseTail fills the open summary from "rtt min/avg/max/mdev = a/b/c/d ms[,
+// pipe N][, ipg/ewma x/y ms]" (BusyBox "round-trip min/avg/max = a/b/c ms",
+// BSD ".../stddev", KAME ".../std-dev"), or a line holding only the pipe or
+// ipg/ewma items. It returns the column of a fault.
+func (p *Parser) parseTail(b []byte) (int, error) {
+	s := p.sum
+	i := 0
+	for i < len(b) {
+		end := bytes.Index(b[i:], []byte(", "))
+		if end < 0 {
+			end = len(b)
+		} else {
+			end += i
+		}
+		item := b[i:end]
+		var err error
+		switch {
+		case hasPrefix(item, "rtt ") || hasPrefix(item, "round-trip "):
+			err = rttItem(s, item[bytes.IndexByte(item, ' ')+1:])
+		case hasPrefix(item, "pipe "):
+			var v int64
+			v, err = strconv.ParseInt(string(item[5:]), 10, 64)
+			s.Pipe = &v
+		case hasPrefix(item, "ipg/ewma "):
+			var vals [2]float64
+			var n int
+			n, err = slashFloats(trimMs(item[len("ipg/ewma "):]), vals[:])
+			if err == nil && n != 2 {
+				err = parse.Errorf(parse.ErrSyntax, "ipg/ewma wants two values")
+			}
+			s.IPGMs, s.EWMAMs = &vals[0], &vals[1]
+		default:
+			err = parse.Errorf(parse.ErrSyntax, "unknown rtt line item %q", item)
+		}
+		if err != nil {
+			if _, ok := err.(*strconv.NumError); ok {
+				err = parse.Errorf(parse.ErrSyntax, "%v", err)
+			}
+			return i + 1, err
+		}
+		i = end + 2
+	}
+	return 0, nil
+}
+
+// rttItem reads "min/avg/max[/mdev] = a/b/c[/d] ms".
+func rttItem(s *schema.PingSummary, b []byte) error {
+	k := bytes.Index(b, []byte(" = "))
+	if k < 0 {
+		return parse.Errorf(parse.ErrSyntax, "rtt line without =")
+	}
+	names := bytes.Split(b[:k], []byte("/"))
+	var vals [4]float64
+	n, err := slashFloats(trimMs(b[k+3:]), vals[:])
+	if err != nil {
+		return err
+	}
+	if n != len(names) {
+		return parse.Errorf(parse.ErrSyntax, "rtt line: %d names, %d values", len(names), n)
+	}
+	for i, name := range names {
+		v := &vals[i]
+		switch string(name) {
+		case "min":
+			s.RTTMinMs = v
+		case "avg":
+			s.RTTAvgMs = v
+		case "max":
+			s.RTTMaxMs = v
+		case "mdev", "stddev", "std-dev":
+			s.RTTMdevMs = v
+		default:
+			return parse.Errorf(parse.ErrSyntax, "unknown rtt statistic %q", name)
+		}
+	}
+	return nil
+}
+
+func trimMs(b []byte) []byte {
+	b = trimSpace(b)
+	if bytes.HasSuffix(b, []byte(" ms")) {
+		return b[:len(b)-3]
+	}
+	return bytes.TrimSuffix(b, []byte("ms"))
+}
+
+// slashFloats parses "a/b/c" into dst and returns how many it read.
+func slashFloats(b []byte, dst []float64) (int, error) {
+	n := 0
+	for _, f := range bytes.Split(b, []byte("/")) {
+		if n == len(dst) {
+			return n, parse.Errorf(parse.ErrSyntax, "too many values in %q", b)
+		}
+		v, err := strconv.ParseFloat(string(f), 64)
+		if err != nil {
+			return n, parse.Errorf(parse.ErrSyntax, "bad number %q", f)
+		}
+		dst[n] = v
+		n++
+	}
+	return n, nil
+}
+
+// parseUint reads decimal digits at b[i:] (at most 18, so no overflow).
+func parseUint(b []byte, i int) (int64, int, bool) {
+	start := i
+	var v int64
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		if i-start == 18 {
+			return 0, i, false
+		}
+		v = v*10 + int64(b[i]-'0')
+		i++
+	}
+	return v, i, i > start
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseDecimal reads "123" or "0.028" at b[i:]. With at most 15 significant
+// digits the mantissa and the power of ten are exact in float64, so one
+// division gives the correctly rounded value strconv.ParseFloat would;
+// longer numbers go to strconv.
+func parseDecimal(b []byte, i int) (float64, int, bool) {
+	start := i
+	var m uint64
+	digits, frac := 0, 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		m = m*10 + uint64(b[i]-'0')
+		digits++
+		i++
+	}
+	if digits == 0 {
+		return 0, i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			m = m*10 + uint64(b[i]-'0')
+			digits++
+			frac++
+			i++
+		}
+		if frac == 0 {
+			return 0, i, false
+		}
+	}
+	if digits > 15 {
+		v, err := strconv.ParseFloat(string(b[start:i]), 64)
+		return v, i, err == nil
+	}
+	return float64(m) / pow10[frac], i, true
+}
+
+// hasPrefixAt returns the index after s when b[i:] starts with s, else -1.
+func hasPrefixAt(b []byte, i int, s string) int {
+	if i < 0 || len(b)-i < len(s) || string(b[i:i+len(s)]) != s {
+		return -1
+	}
+	return i + len(s)
+}
+
+func hasPrefix(b []byte, s string) bool { return len(b) >= len(s) && string(b[:len(s)]) == s }
+
+func restBlank(b []byte, i int) bool { return len(trimSpace(b[i:])) == 0 }
+
+func trimSpace(b []byte) []byte {
+	return bytes.TrimRight(trimLeft(b), " \t\r")
+}
+
+func trimLeft(b []byte) []byte { return bytes.TrimLeft(b, " \t\r") }
+
+// Detect reports whether head (the first ≤64 KiB of a file, possibly cut
+// mid-line) is ping output: its first meaningful line is a PING banner, a
+// reply ("N bytes from"), a timeout or an ICMP error line, optionally after
+// a -D "[epoch] " prefix. Blank lines and ping's stderr lines before it
+// ("ping: ...", warnings) are skipped.
+func Detect(head []byte) bool {
+	for n := 0; len(head) > 0 && n < 64; n++ {
+		line := head
+		if k := bytes.IndexByte(head, '\n'); k >= 0 {
+			line, head = head[:k], head[k+1:]
+		} else {
+			head = nil
+		}
+		t := trimSpace(line)
+		if len(t) == 0 || hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") ||
+			hasPrefix(t, "Warning: ") || hasPrefix(t, "WARNING: ") {
+			continue
+		}
+		if t[0] == '[' {
+			_, i, ok := parseStamp(t)
+			if !ok {
+				return false
+			}
+			t = t[i:]
+		}
+		switch {
+		case hasPrefix(t, "PING "):
+			return bytes.Contains(t, []byte("bytes"))
+		case hasPrefix(t, "PING6(") || hasPrefix(t, "PING("):
+			return bytes.Contains(t, []byte(" --> "))
+		case hasPrefix(t, "no answer yet for icmp_seq="), hasPrefix(t, "Request timeout for icmp_seq"):
+			return true
+		case hasPrefix(t, "From "):
+			return bytes.Contains(t, []byte(" icmp_seq="))
+		}
+		_, k, ok := parseUint(t, 0)
+		return ok && hasPrefixAt(t, k, " bytes from ") > 0
+	}
+	return false
+}
