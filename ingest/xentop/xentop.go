@@ -239,6 +239,7 @@ func (p *Parser) Next() bool {
 		p.stats.Lines++
 		n, le := p.line(p.lines.Bytes())
 		if le != nil {
+			p.queue, p.qpos = p.queue[:0], 0
 			p.stats.Reject++
 			line := p.lines.Bytes()
 			pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: le.col + 1,
@@ -408,8 +409,8 @@ func (p *Parser) header(line []byte, off int, c []byte) *lineError {
 	p.hdrHas = false
 	if p.stamp != stampNone {
 		p.toks = fields(line[:off], p.toks[:0])
-		if len(p.toks) != p.stamp.tokens() {
-			return errAt(-1, parse.ErrSyntax, "header lacks the %s timestamp prefix", p.stamp)
+		if k, ok := classify(line, p.toks); !ok || k != p.stamp {
+			return errAt(-1, parse.ErrSyntax, "header lacks the %s timestamp prefix of the first header", p.stamp)
 		}
 		tm, col, err := p.stampTime(p.stamp, line, p.toks)
 		if err != nil {
