@@ -1,0 +1,20 @@
+package replay
+
+import "fmt"
+
+// Uniform writes Rate pages per second, each on a page drawn uniformly from
+// all of memory: the assumption behind the analytic model of Liu et al.
+// (2011), under which n writes dirty N·(1 − (1 − 1/N)^n) distinct pages.
+type Uniform struct {
+	Rate float64 // page writes per second
+}
+
+func (Uniform) Name() string                    { return "uniform" }
+func (u Uniform) Validate() error               { return validRate("uniform", u.Rate) }
+func (u Uniform) Writes(t0, t1 float64) float64 { return u.Rate * (t1 - t0) }
+func (Uniform) Mark(b *Bitmap, w int64, r *RNG) {
+	markUniform(b, 0, b.Len(), w, r)
+}
+func (Uniform) Distinct(n int64, w float64) float64 { return distinctUniform(float64(n), w) }
+
+func (u Uniform) String() string { return fmt.Sprintf("uniform(rate=%g)", u.Rate) }

@@ -1,0 +1,400 @@
+package replay
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// Round is one round of a replayed migration.
+type Round struct {
+	Index        int     // 1-based
+	Phase        string  // "precopy", "stop-copy" or "postcopy"
+	Start        float64 // seconds since the migration started
+	Duration     float64 // seconds
+	Pending      int64   // pages pending when the round began
+	PagesSent    int64   // pages sent in full
+	ZeroPages    int64   // zero pages sent as markers
+	PagesSkipped int64   // pages deferred to the next round (Xen legacy skip)
+	PagesLeft    int64   // pending pages left unsent when the round ended (QEMU's tail)
+	PagesDirtied int64   // distinct pages the guest wrote during the round
+	Writes       int64   // page writes drawn during the round
+	Bytes        int64   // stream bytes sent
+	Rate         float64 // stream rate during the round, bytes/s
+	Throttle     float64 // share of time the guest was kept off the CPU
+	PendingAfter int64   // pages pending when the round ended
+	RemoteFaults int64   // post-copy: pages fetched on demand
+}
+
+// Result is a replayed migration.
+type Result struct {
+	Policy    string
+	Model     string
+	Pages     int64   // guest pages
+	PageSize  int64   // bytes
+	Rate      float64 // stream rate before policy caps, bytes/s
+	RateBound string  // what bounds Rate: "link", "cpu" or "limit"
+
+	TotalTime float64 // seconds, setup to resume (post-copy: to the last page)
+	Downtime  float64 // seconds the guest was paused (0 when not converged)
+	// ExpectedDowntime is what stopping at the end would have cost:
+	// pending pages ÷ rate + state term (QEMU's expected-downtime). Equal to
+	// Downtime for a converged pre-copy.
+	ExpectedDowntime float64
+	Bytes            int64 // stream bytes sent
+	PagesSent        int64 // pages sent in full, all rounds
+	ZeroPages        int64 // zero-page markers sent
+	Rounds           int   // live pre-copy rounds (the stop-and-copy round excluded)
+	// Syncs counts dirty-bitmap syncs as QEMU's dirty-sync-count does: one
+	// at setup, one ending each live round, one at completion (Rounds + 2).
+	Syncs       int
+	Converged   bool
+	StopReason  string
+	MaxThrottle float64
+
+	// Post-copy (Config.Postcopy).
+	Postcopy     bool
+	PostcopyTime float64 // seconds from resume on the destination to the last page
+	RemoteFaults int64   // pages the guest faulted on and fetched on demand
+	StallTime    float64 // seconds the guest waited on remote faults
+
+	Log []Round
+}
+
+// Run replays one migration. See RunContext.
+func Run(cfg Config) (Result, error) { return RunContext(context.Background(), cfg) }
+
+// RunContext replays one migration page by page, checking ctx between
+// rounds. The same Config (Seed included) gives the same Result.
+func RunContext(ctx context.Context, cfg Config) (Result, error) {
+	p, err := resolve(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	e := newEngine(p)
+	if err := e.run(ctx); err != nil {
+		return Result{}, err
+	}
+	return e.res, nil
+}
+
+type engine struct {
+	p           *params
+	r           *RNG
+	send, dirty *Bitmap
+	ever        *Bitmap // pages written since the start (only with zero pages)
+	zlo         int64   // first zero page
+	pending     int64
+	t           float64
+	throttle    float64
+	res         Result
+}
+
+func newEngine(p *params) *engine {
+	e := &engine{
+		p:     p,
+		r:     NewRNG(p.cfg.Seed),
+		send:  NewBitmap(p.pages),
+		dirty: NewBitmap(p.pages),
+		zlo:   p.pages - p.zeroPages,
+	}
+	if p.zeroPages > 0 {
+		e.ever = NewBitmap(p.pages)
+	}
+	e.send.SetAll()
+	e.pending = p.pages
+	e.res = Result{
+		Policy: p.policy.Name(), Model: p.model.Name(),
+		Pages: p.pages, PageSize: p.pageSize, Rate: p.rate,
+	}
+	e.res.RateBound = p.bound()
+	return e
+}
+
+// zeroMask is the mask of word wi's pages that are in the zero region and
+// have not been written since the start.
+func (e *engine) zeroMask(wi int) uint64 {
+	if e.ever == nil {
+		return 0
+	}
+	base := int64(wi) << 6
+	if base+64 <= e.zlo {
+		return 0
+	}
+	m := ^e.ever.w[wi]
+	if base < e.zlo {
+		m &= ^uint64(0) << uint64(e.zlo-base)
+	}
+	return m
+}
+
+func (e *engine) run(ctx context.Context) error {
+	p := e.p
+	env := Env{
+		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate,
+		MaxBandwidth: p.maxBW, DowntimeLimit: p.limit, AutoConverge: p.autoConv,
+	}
+	ctrl := p.policy.Begin(env)
+	e.t = p.setup
+	finalCap := 0.0
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		if p.postcopy && e.res.Rounds == p.postAfter {
+			e.postcopy()
+			return nil
+		}
+		if e.res.Rounds >= p.maxRounds {
+			e.giveUp("round limit")
+			return nil
+		}
+		if e.t-p.setup >= p.timeout {
+			e.giveUp("timeout")
+			return nil
+		}
+		plan := ctrl.Plan(e.pending)
+		rate := p.rate
+		if plan.RateCap > 0 {
+			rate = math.Min(rate, plan.RateCap)
+		}
+		var rd Round
+		if plan.Skip {
+			rd = e.roundBatched(rate, plan.Spread)
+		} else {
+			rd = e.roundOneShot(rate, plan.StopBelow, plan.ChunkBytes)
+		}
+		e.res.Rounds++
+		rd.Index = e.res.Rounds
+		e.account(&rd)
+		dec := ctrl.After(rd)
+		e.throttle = min(max(dec.Throttle, 0), qemuThrottleMax)
+		e.res.MaxThrottle = math.Max(e.res.MaxThrottle, e.throttle)
+		switch dec.Action {
+		case StopAndCopy:
+			finalCap = dec.FinalRateCap
+			e.res.StopReason = dec.Reason
+			e.stopAndCopy(finalCap)
+			return nil
+		case GiveUp:
+			e.giveUp(dec.Reason)
+			return nil
+		}
+	}
+}
+
+func (e *engine) account(rd *Round) {
+	e.res.Log = append(e.res.Log, *rd)
+	e.res.Bytes += rd.Bytes
+	e.res.PagesSent += rd.PagesSent
+	e.res.ZeroPages += rd.ZeroPages
+	e.res.RemoteFaults += rd.RemoteFaults
+}
+
+// guestWrites draws and marks the guest's writes during [t, t+dt).
+func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
+	if dt <= 0 || run <= 0 {
+		return 0
+	}
+	w := poisson(e.r, e.p.model.Writes(e.t, e.t+dt)*run)
+	if w > 0 {
+		e.p.model.Mark(b, w, e.r)
+	}
+	return w
+}
+
+// roundOneShot sends the pending pages in address order (all of them, or
+// until a chunk boundary leaves fewer than stopBelow: see RoundPlan), while
+// the guest writes; then pending = unsent tail ∪ written.
+func (e *engine) roundOneShot(rate, stopBelow, chunkBytes float64) Round {
+	p := e.p
+	rd := Round{Phase: "precopy", Start: e.t, Pending: e.pending, Rate: rate, Throttle: e.throttle}
+	cut, sent, zeros := e.cut(stopBelow, chunkBytes)
+	rd.ZeroPages = zeros
+	rd.PagesSent = sent - zeros
+	rd.PagesLeft = e.pending - sent
+	bytes := float64(rd.PagesSent)*p.pageBytes + float64(zeros)*ZeroPageBytes
+	rd.Bytes = int64(bytes)
+	rd.Duration = bytes / rate
+	rd.Writes = e.guestWrites(e.dirty, rd.Duration, 1-e.throttle)
+	e.t += rd.Duration
+	rd.PagesDirtied = e.dirty.Count()
+	if e.ever != nil {
+		e.ever.Or(e.dirty)
+	}
+	if rd.PagesLeft > 0 {
+		wi := int(cut >> 6)
+		if cut&63 != 0 {
+			e.dirty.w[wi] |= e.send.w[wi] &^ (^uint64(0) >> uint64(64-cut&63))
+			wi++
+		}
+		for ; wi < len(e.send.w); wi++ {
+			e.dirty.w[wi] |= e.send.w[wi]
+		}
+	}
+	e.swap()
+	rd.PendingAfter = e.pending
+	return rd
+}
+
+// cut walks the pending pages in address order and returns the page index
+// before which the round's pages lie, how many pages that is and how many
+// of them are zero pages. With stopBelow > 0 the walk is cut into chunks
+// of chunkBytes stream bytes and ends after the first chunk leaving fewer
+// than stopBelow pages unsent; the check also runs before the first chunk.
+func (e *engine) cut(stopBelow, chunkBytes float64) (cut, sent, zeros int64) {
+	p := e.p
+	remaining := e.pending
+	if stopBelow <= 0 {
+		return p.pages, remaining, e.zerosPending()
+	}
+	if float64(remaining) < stopBelow {
+		return 0, 0, 0
+	}
+	chunkBytes = math.Max(chunkBytes, p.pageBytes)
+	var b float64
+	next := chunkBytes
+	for wi, s := range e.send.w {
+		if s == 0 {
+			continue
+		}
+		zm := s & e.zeroMask(wi)
+		nz := int64(bits.OnesCount64(zm))
+		n := int64(bits.OnesCount64(s))
+		wb := float64(n-nz)*p.pageBytes + float64(nz)*ZeroPageBytes
+		if b+wb < next {
+			b += wb
+			remaining -= n
+			sent += n
+			zeros += nz
+			continue
+		}
+		for m := s; m != 0; m &= m - 1 {
+			bit := m & -m
+			if zm&bit != 0 {
+				b += ZeroPageBytes
+				zeros++
+			} else {
+				b += p.pageBytes
+			}
+			remaining--
+			sent++
+			if b >= next {
+				if float64(remaining) < stopBelow {
+					return int64(wi)<<6 + int64(bits.TrailingZeros64(bit)) + 1, sent, zeros
+				}
+				for next <= b {
+					next += chunkBytes
+				}
+			}
+		}
+	}
+	return p.pages, sent, zeros
+}
+
+// roundBatched sends the pending pages in 1024-page batches, skipping pages
+// written again since the round began (they stay dirty for the next
+// round), with the guest writing between batches. With spread, batch g is
+// the 16 words g, g+G, g+2G, … (G = words/16): 64-page runs strided across
+// memory, as Xen legacy's rotated pfn order spreads its batches.
+func (e *engine) roundBatched(rate float64, spread bool) Round {
+	p := e.p
+	rd := Round{Phase: "precopy", Start: e.t, Pending: e.pending, Rate: rate, Throttle: e.throttle}
+	nw := len(e.send.w)
+	const per = 16
+	groups := (nw + per - 1) / per
+	run := 1 - e.throttle
+	sw, dw := e.send.w, e.dirty.w
+	for g := 0; g < groups; g++ {
+		var pages, zeros, skipped int64
+		for j := 0; j < per; j++ {
+			wi := g*per + j
+			if spread {
+				wi = g + j*groups
+			}
+			if wi >= nw {
+				break
+			}
+			s := sw[wi]
+			if s == 0 {
+				continue
+			}
+			d := dw[wi]
+			m := s &^ d
+			skipped += int64(bits.OnesCount64(s & d))
+			pages += int64(bits.OnesCount64(m))
+			if e.ever != nil {
+				zeros += int64(bits.OnesCount64(m & e.zeroMask(wi) &^ d))
+			}
+		}
+		rd.PagesSkipped += skipped
+		if pages == 0 {
+			continue
+		}
+		bytes := float64(pages-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes
+		dt := bytes / rate
+		rd.Writes += e.guestWrites(e.dirty, dt, run)
+		e.t += dt
+		rd.Duration += dt
+		rd.PagesSent += pages - zeros
+		rd.ZeroPages += zeros
+		rd.Bytes += int64(bytes)
+	}
+	rd.PagesDirtied = e.dirty.Count()
+	if e.ever != nil {
+		e.ever.Or(e.dirty)
+	}
+	e.swap()
+	rd.PendingAfter = e.pending
+	return rd
+}
+
+// swap makes the written pages the pending set and clears the log.
+func (e *engine) swap() {
+	e.send, e.dirty = e.dirty, e.send
+	e.dirty.Clear()
+	e.pending = e.send.Count()
+}
+
+func (e *engine) zerosPending() int64 {
+	if e.ever == nil {
+		return 0
+	}
+	var z int64
+	for wi := int(e.zlo >> 6); wi < len(e.send.w); wi++ {
+		z += int64(bits.OnesCount64(e.send.w[wi] & e.zeroMask(wi)))
+	}
+	return z
+}
+
+// stopAndCopy pauses the guest and sends every pending page.
+func (e *engine) stopAndCopy(rateCap float64) {
+	p := e.p
+	rate := p.rate
+	if rateCap > 0 {
+		rate = math.Min(rate, rateCap)
+	}
+	zeros := e.zerosPending()
+	rd := Round{Index: e.res.Rounds + 1, Phase: "stop-copy", Start: e.t, Pending: e.pending, Rate: rate,
+		ZeroPages: zeros, PagesSent: e.pending - zeros}
+	bytes := float64(rd.PagesSent)*p.pageBytes + float64(zeros)*ZeroPageBytes + p.stateBytes
+	rd.Bytes = int64(bytes)
+	rd.Duration = bytes/rate + p.state
+	e.account(&rd)
+	e.t += rd.Duration
+	e.pending = 0
+	e.res.Downtime = rd.Duration
+	e.res.ExpectedDowntime = rd.Duration
+	e.res.TotalTime = e.t
+	e.res.Converged = true
+	e.res.Syncs = e.res.Rounds + 2
+}
+
+func (e *engine) giveUp(reason string) {
+	e.res.StopReason = reason
+	e.res.Converged = false
+	e.res.TotalTime = e.t
+	e.res.Syncs = e.res.Rounds + 1
+	e.res.ExpectedDowntime = (float64(e.pending)*e.p.pageBytes+e.p.stateBytes)/e.p.rate + e.p.state
+}

@@ -1,0 +1,100 @@
+package replay
+
+import (
+	"math"
+	"time"
+)
+
+// QEMU is QEMU/KVM's pre-copy (migration/migration.c, ram.c; QEMU ≥ 8):
+//
+//   - The stream is written in iterations of at most 50 ms (MAX_WAIT) or
+//     max-bandwidth × 100 ms of data, whichever is less; after each, QEMU
+//     compares the pages still pending in the current pass with the
+//     threshold = measured bandwidth × downtime limit. Once they fall below
+//     it, it re-reads the dirty bitmap (dirty-sync-count + 1): pending = the
+//     pass's unsent tail ∪ the pages dirtied meanwhile. Below the threshold
+//     it stops the guest and sends the rest; otherwise a new pass begins.
+//     The engine reproduces this: each round is one pass, ending with a tail
+//     of the size those iteration chunks leave.
+//   - No round cap and no data cap: a guest dirtying faster than the link
+//     never converges; Config.Timeout ends it (Converged false).
+//   - Defaults: downtime limit 300 ms, max-bandwidth 128 MiB/s.
+//   - Auto-converge (Config.AutoConverge): at a bitmap sync at least 1 s
+//     after the previous period began, if the bytes dirtied in the period
+//     exceed 50 % of the bytes sent in it, a counter rises; at 2 the guest
+//     is throttled 20 %, then +10 % per further trigger up to 99 %, and the
+//     counter resets. A throttled guest runs (1 − throttle) of the time.
+//
+// QEMU sends zero pages as markers (Config.ZeroShare).
+type QEMU struct{}
+
+// QEMU's constants.
+const (
+	qemuMaxWait          = 0.050 // s, MAX_WAIT in ram_save_iterate
+	qemuRateWindow       = 0.100 // s, BUFFER_DELAY: rate limit window
+	qemuThrottleInitial  = 0.20
+	qemuThrottleStep     = 0.10
+	qemuThrottleMax      = 0.99
+	qemuThrottleTrigger  = 0.50
+	qemuDirtyRatePeriod  = 1.0 // s between dirty-rate periods
+	qemuDefaultMaxBW     = 128 << 20
+	qemuDefaultDowntimeL = 300 * time.Millisecond
+)
+
+func (QEMU) Name() string { return "qemu" }
+func (QEMU) Defaults() PolicyDefaults {
+	return PolicyDefaults{MaxBandwidth: qemuDefaultMaxBW, DowntimeLimit: qemuDefaultDowntimeL}
+}
+
+func (QEMU) Begin(env Env) Controller { return &qemuRun{env: env} }
+
+type qemuRun struct {
+	env         Env
+	periodStart float64
+	periodDirty int64 // pages newly dirty at syncs in the period
+	periodXfer  int64 // bytes sent in the period
+	highCount   int
+	throttle    float64
+}
+
+// chunk is the stream bytes one ram_save_iterate call sends: 50 ms of
+// sending or the 100 ms rate-limit budget, whichever is less.
+func (c *qemuRun) chunk(rate float64) float64 {
+	return math.Max(math.Min(rate*qemuMaxWait, c.env.MaxBandwidth*qemuRateWindow), c.env.PageBytes)
+}
+
+// threshold in pages: bandwidth × limit ÷ page size (QEMU compares
+// dirty pages × page size with bandwidth × limit).
+func (c *qemuRun) threshold(rate float64) float64 {
+	return rate * c.env.DowntimeLimit / float64(c.env.PageSize)
+}
+
+func (c *qemuRun) Plan(int64) RoundPlan {
+	return RoundPlan{StopBelow: c.threshold(c.env.Rate), ChunkBytes: c.chunk(c.env.Rate)}
+}
+
+func (c *qemuRun) After(r Round) Decision {
+	bw := r.Rate
+	if float64(r.PendingAfter) < c.threshold(bw) {
+		return Decision{Action: StopAndCopy, Reason: "threshold", Throttle: c.throttle}
+	}
+	if c.env.AutoConverge {
+		c.periodDirty += r.PendingAfter - r.PagesLeft
+		c.periodXfer += r.Bytes
+		if end := r.Start + r.Duration; end-c.periodStart > qemuDirtyRatePeriod {
+			if float64(c.periodDirty)*float64(c.env.PageSize) > qemuThrottleTrigger*float64(c.periodXfer) {
+				c.highCount++
+				if c.highCount >= 2 {
+					c.highCount = 0
+					if c.throttle == 0 {
+						c.throttle = qemuThrottleInitial
+					} else {
+						c.throttle = math.Min(c.throttle+qemuThrottleStep, qemuThrottleMax)
+					}
+				}
+			}
+			c.periodStart, c.periodDirty, c.periodXfer = end, 0, 0
+		}
+	}
+	return Decision{Action: Continue, Throttle: c.throttle}
+}

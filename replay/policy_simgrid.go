@@ -1,0 +1,35 @@
+package replay
+
+import "time"
+
+// SimGrid is the live-migration plugin of SimGrid (VmLiveMigration.cpp,
+// Hirofuchi et al. 2013), itself a model of QEMU/KVM's pre-copy: stage 1
+// sends all RAM and measures the bandwidth; the threshold is that bandwidth
+// × the maximum downtime (default 30 ms); stage 2 repeats passes over the
+// dirty pages, re-measuring the bandwidth each pass, while the remaining
+// bytes exceed the threshold; stage 3 suspends the VM and sends the rest.
+// No round cap (Config.Timeout applies). SimGrid's dirtying is the CPU
+// model (dirtied bytes ∝ CPU work, working set 90 % of RAM): use
+// DirtyModel CPU{} to reproduce it.
+type SimGrid struct{}
+
+func (SimGrid) Name() string { return "simgrid" }
+func (SimGrid) Defaults() PolicyDefaults {
+	return PolicyDefaults{DowntimeLimit: 30 * time.Millisecond}
+}
+func (SimGrid) Begin(env Env) Controller { return &simGridRun{env: env} }
+
+type simGridRun struct{ env Env }
+
+func (*simGridRun) Plan(int64) RoundPlan { return RoundPlan{} }
+
+func (c *simGridRun) After(r Round) Decision {
+	bw := r.Rate
+	if r.Duration > 0 {
+		bw = float64(r.Bytes) / r.Duration
+	}
+	if float64(r.PendingAfter)*float64(c.env.PageSize) <= bw*c.env.DowntimeLimit {
+		return Decision{Action: StopAndCopy, Reason: "threshold"}
+	}
+	return Decision{Action: Continue}
+}

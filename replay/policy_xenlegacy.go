@@ -1,0 +1,100 @@
+package replay
+
+import "math"
+
+// XenLegacy is xc_domain_save's loop (tools/libxc, Xen ≤ 4.5):
+//
+//   - round 1 sends every page, later rounds the pages dirty at their start,
+//     in a bit-rotated pfn order (batches spread across memory);
+//   - while sending, a page already written again in the current round is
+//     skipped and sent next round (NoSkip turns this off); the final round
+//     skips nothing;
+//   - after round i, go to the final round when any holds: i ≥ 29
+//     (MaxIters; "30 times round loop" with the final one); fewer than 50
+//     pages were sent or skipped in round i; more than 3× the guest's pages
+//     were sent in total (MaxFactor); or, with rate adaptation, round i sent
+//     more than round i−1 while the rate is at its 500 Mbit/s cap;
+//   - RateAdapt (Clark et al. 2005; compiled only with ADAPTIVE_SAVE) starts
+//     at 100 Mbit/s and, after each round whose observed dirtying rate
+//     exceeds the current rate, runs the next at dirtying rate + 50 Mbit/s,
+//     capped at 500 Mbit/s; the final round runs at the cap.
+//
+// Xen does not detect zero pages; leave Config.ZeroShare at 0 for it.
+type XenLegacy struct {
+	NoSkip    bool // send re-dirtied pages anyway (no skip)
+	RateAdapt bool // Clark et al.'s rate adaptation
+	MaxIters  int  // zero means 29
+	MaxFactor float64
+}
+
+// Xen's constants (xc_domain_save.c): 1 Mbit/s is 10^6 bit/s here.
+const (
+	xenMaxIters    = 29
+	xenMaxFactor   = 3
+	xenMinPages    = 50
+	xenStartMbit   = 100
+	xenMaxMbit     = 500
+	xenAdaptMargin = 50
+)
+
+func (XenLegacy) Name() string             { return "xen-legacy" }
+func (XenLegacy) Defaults() PolicyDefaults { return PolicyDefaults{} }
+
+func (x XenLegacy) Begin(env Env) Controller {
+	c := &xenLegacyRun{XenLegacy: x, env: env, mbit: xenStartMbit, lastSent: -1}
+	if c.MaxIters == 0 {
+		c.MaxIters = xenMaxIters
+	}
+	if c.MaxFactor == 0 {
+		c.MaxFactor = xenMaxFactor
+	}
+	return c
+}
+
+type xenLegacyRun struct {
+	XenLegacy
+	env       Env
+	iter      int
+	mbit      float64
+	lastSent  int64
+	totalSent int64
+}
+
+func (c *xenLegacyRun) Plan(int64) RoundPlan {
+	p := RoundPlan{Skip: !c.NoSkip, Spread: true}
+	if c.RateAdapt {
+		p.RateCap = c.mbit * 1e6 / 8
+	}
+	return p
+}
+
+func (c *xenLegacyRun) After(r Round) Decision {
+	c.iter++
+	sent := r.PagesSent + r.ZeroPages
+	c.totalSent += sent
+	atCap := c.RateAdapt && c.mbit >= xenMaxMbit
+	d := Decision{Action: StopAndCopy}
+	if c.RateAdapt {
+		d.FinalRateCap = xenMaxMbit * 1e6 / 8
+	}
+	switch {
+	case c.lastSent >= 0 && sent > c.lastSent && atCap:
+		d.Reason = "rate at cap"
+	case c.iter >= c.MaxIters:
+		d.Reason = "iterations"
+	case sent+r.PagesSkipped < xenMinPages:
+		d.Reason = "under 50 pages"
+	case float64(c.totalSent) > c.MaxFactor*float64(c.env.Pages):
+		d.Reason = "3x memory"
+	default:
+		d.Action = Continue
+	}
+	c.lastSent = sent
+	if c.RateAdapt && r.Duration > 0 {
+		dirty := float64(r.PagesDirtied) * float64(c.env.PageSize) * 8 / 1e6 / r.Duration
+		if dirty > c.mbit {
+			c.mbit = math.Min(dirty+xenAdaptMargin, xenMaxMbit)
+		}
+	}
+	return d
+}

@@ -1,0 +1,108 @@
+package replay
+
+import (
+	"math"
+	"math/bits"
+)
+
+// postcopy switches to post-copy with the pages now pending (all of memory
+// for pure post-copy, Config.PostcopyAfter = 0).
+//
+// The model (QEMU's postcopy-ram, as described in MODELS.md):
+//
+//   - Switch-over: the guest pauses while its CPU and device state and the
+//     dirty bitmap (pages/8 bytes, from which the destination learns which
+//     pages to discard) are sent. Downtime = (state bytes + pages/8) ÷ rate
+//   - state time.
+//   - Degraded window: the guest runs on the destination while the source
+//     pushes the pending pages in address order, in steps of
+//     max(1024, pages/256) pages. A page the guest touches before it has
+//     arrived is a remote fault: fetched on demand ahead of the push (its
+//     bytes take link time), and the vCPU waits FaultLatency plus the page's
+//     transfer. Faulted pages leave the pending set. The guest's share of
+//     running time in a step is 1 − (its stall in the previous step ÷ the
+//     step's length), at least 5 %.
+//   - Touched pages are the dirty model's writes: reads fault too on a real
+//     guest, so RemoteFaults is a lower bound. A fault on a page of the
+//     chunk being pushed in the same step is counted as a fault.
+//   - Total time ends when the last page has arrived; PostcopyTime is the
+//     degraded window, StallTime the summed waits.
+func (e *engine) postcopy() {
+	p := e.p
+	e.res.Postcopy = true
+	bitmapBytes := float64(p.pages)/8 + p.stateBytes
+	down := p.state + bitmapBytes/p.rate
+	sw := Round{Index: e.res.Rounds + 1, Phase: "stop-copy", Start: e.t, Duration: down,
+		Pending: e.pending, PendingAfter: e.pending, Rate: p.rate, Bytes: int64(bitmapBytes)}
+	e.account(&sw)
+	e.t += down
+	e.res.Downtime = down
+	e.res.ExpectedDowntime = down
+	start := e.t
+
+	acc := NewBitmap(p.pages)
+	chunk := max(1024, p.pages/256)
+	nw := len(e.send.w)
+	cursor := 0
+	run := 1.0
+	index := sw.Index
+	for e.pending > 0 && cursor < nw {
+		// the next chunk of pending pages, in address order
+		end := cursor
+		var planned, zeros int64
+		for end < nw && planned < chunk {
+			planned += int64(bits.OnesCount64(e.send.w[end]))
+			zeros += int64(bits.OnesCount64(e.send.w[end] & e.zeroMask(end)))
+			end++
+		}
+		dt := (float64(planned-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes) / p.rate
+		index++
+		rd := Round{Index: index, Phase: "postcopy", Start: e.t, Pending: e.pending, Rate: p.rate, Throttle: 1 - run}
+		rd.Writes = e.guestWrites(acc, dt, run)
+		rd.PagesDirtied = acc.Count()
+		// remote faults: touched pages not yet on the destination
+		var faults, faultZeros int64
+		if rd.Writes > 0 {
+			for wi, a := range acc.w {
+				if a == 0 {
+					continue
+				}
+				f := a & e.send.w[wi]
+				if f != 0 {
+					faults += int64(bits.OnesCount64(f))
+					faultZeros += int64(bits.OnesCount64(f & e.zeroMask(wi)))
+					e.send.w[wi] &^= f
+				}
+			}
+			acc.Clear()
+		}
+		// background push of what is left of the chunk
+		var pushed, pushedZeros int64
+		for wi := cursor; wi < end; wi++ {
+			pushed += int64(bits.OnesCount64(e.send.w[wi]))
+			pushedZeros += int64(bits.OnesCount64(e.send.w[wi] & e.zeroMask(wi)))
+			e.send.w[wi] = 0
+		}
+		cursor = end
+		fullPages := pushed - pushedZeros + faults - faultZeros
+		zeroPages := pushedZeros + faultZeros
+		bytes := float64(fullPages)*p.pageBytes + float64(zeroPages)*ZeroPageBytes
+		rd.Duration = bytes / p.rate
+		rd.Bytes = int64(bytes)
+		rd.PagesSent, rd.ZeroPages, rd.RemoteFaults = fullPages, zeroPages, faults
+		stall := float64(faults) * (p.fault + p.pageBytes/p.rate)
+		e.res.StallTime += stall
+		if rd.Duration > 0 {
+			run = math.Max(0.05, 1-stall/rd.Duration)
+		}
+		e.t += rd.Duration
+		e.pending -= pushed + faults
+		rd.PendingAfter = e.pending
+		e.account(&rd)
+	}
+	e.res.PostcopyTime = e.t - start
+	e.res.TotalTime = e.t
+	e.res.Converged = true
+	e.res.StopReason = "postcopy"
+	e.res.Syncs = e.res.Rounds + 2
+}

@@ -1,0 +1,151 @@
+package replay
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+)
+
+// ModelOptions are the shape parameters of the built-in dirty models; zero
+// fields mean each model's documented defaults.
+type ModelOptions struct {
+	HotShare   float64 // hotcold
+	HotWrites  float64 // hotcold
+	ZipfS      float64 // zipf exponent
+	Span       float64 // zipf span, cpu/trace working set (share of RAM)
+	GuestCPU   float64 // cpu: guest CPU utilisation in CPUs
+	Trace      *Trace  // trace
+	TraceScale bool    // trace: rescale to rate (mean), when rate > 0
+}
+
+// Models lists the built-in dirty models by name.
+func Models() []string { return []string{"uniform", "hotcold", "zipf", "trace", "cpu"} }
+
+// NewModel builds the built-in dirty model called name writing rate pages/s
+// (cpu: at 100 % of one CPU; trace: ignored unless TraceScale).
+func NewModel(name string, rate float64, o ModelOptions) (DirtyModel, error) {
+	switch name {
+	case "uniform", "":
+		return Uniform{Rate: rate}, nil
+	case "hotcold":
+		return HotCold{Rate: rate, HotShare: o.HotShare, HotWrites: o.HotWrites}, nil
+	case "zipf":
+		return Zipf{Rate: rate, S: o.ZipfS, Span: o.Span}, nil
+	case "cpu":
+		return CPU{Rate: rate, Usage: o.GuestCPU, WorkingSet: o.Span}, nil
+	case "trace":
+		if o.Trace == nil {
+			return nil, fmt.Errorf("%w: dirty model trace needs a dirty-rate trace (--dirty-trace)", ErrConfig)
+		}
+		t := &Trace{Times: o.Trace.Times, Rates: o.Trace.Rates, Repeat: o.Trace.Repeat, WorkingSet: o.Span}
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		if o.TraceScale && rate > 0 {
+			return WithRate(t, rate)
+		}
+		return t, nil
+	}
+	return nil, fmt.Errorf("%w: unknown dirty model %q (want %s)", ErrConfig, name, strings.Join(Models(), ", "))
+}
+
+// WriteText prints a replay for people: the inputs that mattered, the
+// outcome and the rounds (at most maxRounds of them, first and last).
+func WriteText(w io.Writer, rv Resolved, res Result, maxRounds int) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "policy\t%s\tdirty model\t%s\n", rv.Policy, rv.DirtyModel)
+	fmt.Fprintf(tw, "memory\t%s (%d pages of %d B)\tzero share\t%.3g\n", FormatBytes(float64(rv.Memory)), rv.Pages, rv.PageSize, rv.ZeroShare)
+	fmt.Fprintf(tw, "link\t%s at MTU %d\tstream rate\t%s (%s-bound)\n", FormatBitRate(rv.Bandwidth), rv.MTU, FormatBitRate(rv.Rate), rv.RateBound)
+	conv := "yes"
+	if !res.Converged {
+		conv = "NO (" + res.StopReason + ")"
+	}
+	fmt.Fprintf(tw, "total time\t%.3f s\tconverged\t%s\n", res.TotalTime, conv)
+	fmt.Fprintf(tw, "downtime\t%.1f ms\tstop rule\t%s\n", res.Downtime*1e3, res.StopReason)
+	fmt.Fprintf(tw, "sent\t%s (%d pages, %d zero markers)\trounds\t%d live + final (dirty-sync-count %d)\n",
+		FormatBytes(float64(res.Bytes)), res.PagesSent, res.ZeroPages, res.Rounds, res.Syncs)
+	if res.MaxThrottle > 0 {
+		fmt.Fprintf(tw, "throttle\tup to %.0f %%\t\t\n", res.MaxThrottle*100)
+	}
+	if res.Postcopy {
+		fmt.Fprintf(tw, "post-copy\t%.3f s degraded\tremote faults\t%d (%.3f s stalled)\n", res.PostcopyTime, res.RemoteFaults, res.StallTime)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(res.Log) == 0 || maxRounds == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "round\tphase\tstart s\tdur s\tpending\tsent\tzero\tskipped\tdirtied\tMiB\tthrottle\t")
+	for i, r := range res.Log {
+		if len(res.Log) > maxRounds && i == maxRounds/2 {
+			fmt.Fprintf(tw, "…\t%d rounds\t\t\t\t\t\t\t\t\t\t\n", len(res.Log)-maxRounds)
+		}
+		if len(res.Log) > maxRounds && i >= maxRounds/2 && i < len(res.Log)-maxRounds/2 {
+			continue
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.4f\t%d\t%d\t%d\t%d\t%d\t%.1f\t%.0f%%\t\n", r.Index, r.Phase, r.Start, r.Duration,
+			r.Pending, r.PagesSent, r.ZeroPages, r.PagesSkipped, r.PagesDirtied, float64(r.Bytes)/(1<<20), r.Throttle*100)
+	}
+	return tw.Flush()
+}
+
+// WriteSweepText prints one line per sweep configuration.
+func WriteSweepText(w io.Writer, rs []SweepResult) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "#\tpolicy\tmemory\tbandwidth\tMTU\tCPU cap\tdirty model\ttime s\tdowntime ms\trounds\tGiB sent\tconverged\t")
+	for _, r := range rs {
+		if r.Err != nil {
+			fmt.Fprintf(tw, "%d\terror: %v\t\t\t\t\t\t\t\t\t\t\t\n", r.Index, r.Err)
+			continue
+		}
+		rv, _ := Resolve(r.Config)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%.2f\t%s\t%.3f\t%.1f\t%d\t%.3f\t%v\t\n", r.Index, rv.Policy,
+			FormatBytes(float64(rv.Memory)), FormatBitRate(rv.Bandwidth), rv.MTU, rv.CPUCap, rv.DirtyModel,
+			r.Result.TotalTime, r.Result.Downtime*1e3, r.Result.Rounds, float64(r.Result.Bytes)/(1<<30), r.Result.Converged)
+	}
+	return tw.Flush()
+}
+
+// FormatBitRate renders bytes/s as bits/s with a decimal prefix.
+func FormatBitRate(bps float64) string {
+	b := bps * 8
+	switch {
+	case math.IsInf(b, 0):
+		return "unlimited"
+	case b >= 1e9:
+		return fmt.Sprintf("%.3g Gbit/s", b/1e9)
+	case b >= 1e6:
+		return fmt.Sprintf("%.3g Mbit/s", b/1e6)
+	}
+	return fmt.Sprintf("%.3g kbit/s", b/1e3)
+}
+
+// jsonResolved and jsonResult give JSON-safe views (±Inf become null).
+type jsonReplay struct {
+	Inputs map[string]any `json:"inputs"`
+	Result Result         `json:"result"`
+}
+
+// WriteJSON prints a replay as one JSON object {inputs, result}; Inf rates
+// (no limit) are null.
+func WriteJSON(w io.Writer, rv Resolved, res Result) error {
+	in := map[string]any{
+		"memory_bytes": rv.Memory, "page_size_bytes": rv.PageSize, "pages": rv.Pages,
+		"bandwidth_bytes_per_s": rv.Bandwidth, "mtu_bytes": rv.MTU, "max_bandwidth_bytes_per_s": finite(rv.MaxBandwidth),
+		"cpu_cap": rv.CPUCap, "cpu_rate_bytes_per_s": finite(rv.CPURate), "packet_cpu_share": rv.PacketCPUShare,
+		"link_rate_bytes_per_s": rv.LinkRate, "cpu_limited_rate_bytes_per_s": finite(rv.CPULimitedRate),
+		"stream_rate_bytes_per_s": rv.Rate, "rate_bound": rv.RateBound, "policy": rv.Policy, "dirty_model": rv.DirtyModel,
+		"zero_share": rv.ZeroShare, "downtime_limit_s": rv.DowntimeLimit, "auto_converge": rv.AutoConverge,
+		"postcopy": rv.Postcopy, "postcopy_after": rv.PostcopyAfter, "state_bytes": rv.StateBytes, "state_time_s": rv.StateTime,
+		"setup_time_s": rv.SetupTime, "fault_latency_s": rv.FaultLatency, "timeout_s": rv.Timeout, "seed": rv.Seed,
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(jsonReplay{Inputs: in, Result: res})
+}

@@ -1,0 +1,258 @@
+package replay
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Sweep runs the cartesian product of parameter values over a base
+// configuration. Empty lists keep the base value. Configurations are
+// enumerated policy-major, then memory, bandwidth, MTU, CPU cap and dirty
+// rate (innermost), and results come back in that order whatever the number
+// of workers. Every configuration uses Base.Seed (common random numbers: two
+// configurations differ only by their parameters).
+type Sweep struct {
+	Base      Config
+	Policy    []Policy
+	Memory    []int64   // bytes
+	Bandwidth []float64 // bytes/s
+	MTU       []int     // bytes
+	CPUCap    []float64 // share of one CPU
+	DirtyRate []float64 // page writes/s (rescales Base.DirtyModel, see WithRate)
+	// Analytic uses the analytic fast path instead of the page-level engine.
+	Analytic bool
+	// Workers is the number of goroutines; zero means GOMAXPROCS.
+	Workers int
+}
+
+// SweepResult is one configuration's outcome.
+type SweepResult struct {
+	Index  int
+	Config Config
+	Result Result
+	Err    error
+}
+
+// Configs enumerates the sweep's configurations in output order.
+func (s Sweep) Configs() ([]Config, error) {
+	pol := s.Policy
+	if len(pol) == 0 {
+		pol = []Policy{s.Base.Policy}
+	}
+	mem := s.Memory
+	if len(mem) == 0 {
+		mem = []int64{s.Base.Memory}
+	}
+	bw := s.Bandwidth
+	if len(bw) == 0 {
+		bw = []float64{s.Base.Bandwidth}
+	}
+	mtu := s.MTU
+	if len(mtu) == 0 {
+		mtu = []int{s.Base.MTU}
+	}
+	cc := s.CPUCap
+	if len(cc) == 0 {
+		cc = []float64{s.Base.CPUCap}
+	}
+	var out []Config
+	for _, po := range pol {
+		for _, m := range mem {
+			for _, b := range bw {
+				for _, mt := range mtu {
+					for _, c := range cc {
+						cfg := s.Base
+						cfg.Policy, cfg.Memory, cfg.Bandwidth, cfg.MTU, cfg.CPUCap = po, m, b, mt, c
+						if len(s.DirtyRate) == 0 {
+							out = append(out, cfg)
+							continue
+						}
+						for _, d := range s.DirtyRate {
+							dc := cfg
+							if dc.DirtyModel == nil {
+								dc.DirtyRate = d
+							} else {
+								dm, err := WithRate(dc.DirtyModel, d)
+								if err != nil {
+									return nil, err
+								}
+								dc.DirtyModel = dm
+							}
+							out = append(out, dc)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// Run runs every configuration on Workers goroutines. A configuration that
+// fails validation carries its error in its SweepResult; Run itself fails
+// only when ctx is cancelled.
+func (s Sweep) Run(ctx context.Context) ([]SweepResult, error) {
+	cfgs, err := s.Configs()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SweepResult, len(cfgs))
+	workers := s.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(cfgs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(cfgs) || ctx.Err() != nil {
+					return
+				}
+				r := SweepResult{Index: i, Config: cfgs[i]}
+				if s.Analytic {
+					r.Result, r.Err = Analytic(cfgs[i])
+				} else {
+					r.Result, r.Err = RunContext(ctx, cfgs[i])
+				}
+				out[i] = r
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("replay sweep: %w", err)
+	}
+	return out, nil
+}
+
+// WithRate returns m with its rate set to rate page writes/s (for CPU: at
+// 100 % of a CPU; for Trace: every sample scaled so the mean is rate).
+func WithRate(m DirtyModel, rate float64) (DirtyModel, error) {
+	switch v := m.(type) {
+	case Uniform:
+		v.Rate = rate
+		return v, nil
+	case HotCold:
+		v.Rate = rate
+		return v, nil
+	case Zipf:
+		v.Rate = rate
+		return v, nil
+	case CPU:
+		v.Rate = rate
+		return v, nil
+	case *Trace:
+		if err := v.Validate(); err != nil {
+			return nil, err
+		}
+		mean := v.MeanRate()
+		if mean <= 0 {
+			return nil, fmt.Errorf("%w: cannot rescale an all-zero trace to %g pages/s", ErrTrace, rate)
+		}
+		rs := make([]float64, len(v.Rates))
+		for i, r := range v.Rates {
+			rs[i] = r * rate / mean
+		}
+		t := &Trace{Times: v.Times, Rates: rs, Repeat: v.Repeat, WorkingSet: v.WorkingSet}
+		return t, t.Validate()
+	}
+	return nil, fmt.Errorf("%w: cannot set the rate of dirty model %s", ErrConfig, m.Name())
+}
+
+// ParseSweep reads sweep specifications of the form name=v1,v2,… or
+// name=lo:hi:step (inclusive, linear), where name is memory, bandwidth, mtu,
+// cpu-cap, dirty-rate or policy, with the units of the matching flags
+// (memory=1GiB,2GiB; bandwidth=1Gbit/s,10Gbit/s; cpu-cap=0.1:1:0.1).
+func ParseSweep(base Config, specs []string) (Sweep, error) {
+	s := Sweep{Base: base}
+	for _, spec := range specs {
+		name, vals, ok := strings.Cut(spec, "=")
+		if !ok || vals == "" {
+			return s, fmt.Errorf("%w: sweep %q: want name=v1,v2,… or name=lo:hi:step", ErrConfig, spec)
+		}
+		items, err := expand(name, vals)
+		if err != nil {
+			return s, err
+		}
+		for _, it := range items {
+			switch name {
+			case "memory":
+				v, err := ParseSize(it)
+				if err != nil {
+					return s, fmt.Errorf("sweep memory: %w", err)
+				}
+				s.Memory = append(s.Memory, v)
+			case "bandwidth":
+				v, err := ParseRate(it)
+				if err != nil {
+					return s, fmt.Errorf("sweep bandwidth: %w", err)
+				}
+				s.Bandwidth = append(s.Bandwidth, v)
+			case "mtu":
+				v, err := ParseSize(it)
+				if err != nil {
+					return s, fmt.Errorf("sweep mtu: %w", err)
+				}
+				s.MTU = append(s.MTU, int(v))
+			case "cpu-cap":
+				v, err := strconv.ParseFloat(it, 64)
+				if err != nil {
+					return s, fmt.Errorf("%w: sweep cpu-cap %q: not a number", ErrConfig, it)
+				}
+				s.CPUCap = append(s.CPUCap, v)
+			case "dirty-rate":
+				v, err := strconv.ParseFloat(it, 64)
+				if err != nil {
+					return s, fmt.Errorf("%w: sweep dirty-rate %q: not a number (pages/s)", ErrConfig, it)
+				}
+				s.DirtyRate = append(s.DirtyRate, v)
+			case "policy":
+				p, err := ParsePolicy(it)
+				if err != nil {
+					return s, err
+				}
+				s.Policy = append(s.Policy, p)
+			default:
+				return s, fmt.Errorf("%w: sweep %q: unknown parameter (want memory, bandwidth, mtu, cpu-cap, dirty-rate, policy)", ErrConfig, name)
+			}
+		}
+	}
+	return s, nil
+}
+
+// expand turns "a,b,c" or "lo:hi:step" (numbers with an optional shared
+// unit suffix on lo and hi, e.g. 1GiB:4GiB:1GiB) into items.
+func expand(name, vals string) ([]string, error) {
+	if !strings.Contains(vals, ":") {
+		return strings.Split(vals, ","), nil
+	}
+	parts := strings.Split(vals, ":")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%w: sweep %s=%s: want lo:hi:step", ErrConfig, name, vals)
+	}
+	lo, lu, err1 := splitNumber(parts[0])
+	hi, hu, err2 := splitNumber(parts[1])
+	st, su, err3 := splitNumber(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil || st <= 0 || hi < lo || lu != hu || (su != "" && su != lu) {
+		return nil, fmt.Errorf("%w: sweep %s=%s: want lo:hi:step with lo ≤ hi, step > 0 and one unit", ErrConfig, name, vals)
+	}
+	n := int((hi-lo)/st+1e-9) + 1
+	if n > 100000 {
+		return nil, fmt.Errorf("%w: sweep %s=%s: %d values is too many", ErrConfig, name, vals, n)
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = strconv.FormatFloat(lo+float64(i)*st, 'g', 12, 64) + lu
+	}
+	return out, nil
+}

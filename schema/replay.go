@@ -1,0 +1,72 @@
+package schema
+
+// ReplayRun is one replayed migration (migreplay replay): its inputs with
+// every default applied, and its outcome. Not partitioned:
+// table=replay_run/part-<hash>.parquet.
+type ReplayRun struct {
+	RunID        string   `parquet:"run_id,dict,zstd" doc:"stable id of engine + resolved inputs (16 hex digits); joins replay_round"`
+	SweepIndex   int64    `parquet:"sweep_index,zstd" doc:"position in the sweep's enumeration order (0 for a single run)"`
+	Engine       string   `parquet:"engine,dict,zstd" doc:"page (page-level bitmap engine) or analytic (Liu et al. 2011 fast path)"`
+	Policy       string   `parquet:"policy,dict,zstd" doc:"stop policy: xen-legacy, xen-v2, qemu or simgrid"`
+	DirtyModel   string   `parquet:"dirty_model,dict,zstd" doc:"dirty-page model with its parameters, e.g. hotcold(rate=5000,hot_share=0.1,hot_writes=0.9)"`
+	Seed         uint64   `parquet:"seed,zstd" doc:"PCG seed; the same inputs and seed give identical rows"`
+	MemoryBytes  int64    `parquet:"memory_bytes,zstd" doc:"guest RAM" unit:"B"`
+	PageSize     int64    `parquet:"page_size_bytes,zstd" doc:"page size" unit:"B"`
+	Bandwidth    float64  `parquet:"bandwidth,zstd" doc:"link line rate" unit:"B/s"`
+	MTU          int64    `parquet:"mtu_bytes,zstd" doc:"IP MTU; each packet carries MTU-40 B of stream and takes MTU+38 B of wire time" unit:"B"`
+	MaxBandwidth *float64 `parquet:"max_bandwidth,optional,zstd" doc:"hypervisor rate limit (QEMU max-bandwidth); null when none" unit:"B/s"`
+	CPUCap       float64  `parquet:"cpu_cap,zstd" doc:"share of one CPU available to the sender (Dom0 cap, seed 004)" unit:"1"`
+	CPURate      *float64 `parquet:"cpu_rate,optional,zstd" doc:"stream rate one full CPU sustains at MTU 1500; null when the CPU never limits" unit:"B/s"`
+	StreamRate   float64  `parquet:"stream_rate,zstd" doc:"migration stream rate: min of link goodput, CPU-limited rate and rate limit" unit:"B/s"`
+	RateBound    string   `parquet:"rate_bound,dict,zstd" doc:"what bounds stream_rate: link, cpu or limit"`
+	ZeroShare    float64  `parquet:"zero_share,zstd" doc:"share of pages zero at the start, sent as markers" unit:"1"`
+	DowntimeLim  float64  `parquet:"downtime_limit_s,zstd" doc:"downtime the policy aims for (QEMU downtime-limit, SimGrid max downtime)" unit:"s"`
+	AutoConv     bool     `parquet:"auto_converge,zstd" doc:"QEMU auto-converge throttling enabled"`
+	PostcopyAft  *int64   `parquet:"postcopy_after,optional,zstd" doc:"live pre-copy rounds before switching to post-copy; null for pure pre-copy" unit:"rounds"`
+	StateBytes   float64  `parquet:"state_bytes,zstd" doc:"CPU and device state sent in the stop-and-copy round besides RAM" unit:"B"`
+	StateTime    float64  `parquet:"state_time_s,zstd" doc:"stop-and-copy cost independent of the link: pause, resume, network re-announce" unit:"s"`
+	TotalTime    float64  `parquet:"total_time_s,zstd" doc:"setup to resume (post-copy: to the last page's arrival); time of giving up when not converged" unit:"s"`
+	Downtime     float64  `parquet:"downtime_s,zstd" doc:"time the guest was paused; 0 when not converged" unit:"s"`
+	ExpDowntime  float64  `parquet:"expected_downtime_s,zstd" doc:"pending pages / stream rate + state term at the end (QEMU expected-downtime)" unit:"s"`
+	BytesSent    int64    `parquet:"bytes_sent,zstd" doc:"migration stream bytes sent (pages with headers, zero-page markers)" unit:"B"`
+	PagesSent    int64    `parquet:"pages_sent,zstd" doc:"pages sent in full, all rounds" unit:"pages"`
+	ZeroPages    int64    `parquet:"zero_pages,zstd" doc:"zero-page markers sent" unit:"pages"`
+	Rounds       int64    `parquet:"rounds,zstd" doc:"live pre-copy rounds, the stop-and-copy round excluded" unit:"rounds"`
+	Syncs        int64    `parquet:"syncs,zstd" doc:"dirty-bitmap syncs counted as QEMU's dirty-sync-count (rounds + 2)" unit:"syncs"`
+	Converged    bool     `parquet:"converged,zstd" doc:"whether the migration completed before the timeout"`
+	StopReason   string   `parquet:"stop_reason,dict,zstd" doc:"rule that ended pre-copy: iterations, under 50 pages, 3x memory, rate at cap, threshold, postcopy, timeout"`
+	MaxThrottle  float64  `parquet:"max_throttle,zstd" doc:"largest auto-converge throttle applied" unit:"1"`
+	PostcopyTime float64  `parquet:"postcopy_time_s,zstd" doc:"post-copy degraded window: resume on the destination to the last page" unit:"s"`
+	RemoteFaults int64    `parquet:"remote_faults,zstd" doc:"post-copy pages fetched on demand (a lower bound: writes only)" unit:"pages"`
+	StallTime    float64  `parquet:"stall_time_s,zstd" doc:"time the guest waited on post-copy remote faults" unit:"s"`
+}
+
+func (*ReplayRun) TableName() string { return "replay_run" }
+
+var _ = Register[ReplayRun]("Replayed live migrations: resolved inputs and outcome, one row per configuration (migreplay replay, --sweep).")
+
+// ReplayRound is one round of a replayed migration. Not partitioned:
+// table=replay_round/part-<hash>.parquet.
+type ReplayRound struct {
+	RunID        string  `parquet:"run_id,dict,zstd" doc:"the replay_run row this round belongs to"`
+	Round        int64   `parquet:"round,zstd" doc:"1-based round number"`
+	Phase        string  `parquet:"phase,dict,zstd" doc:"precopy, stop-copy or postcopy"`
+	Start        float64 `parquet:"start_s,zstd" doc:"round start since the migration began" unit:"s"`
+	Duration     float64 `parquet:"duration_s,zstd" doc:"round length" unit:"s"`
+	Pending      int64   `parquet:"pages_pending,zstd" doc:"pages pending when the round began" unit:"pages"`
+	PagesSent    int64   `parquet:"pages_sent,zstd" doc:"pages sent in full" unit:"pages"`
+	ZeroPages    int64   `parquet:"zero_pages,zstd" doc:"zero pages sent as markers" unit:"pages"`
+	PagesSkipped int64   `parquet:"pages_skipped,zstd" doc:"pages deferred because written again during the round (Xen legacy)" unit:"pages"`
+	PagesLeft    int64   `parquet:"pages_left,zstd" doc:"pending pages left unsent at the bitmap sync (QEMU's pass tail)" unit:"pages"`
+	PagesDirtied int64   `parquet:"pages_dirtied,zstd" doc:"distinct pages the guest wrote during the round" unit:"pages"`
+	Writes       int64   `parquet:"writes,zstd" doc:"page writes drawn during the round" unit:"writes"`
+	Bytes        int64   `parquet:"bytes,zstd" doc:"stream bytes sent" unit:"B"`
+	Rate         float64 `parquet:"rate,zstd" doc:"stream rate during the round" unit:"B/s"`
+	Throttle     float64 `parquet:"throttle,zstd" doc:"share of time the guest was kept off the CPU (auto-converge; post-copy stalls)" unit:"1"`
+	PendingAfter int64   `parquet:"pages_pending_after,zstd" doc:"pages pending when the round ended" unit:"pages"`
+	RemoteFaults int64   `parquet:"remote_faults,zstd" doc:"post-copy pages fetched on demand in the round" unit:"pages"`
+}
+
+func (*ReplayRound) TableName() string { return "replay_round" }
+
+var _ = Register[ReplayRound]("Rounds of replayed migrations (pages sent, duration, pages dirtied, throttle), joined to replay_run by run_id.")
