@@ -75,7 +75,7 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 		cfg.Policy = xl
 	}
 	if *trace != "" {
-		if mo.Trace, err = replay.LoadTrace(*trace, cfg.PageSize); err != nil {
+		if mo.Trace, err = replay.LoadTrace(*trace); err != nil {
 			return usageErr("--dirty-trace: %v", err)
 		}
 		if !fs.Changed("dirty-model") {
