@@ -527,35 +527,29 @@ func parseFloat(b []byte) (float64, bool) {
 	if len(b) > 0 && b[0] == '-' {
 		i, neg = 1, true
 	}
-	var m uint64
-	nd, frac, dot := 0, 0, false
-	for ; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case isDigit(c):
-			m = m*10 + uint64(c-'0')
-			nd++
-			if dot {
-				frac++
-			}
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return slowFloat(b)
+	ip, j := scanDigits(b, i)
+	m, nd, nf := ip, j-i, 0
+	if j < len(b) && b[j] == '.' {
+		var fp uint64
+		var k int
+		fp, k = scanDigits(b, j+1)
+		nf = k - j - 1
+		if nf <= 15 {
+			m = ip*pow10i[nf] + fp
 		}
-		if nd > 15 {
-			return slowFloat(b)
-		}
+		j = k
 	}
-	if nd == 0 {
-		return 0, false
+	if j != len(b) || nd+nf == 0 || nd+nf > 15 {
+		return slowFloat(b)
 	}
-	f := float64(m) / pow10[frac]
+	f := float64(m) / pow10[nf]
 	if neg {
 		f = -f
 	}
 	return f, true
 }
+
+var pow10i = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 func slowFloat(b []byte) (float64, bool) {
 	f, err := strconv.ParseFloat(string(b), 64)
@@ -684,19 +678,20 @@ func (p *Parser) vbdLine(c []byte, off int) (int, *lineError) {
 	for i < len(c) && c[i] == ' ' {
 		i++
 	}
-	if i < len(c) && c[i] == '[' {
-		k := bytes.IndexByte(c[i:], ']')
-		colon := bytes.IndexByte(c[i:], ':')
-		if k < 0 || colon < 0 || colon > k {
-			return 0, errAt(off+i, parse.ErrSyntax, "VBD device %q: want [major:minor] in hex", c[i:])
+	if i < len(c) && c[i] == '[' { // "[%2x:%2x]"
+		maj, j, ok1 := scanHex(c, skipSpaces(c, i+1))
+		ok1 = ok1 && j < len(c) && c[j] == ':'
+		var min uint32
+		var ok2 bool
+		if ok1 {
+			min, j, ok2 = scanHex(c, skipSpaces(c, j+1))
+			j = skipSpaces(c, j)
 		}
-		maj, ok1 := parseHex(bytes.TrimSpace(c[i+1 : i+colon]))
-		min, ok2 := parseHex(bytes.TrimSpace(c[i+colon+1 : i+k]))
-		if !ok1 || !ok2 {
-			return 0, errAt(off+i, parse.ErrSyntax, "VBD device %q: want [major:minor] in hex", c[i:i+k+1])
+		if !ok1 || !ok2 || j >= len(c) || c[j] != ']' {
+			return 0, errAt(off+i, parse.ErrSyntax, "VBD device %q: want [major:minor] in hex", token(c, i))
 		}
 		r.Major, r.Minor = p.u32p(maj), p.u32p(min)
-		i += k + 1
+		i = j + 1
 	}
 	var seen uint8
 	for {
@@ -704,26 +699,24 @@ func (p *Parser) vbdLine(c []byte, off int) (int, *lineError) {
 			break
 		}
 		ls := i
-		for i < len(c) && c[i] != ' ' {
-			i++
-		}
-		label := c[ls:i]
 		var dst **uint64
 		var bit uint8
-		switch string(label) {
-		case "OO:":
-			dst, bit = &r.OO, 1
-		case "RD:":
-			dst, bit = &r.Rd, 2
-		case "WR:":
-			dst, bit = &r.Wr, 4
-		case "RSECT:":
-			dst, bit = &r.Rsect, 8
-		case "WSECT:":
-			dst, bit = &r.Wsect, 16
-		default:
-			return 0, errAt(off+ls, parse.ErrSyntax, "unknown VBD field %q (known: OO: RD: WR: RSECT: WSECT:)", label)
+		switch n := len(c) - i; {
+		case n >= 3 && c[i+2] == ':' && c[i] == 'O' && c[i+1] == 'O':
+			dst, bit, i = &r.OO, 1, i+3
+		case n >= 3 && c[i+2] == ':' && c[i] == 'R' && c[i+1] == 'D':
+			dst, bit, i = &r.Rd, 2, i+3
+		case n >= 3 && c[i+2] == ':' && c[i] == 'W' && c[i+1] == 'R':
+			dst, bit, i = &r.Wr, 4, i+3
+		case n >= 6 && string(c[i:i+6]) == "RSECT:":
+			dst, bit, i = &r.Rsect, 8, i+6
+		case n >= 6 && string(c[i:i+6]) == "WSECT:":
+			dst, bit, i = &r.Wsect, 16, i+6
 		}
+		if dst == nil || (i < len(c) && c[i] != ' ') {
+			return 0, errAt(off+ls, parse.ErrSyntax, "unknown VBD field %q (known: OO: RD: WR: RSECT: WSECT:)", token(c, ls))
+		}
+		label := c[ls:i]
 		if seen&bit != 0 {
 			return 0, errAt(off+ls, parse.ErrSyntax, "VBD field %q twice", label)
 		}
@@ -759,12 +752,12 @@ func parseI64(b []byte) (int64, bool) {
 	return int64(v), true
 }
 
-func parseHex(b []byte) (uint32, bool) {
-	if len(b) == 0 || len(b) > 8 {
-		return 0, false
-	}
+// scanHex reads 1–8 hex digits at b[i:] and returns the index after them.
+func scanHex(b []byte, i int) (uint32, int, bool) {
+	s := i
 	var n uint32
-	for _, c := range b {
+	for ; i < len(b) && i-s < 9; i++ {
+		c := b[i]
 		var d byte
 		switch {
 		case isDigit(c):
@@ -772,9 +765,9 @@ func parseHex(b []byte) (uint32, bool) {
 		case c|0x20 >= 'a' && c|0x20 <= 'f':
 			d = c | 0x20 - 'a' + 10
 		default:
-			return 0, false
+			return n, i, i > s
 		}
 		n = n<<4 | uint32(d)
 	}
-	return n, true
+	return n, i, i > s && i-s <= 8
 }

@@ -2,6 +2,7 @@ package xentop
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -102,5 +103,27 @@ func TestForwardBackwardAgree(t *testing.T) {
 	}
 	if compared < 1000 {
 		t.Fatalf("only %d rows compared", compared)
+	}
+}
+
+// parseFloat returns exactly what strconv.ParseFloat returns (both paths),
+// and rejects what it rejects or what is not finite.
+func TestParseFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cases := []string{"0.0", "-0.0", "100.0", "6.2", "1015.7", "0.1", ".5", "5.", "123456789012345",
+		"1234567890123456", "0.000000000000001", "99999999.9999999", "1e5", "-", ".", "", "1.2.3",
+		"nan", "NaN", "-nan", "inf", "+Inf", "1e400", "12a", " 1"}
+	for i := 0; i < 2000; i++ {
+		ip := strconv.FormatUint(rng.Uint64N(1<<uint(rng.IntN(50)+1)), 10)
+		fp := strconv.FormatUint(rng.Uint64N(1<<uint(rng.IntN(40)+1)), 10)
+		cases = append(cases, ip+"."+fp, "-"+ip+"."+fp, ip)
+	}
+	for _, c := range cases {
+		got, ok := parseFloat([]byte(c))
+		want, err := strconv.ParseFloat(c, 64)
+		wantOK := err == nil && !math.IsNaN(want) && !math.IsInf(want, 0)
+		if ok != wantOK || (ok && math.Float64bits(got) != math.Float64bits(want)) {
+			t.Errorf("parseFloat(%q) = %v %v, strconv %v %v", c, got, ok, want, err)
+		}
 	}
 }

@@ -271,9 +271,11 @@ func (p *Parser) Next() bool {
 
 func (p *Parser) emitVCPU() {
 	it := p.queue[p.qpos]
+	if p.qpos == 0 {
+		p.vcpu = schema.XentopVCPU{Host: p.opt.Host, Frame: p.frame, Time: p.frameTime, Name: p.cur.name}
+	}
 	p.qpos++
-	p.vcpu = schema.XentopVCPU{Host: p.opt.Host, Frame: p.frame, Time: p.frameTime,
-		Name: p.cur.name, VCPU: it.idx, CPUSec: it.sec}
+	p.vcpu.VCPU, p.vcpu.CPUSec = it.idx, it.sec
 	p.stats.Records++
 }
 
