@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/ping"
 	"github.com/migreplay/migreplay/ingest/sar"
+	"github.com/migreplay/migreplay/ingest/xentop"
 )
 
 // Format is one trace format the ingest knows.
@@ -19,6 +21,8 @@ type Format struct {
 // formats in detection order: the most specific signatures first.
 var formats = []Format{
 	{Name: sar.Format, Detect: sar.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return sar.NewParser(r, o) }},
+	{Name: xentop.Format, Detect: xentop.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return xentop.NewParser(r, o) }},
+	{Name: ping.Format, Detect: ping.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return ping.NewParser(r, o) }},
 }
 
 // Formats lists the known formats' names in detection order.

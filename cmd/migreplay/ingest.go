@@ -70,7 +70,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	sum, err := ingest.Run(ctx, cfg, fs.Args())
 	if err != nil {
 		if errors.Is(err, ingest.ErrBadInput) {
-			return &exitError{code: 2, err: errors.Unwrap(err)}
+			return &exitError{code: 2, err: errors.New(strings.TrimPrefix(err.Error(), ingest.ErrBadInput.Error()+": "))}
 		}
 		return err
 	}
