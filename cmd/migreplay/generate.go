@@ -24,7 +24,7 @@ var generators = map[string]struct {
 	gen  func(w io.Writer, size int64, seed int64) error
 }{
 	"xentop": {"bytes", xentop.Generate},
-	"ping": {"replies", func(w io.Writer, n, seed int64) error { return ping.Generate(w, int(n), seed) }},
+	"ping":   {"replies", func(w io.Writer, n, seed int64) error { return ping.Generate(w, int(n), seed) }},
 }
 
 func runGenerate(ctx context.Context, args []string, stdout io.Writer) error {
