@@ -119,7 +119,6 @@ type Parser struct {
 	groupBlock       *Block
 	groupKey, keyBuf []byte
 	repeat           bool
-	events           map[string]bool
 	toks             [][]byte
 	fields           [][]byte
 }
@@ -127,7 +126,7 @@ type Parser struct {
 // NewParser returns a parser reading r.
 func NewParser(r io.Reader, opt parse.Options) *Parser {
 	return &Parser{lines: parse.NewLines(r), opt: opt, lastTod: -1, secTod: -1, ttod: -1,
-		groupTod: -1, blocks: map[string]*Block{}, events: map[string]bool{}}
+		groupTod: -1, blocks: map[string]*Block{}}
 }
 
 // Next advances to the next record.
@@ -305,15 +304,10 @@ func (p *Parser) newBanner(bn banner) {
 }
 
 func (p *Parser) event(t time.Time, kind string, cpus int, text string) lineKind {
-	key := fmt.Sprintf("%s\x00%d\x00%s\x00%s", kind, t.UnixMicro(), p.sink.Host, text)
-	if p.events[key] {
-		return structure
+	if p.sink.Event(t, kind, cpus, text) {
+		return data
 	}
-	if len(p.events) < 1<<16 {
-		p.events[key] = true
-	}
-	p.sink.Event(t, kind, cpus, text)
-	return data
+	return structure
 }
 
 func (p *Parser) resolve(names [][]byte) *Block {

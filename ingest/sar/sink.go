@@ -17,6 +17,7 @@ type Sink struct {
 
 	a      arena
 	intern map[string]string
+	events map[string]bool
 
 	cpu   []schema.SarCPU
 	mem   []schema.SarMemory
@@ -109,8 +110,20 @@ func (s *Sink) Intern(b []byte) string {
 	return v
 }
 
-// Event adds a restart (cpus ≥ 0) or comment record.
-func (s *Sink) Event(t time.Time, kind string, cpus int, text string) {
+// Event adds a restart (cpus ≥ 0) or comment record, unless the same
+// event (host, time, kind, text) was added before: sar -f and sadf -d
+// repeat events in every activity's block. It reports whether it added one.
+func (s *Sink) Event(t time.Time, kind string, cpus int, text string) bool {
+	key := fmt.Sprintf("%s\x00%d\x00%s\x00%s", kind, t.UnixMicro(), s.Host, text)
+	if s.events[key] {
+		return false
+	}
+	if s.events == nil {
+		s.events = make(map[string]bool)
+	}
+	if len(s.events) < 1<<16 {
+		s.events[key] = true
+	}
 	e := schema.SarEvent{Host: s.Host, Time: t, Kind: kind, Text: text}
 	if cpus >= 0 {
 		n := int32(cpus)
@@ -118,6 +131,7 @@ func (s *Sink) Event(t time.Time, kind string, cpus int, text string) {
 	}
 	s.event = append(s.event, e)
 	s.order = append(s.order, ref{ev: true, idx: int32(len(s.event) - 1)})
+	return true
 }
 
 // FieldError is a Row error located at one field.
@@ -222,6 +236,9 @@ func (s *Sink) Other(t time.Time, activity, dev, metric string, v float64) {
 
 // Set stores a table field's value for the next Emit (sadf -j).
 func (s *Sink) Set(slot int, v float64) { s.vals[slot] = v }
+
+// Get is the value last stored with Set for slot.
+func (s *Sink) Get(slot int) float64 { return s.vals[slot] }
 
 // Emit adds the table row of t from the values given with Set for the
 // slots in set (sadf -j).

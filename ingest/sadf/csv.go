@@ -1,0 +1,410 @@
+// Package sadf parses sysstat's sadf output: the CSV of sadf -d (also -dU,
+// epoch seconds, and -dT, local time) and the JSON of sadf -j, into the
+// schema's sar tables, with the vocabulary of package sar (the same header
+// names map to the same columns).
+//
+// # sadf -d
+//
+// Each activity opens with a header "# hostname;interval;timestamp;<cols>"
+// (repeated for every activity of sadf -d -A, and after a restart); rows
+// are "host;interval;timestamp;<values>". Timestamps are "YYYY-MM-DD
+// HH:MM:SS UTC" (the default), epoch seconds (-U), local time without a
+// suffix (-T in sysstat 12.6: read in parse.Options.Location, the user's
+// --tz, UTC when unset), or local time followed by the zone abbreviation
+// (sysstat ≥ 12.7: read in --tz and checked against the abbreviation; a
+// mismatch is an ErrNoTime error asking for --tz). A CPU of -1 is the
+// all-CPU row. The interrupt header's "CPU*" stands for the per-CPU columns
+// all, CPU0, CPU1, ... (as sar text prints them).
+//
+// Restarts and comments are rows with interval -1: "LINUX-RESTART\t(N CPU)"
+// and "COM <text>"; they become sar_events rows (repeats of one event in
+// several activities' sections are structure). A row with interval 0 whose
+// values are all zero is sadc's interval-0 record: skipped, counted in
+// Stats.Structure and Stats.Skipped. Decimal commas (sadf under de_DE) are
+// read as in package sar: the first fractional number fixes the mark.
+//
+// Line accounting: headers and blank lines are structure; rows and events
+// data; anything else a syntax error (strict) or reject (lenient).
+//
+// # sadf -j
+//
+// See JSONParser.
+package sadf
+
+import (
+	"bytes"
+	"io"
+	"time"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/sar"
+	"github.com/migreplay/migreplay/schema"
+)
+
+// Format names of the two sadf parsers, in errors, rejects and --format.
+const (
+	FormatCSV  = "sadf-csv"
+	FormatJSON = "sadf-json"
+)
+
+var headerPrefix = []byte("# hostname;interval;timestamp;")
+
+// DetectCSV reports whether head (the first ≤ 64 KiB of the input, maybe
+// cut mid-line) is sadf -d output: its first non-blank line is the
+// "# hostname;interval;timestamp;" header or a restart row
+// "<host>;-1;<timestamp>;LINUX-RESTART".
+func DetectCSV(head []byte) bool {
+	for len(head) > 0 {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if bytes.HasPrefix(line, headerPrefix) {
+			return true
+		}
+		f := bytes.SplitN(line, []byte(";"), 4)
+		return len(f) == 4 && string(f[1]) == "-1" && bytes.HasPrefix(f[3], []byte("LINUX-RESTART"))
+	}
+	return false
+}
+
+// CSVParser reads sadf -d output. See the package documentation.
+type CSVParser struct {
+	lines *parse.Lines
+	opt   parse.Options
+	sink  sar.Sink
+	stats parse.Stats
+	err   error
+	done  bool
+	rec   schema.Row
+
+	block    *sar.Block
+	blocks   map[string]*sar.Block
+	fields   [][]byte
+	names    []string
+	hostB    []byte
+	tsB      []byte
+	ts       time.Time
+	tsZone   []byte
+	zoneOK   bool
+	civilDay int64
+	civilKey int64
+}
+
+// NewCSVParser returns a parser reading sadf -d output from r.
+func NewCSVParser(r io.Reader, opt parse.Options) *CSVParser {
+	return &CSVParser{lines: parse.NewLines(r), opt: opt, blocks: map[string]*sar.Block{}, civilKey: -1}
+}
+
+// Next advances to the next record.
+func (p *CSVParser) Next() bool {
+	if p.rec = p.sink.Pop(); p.rec != nil {
+		return true
+	}
+	p.sink.Reset()
+	for p.err == nil && !p.done {
+		if !p.lines.Next() {
+			p.done = true
+			p.err = p.lines.Err()
+			break
+		}
+		p.stats.Lines++
+		line := p.lines.Bytes()
+		if bad := p.lines.Bad(); bad != nil {
+			p.reject(line, 0, bad)
+			continue
+		}
+		kind, col, err := p.line(line)
+		if err != nil {
+			p.sink.Reset()
+			p.reject(line, col, err)
+			continue
+		}
+		n := p.sink.Len()
+		switch {
+		case kind == skipped:
+			p.stats.Structure++
+			p.stats.Skipped++
+		case kind == data && n > 0:
+			p.stats.Data++
+			p.stats.Records += int64(n)
+		default:
+			p.stats.Structure++
+		}
+		if p.rec = p.sink.Pop(); p.rec != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *CSVParser) reject(line []byte, col int, err error) {
+	pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: col, Format: FormatCSV, Err: err, Raw: parse.Raw(line)}
+	if !p.opt.Lenient {
+		p.err = pe
+		return
+	}
+	p.stats.Reject++
+	if p.opt.OnReject != nil {
+		p.opt.OnReject(pe)
+	}
+}
+
+// Record is the current record: a pointer to one of schema's sar row types,
+// valid until the next call to Next.
+func (p *CSVParser) Record() schema.Row { return p.rec }
+
+// Err is the error that stopped the parser, nil at a clean end.
+func (p *CSVParser) Err() error { return p.err }
+
+// Stats is the line accounting so far.
+func (p *CSVParser) Stats() parse.Stats { return p.stats }
+
+// Locale reports the decimal mark found ("decimal=." or "decimal=,";
+// "decimal=?" while no fractional number has been read).
+func (p *CSVParser) Locale() string {
+	if p.sink.Dec.Mark == 0 {
+		return "decimal=?"
+	}
+	return "decimal=" + string(p.sink.Dec.Mark)
+}
+
+type lineKind int
+
+const (
+	structure lineKind = iota
+	data
+	skipped
+)
+
+func (p *CSVParser) line(line []byte) (lineKind, int, error) {
+	if len(line) == 0 {
+		return structure, 0, nil
+	}
+	if line[0] == '#' {
+		rest, ok := bytes.CutPrefix(line, headerPrefix)
+		if !ok {
+			if len(bytes.TrimSpace(line[1:])) == 0 {
+				return structure, 0, nil
+			}
+			return structure, 1, parse.Errorf(parse.ErrSyntax, "a header must start with %q", headerPrefix)
+		}
+		p.block = p.resolve(rest)
+		return structure, 0, nil
+	}
+	// Split on ';'.
+	f := p.fields[:0]
+	start := 0
+	for i := 0; i < len(line); i++ {
+		if line[i] == ';' {
+			f = append(f, line[start:i])
+			start = i + 1
+		}
+	}
+	f = append(f, line[start:])
+	p.fields = f
+	if len(f) < 4 {
+		if len(bytes.TrimSpace(line)) == 0 {
+			return structure, 0, nil
+		}
+		return structure, 1, parse.Errorf(parse.ErrSyntax, "not a sadf -d row: want host;interval;timestamp;values")
+	}
+	if !bytes.Equal(f[0], p.hostB) || p.sink.Host == "" {
+		p.hostB = append(p.hostB[:0], f[0]...)
+		p.sink.Host = string(f[0])
+	}
+	interval, ok := atoi(f[1])
+	if !ok {
+		return structure, col(line, f[1]), parse.Errorf(parse.ErrSyntax, "interval %q is not an integer", parse.Raw(f[1]))
+	}
+	t, err := p.time(f[2])
+	if err != nil {
+		return structure, col(line, f[2]), err
+	}
+	if interval == -1 {
+		rest := line[col(line, f[3])-1:]
+		switch {
+		case bytes.HasPrefix(rest, []byte("LINUX-RESTART")):
+			cpus := -1
+			r := bytes.TrimSpace(rest[len("LINUX-RESTART"):])
+			if n, ok := bytes.CutPrefix(r, []byte("(")); ok {
+				if n, ok := bytes.CutSuffix(n, []byte(" CPU)")); ok {
+					if v, ok := atoi(n); ok {
+						cpus = int(v)
+					}
+				}
+			}
+			return p.event(t, "restart", cpus, ""), 0, nil
+		case bytes.HasPrefix(rest, []byte("COM ")) || string(rest) == "COM":
+			text := ""
+			if len(rest) > 4 {
+				text = string(rest[4:])
+			}
+			return p.event(t, "comment", -1, text), 0, nil
+		}
+		return structure, col(line, f[3]), parse.Errorf(parse.ErrSyntax, "interval -1 row that is neither LINUX-RESTART nor COM")
+	}
+	if p.block == nil {
+		return structure, 1, parse.Errorf(parse.ErrSyntax, "data row without a '# hostname;interval;timestamp;...' header before it")
+	}
+	vals := f[3:]
+	skip, err := p.sink.Row(p.block, t, vals, interval == 0)
+	if err != nil {
+		c := 0
+		if fe, ok := err.(*sar.FieldError); ok {
+			if fe.Field >= 0 && fe.Field < len(vals) {
+				c = col(line, vals[fe.Field])
+			}
+			err = fe.Err
+		}
+		return structure, c, err
+	}
+	if skip {
+		return skipped, 0, nil
+	}
+	return data, 0, nil
+}
+
+func (p *CSVParser) event(t time.Time, kind string, cpus int, text string) lineKind {
+	if p.sink.Event(t, kind, cpus, text) {
+		return data
+	}
+	return structure
+}
+
+func (p *CSVParser) resolve(rest []byte) *sar.Block {
+	if b, ok := p.blocks[string(rest)]; ok {
+		return b
+	}
+	p.names = p.names[:0]
+	for _, n := range bytes.Split(rest, []byte(";")) {
+		p.names = append(p.names, string(n))
+	}
+	b := sar.Resolve(p.names)
+	if len(p.blocks) < 1<<12 {
+		p.blocks[string(rest)] = b
+	}
+	return b
+}
+
+// time parses a sadf -d timestamp; consecutive equal stamps are parsed once.
+func (p *CSVParser) time(b []byte) (time.Time, error) {
+	if bytes.Equal(b, p.tsB) && len(p.tsB) > 0 {
+		return p.ts, nil
+	}
+	t, err := p.parseTime(b)
+	if err != nil {
+		return time.Time{}, err
+	}
+	p.tsB = append(p.tsB[:0], b...)
+	p.ts = t
+	return t, nil
+}
+
+func (p *CSVParser) parseTime(b []byte) (time.Time, error) {
+	if len(b) > 0 && len(b) <= 12 && b[0] != '-' {
+		if sec, ok := atoi(b); ok {
+			return time.Unix(sec, 0).UTC(), nil
+		}
+	}
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
+		return time.Time{}, parse.Errorf(parse.ErrSyntax, "timestamp %q: want YYYY-MM-DD HH:MM:SS [zone] or epoch seconds", parse.Raw(b))
+	}
+	y, ok1 := digits(b[0:4])
+	mo, ok2 := digits(b[5:7])
+	d, ok3 := digits(b[8:10])
+	h, ok4 := digits(b[11:13])
+	mi, ok5 := digits(b[14:16])
+	s, ok6 := digits(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 {
+		return time.Time{}, parse.Errorf(parse.ErrSyntax, "timestamp %q out of range", parse.Raw(b))
+	}
+	zone := b[19:]
+	if len(zone) > 0 {
+		if zone[0] != ' ' || len(zone) == 1 {
+			return time.Time{}, parse.Errorf(parse.ErrSyntax, "timestamp %q: want a zone after one space", parse.Raw(b))
+		}
+		zone = zone[1:]
+	}
+	if string(zone) == "UTC" {
+		// Days from the civil date (Howard Hinnant's algorithm), cached per day.
+		key := int64(y)*10000 + int64(mo)*100 + int64(d)
+		if key != p.civilKey {
+			p.civilKey, p.civilDay = key, daysFromCivil(y, mo, d)
+		}
+		return time.Unix(p.civilDay*86400+int64(h*3600+mi*60+s), 0).UTC(), nil
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, p.opt.Loc())
+	if len(zone) > 0 {
+		if name, _ := t.Zone(); name != string(zone) {
+			return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp %q is in zone %s, but times are read in %s: pass --tz with that zone's Area/City name",
+				parse.Raw(b), zone, p.opt.Loc())
+		}
+	}
+	return t.UTC(), nil
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d (proleptic
+// Gregorian).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// atoi parses an optionally negative decimal integer of at most 18 digits.
+func atoi(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// col is the 1-based byte column of tok, a sub-slice of line.
+func col(line, tok []byte) int {
+	off := cap(line) - cap(tok)
+	if off < 0 || off > len(line) {
+		return 0
+	}
+	return off + 1
+}

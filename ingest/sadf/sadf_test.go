@@ -1,0 +1,86 @@
+package sadf_test
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/parse/parsetest"
+	"github.com/migreplay/migreplay/ingest/sadf"
+)
+
+// newParser picks the parser as the ingest plumbing does, from the content:
+// sadf -j when DetectJSON accepts the head, sadf -d otherwise.
+func newParser(r io.Reader, o parse.Options) parse.Parser {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(64 << 10)
+	if sadf.DetectJSON(head) {
+		return sadf.NewJSONParser(br, o)
+	}
+	return sadf.NewCSVParser(br, o)
+}
+
+func newCSV(r io.Reader, o parse.Options) parse.Parser  { return sadf.NewCSVParser(r, o) }
+func newJSON(r io.Reader, o parse.Options) parse.Parser { return sadf.NewJSONParser(r, o) }
+
+// Golden cases: testdata/<case>/input.txt with want.jsonl / want.err; each
+// case's source.txt says which sysstat made it or how it was written.
+func TestGolden(t *testing.T) { parsetest.Golden(t, newParser) }
+
+func TestDetect(t *testing.T) {
+	cases := []struct {
+		name      string
+		in        string
+		csv, json bool
+	}{
+		{"sadf -d", "# hostname;interval;timestamp;CPU;%user;%nice\nvm;1;2026-11-21 23:52:03 UTC;-1;2.54;0.00\n", true, false},
+		{"sadf -d restart first", "vm;-1;2026-11-21 23:52:54 UTC;LINUX-RESTART\t(2 CPU)\n# hostname;interval;timestamp;CPU\n", true, false},
+		{"sadf -d cut header", "\n# hostname;interval;timestamp;CP", true, false},
+		{"sadf -j", "{\"sysstat\": {\n\t\"hosts\": [\n", false, true},
+		{"sadf -j minified", `{"sysstat":{"hosts":[]}}`, false, true},
+		{"sadf -j cut", "  {\n \"sysstat\"", false, true},
+		{"empty", "", false, false},
+		{"binary", "\x00\x01\xff", false, false},
+		{"sar text", "Linux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n", false, false},
+		{"qmp", `{"return": {"status": "active"}}`, false, false},
+		{"qmp event", `{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "MIGRATION"}`, false, false},
+		{"json sysstat later", `{"other": 1, "sysstat": {}}`, false, false},
+		{"ping", "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n", false, false},
+		{"xentop", "      NAME  STATE   CPU(sec) CPU(%)\n", false, false},
+		{"csv other", "a;b;c;d\n1;2;3;4\n", false, false},
+	}
+	for _, c := range cases {
+		if got := sadf.DetectCSV([]byte(c.in)); got != c.csv {
+			t.Errorf("%s: DetectCSV = %v", c.name, got)
+		}
+		if got := sadf.DetectJSON([]byte(c.in)); got != c.json {
+			t.Errorf("%s: DetectJSON = %v", c.name, got)
+		}
+	}
+}
+
+func fuzzSeeds(f *testing.F, json bool) {
+	files, _ := filepath.Glob("testdata/*/input.txt")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if sadf.DetectJSON(b) == json && len(b) < 8<<10 {
+			f.Add(b)
+		}
+	}
+}
+
+func FuzzCSV(f *testing.F) {
+	fuzzSeeds(f, false)
+	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newCSV, data) })
+}
+
+func FuzzJSON(f *testing.F) {
+	fuzzSeeds(f, true)
+	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newJSON, data) })
+}
