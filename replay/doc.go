@@ -1,0 +1,26 @@
+// Package replay predicts how a live migration unfolds, round by round,
+// under a real hypervisor's rules: pages sent and time taken per round,
+// total time, downtime, bytes sent, and whether it converged.
+//
+// The page-level engine (Run) keeps the guest's dirty set as a bitmap: each
+// round sends the pages dirty when it starts while a DirtyModel marks the
+// distinct pages the guest writes meanwhile; a Policy (Xen legacy, Xen v2,
+// QEMU, SimGrid: policy_*.go) decides how rounds are sent and when to stop
+// and copy. Post-copy and hybrid migrations follow Config.Postcopy. The
+// analytic path (Analytic) is the geometric model of Liu et al. (2011)
+// under the same policies, for sweeps (Sweep). Calibrate and LeaveOneOut fit
+// the free parameters to measured migrations.
+//
+// Units: sizes in bytes, rates in bytes per second (1 Gbit/s = 125e6),
+// dirty rates in page writes per second, times in seconds (durations in
+// Config are time.Duration), shares as fractions. The zero Config is valid:
+// every zero field means its documented default. The same Config, Seed
+// included, gives the same Result and byte-identical Parquet rows (Rows,
+// WriteLake; tables replay_run and replay_round, see schema/README.md).
+//
+// To reproduce seed 004's experiment, sweep Config.CPUCap (the Dom0 cap)
+// with CPURate set for the hosts (CPUUsed shows where the CPU stops being
+// the bottleneck) and a DirtyModel per workload (CPU{Usage: DomU cap} for
+// the memory-write benchmark); for seed 001's MTU tables, sweep Config.MTU
+// (IP MTU; "32 B" of payload is MTU 72) with PacketCPUShare.
+package replay
