@@ -287,16 +287,21 @@ type routeKey struct {
 	dir   string
 }
 
+// lastRoute caches one table's most recent partition: records of a table
+// mostly share host and day, while tables interleave (xentop domain, vCPU
+// and VBD lines), so the cache is per table.
+type lastRoute struct {
+	host string
+	day  int64
+	file *lake.File
+}
+
 // router sends each record to its (table, partition) file of this source.
 type router struct {
 	set   *lake.Set
 	files map[routeKey]*lake.File
 	meta  map[string]string
-	// last route, cached: consecutive records usually share it
-	lastTable string
-	lastHost  string
-	lastDay   int64
-	lastFile  *lake.File
+	last  map[string]*lastRoute
 }
 
 func (r *router) write(rec schema.Row) error {
@@ -313,8 +318,9 @@ func (r *router) write(rec schema.Row) error {
 			day--
 		}
 	}
-	if r.lastFile != nil && name == r.lastTable && host == r.lastHost && day == r.lastDay {
-		return r.lastFile.Write(rec)
+	lr := r.last[name]
+	if lr != nil && lr.file != nil && lr.host == host && lr.day == day {
+		return lr.file.Write(rec)
 	}
 	table := schema.TableOf(rec)
 	dir := lake.Dir(table, host, t)
@@ -328,7 +334,14 @@ func (r *router) write(rec schema.Row) error {
 		f.Source = r.meta[schema.MetaSource]
 		r.files[k] = f
 	}
-	r.lastTable, r.lastHost, r.lastDay, r.lastFile = name, host, day, f
+	if lr == nil {
+		if r.last == nil {
+			r.last = map[string]*lastRoute{}
+		}
+		lr = &lastRoute{}
+		r.last[name] = lr
+	}
+	lr.host, lr.day, lr.file = host, day, f
 	return f.Write(rec)
 }
 

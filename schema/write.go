@@ -63,6 +63,7 @@ func (b *typedBuffer[T, P]) open(w io.Writer, meta map[string]string) {
 	b.w = parquet.NewGenericWriter[T](w,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
+		parquet.PageBufferSize(1<<20),
 		parquet.CreatedBy("migreplay", Version, ""),
 	)
 	b.meta = meta
