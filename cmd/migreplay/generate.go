@@ -88,7 +88,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	err = write(bw)
+	err = f.Chmod(0o644)
+	if err == nil {
+		err = write(bw)
+	}
 	if err == nil {
 		err = bw.Flush()
 	}
