@@ -36,6 +36,18 @@ var (
 // check validates one data set for model m with p parameters; posX and posY
 // ask for strictly positive x or y (they are logged).
 func check(m Model, x, y, w []float64, p int, posX, posY bool) error {
+	if err := checkShape(m, x, y, w, p); err != nil {
+		return err
+	}
+	return checkValues(m, x, y, posX, posY)
+}
+
+// checkShape checks lengths, the number of points, the weights and
+// constant x or y: everything but the per-point value check, which the
+// fast fitters fold into their first pass (a NaN, an Inf or the log of a
+// non-positive value makes the pass's sums non-finite; checkValues then
+// says which point).
+func checkShape(m Model, x, y, w []float64, p int) error {
 	if len(x) != len(y) || (w != nil && len(w) != len(x)) {
 		return fmt.Errorf("fit %s: len(x) = %d, len(y) = %d, len(w) = %d: %w", m, len(x), len(y), len(w), ErrLength)
 	}
@@ -43,30 +55,12 @@ func check(m Model, x, y, w []float64, p int, posX, posY bool) error {
 	if n < p+1 {
 		return fmt.Errorf("fit %s: %d points, need at least %d for %d parameters: %w", m, n, p+1, p, ErrTooFewPoints)
 	}
-	bad := -1
-	for i := range n {
-		xi, yi := x[i], y[i]
-		// One predictable branch per point; the cause is found below.
-		if xi-xi != 0 || yi-yi != 0 || (posX && !(xi > 0)) || (posY && !(yi > 0)) || (w != nil && !(w[i] > 0 && w[i]-w[i] == 0)) {
-			bad = i
-			break
+	for i, v := range w {
+		if v-v != 0 {
+			return fmt.Errorf("fit %s: w[%d] = %v: %w", m, i, v, ErrNotFinite)
 		}
-	}
-	if bad >= 0 {
-		i := bad
-		switch {
-		case x[i]-x[i] != 0:
-			return fmt.Errorf("fit %s: x[%d] = %v: %w", m, i, x[i], ErrNotFinite)
-		case y[i]-y[i] != 0:
-			return fmt.Errorf("fit %s: y[%d] = %v: %w", m, i, y[i], ErrNotFinite)
-		case posX && !(x[i] > 0):
-			return fmt.Errorf("fit %s: x[%d] = %v, the model takes ln x: %w", m, i, x[i], ErrNonPositive)
-		case posY && !(y[i] > 0):
-			return fmt.Errorf("fit %s: y[%d] = %v, the model takes ln y: %w", m, i, y[i], ErrNonPositive)
-		case w[i]-w[i] != 0:
-			return fmt.Errorf("fit %s: w[%d] = %v: %w", m, i, w[i], ErrNotFinite)
-		default:
-			return fmt.Errorf("fit %s: weight w[%d] = %v must be positive: %w", m, i, w[i], ErrNonPositive)
+		if !(v > 0) {
+			return fmt.Errorf("fit %s: weight w[%d] = %v must be positive: %w", m, i, v, ErrNonPositive)
 		}
 	}
 	constX, constY := true, true
@@ -74,11 +68,37 @@ func check(m Model, x, y, w []float64, p int, posX, posY bool) error {
 		constX = constX && x[i] == x[0]
 		constY = constY && y[i] == y[0]
 	}
-	if constX {
+	if constX && x[0]-x[0] == 0 {
 		return fmt.Errorf("fit %s: all %d x equal %v: %w", m, n, x[0], ErrConstantX)
 	}
-	if constY {
+	if constY && y[0]-y[0] == 0 {
 		return fmt.Errorf("fit %s: all %d y equal %v: %w", m, n, y[0], ErrConstantY)
 	}
 	return nil
 }
+
+// checkValues finds the first NaN, Inf or (when logged) non-positive value.
+func checkValues(m Model, x, y []float64, posX, posY bool) error {
+	for i := range x {
+		xi, yi := x[i], y[i]
+		switch {
+		case xi-xi != 0:
+			return fmt.Errorf("fit %s: x[%d] = %v: %w", m, i, xi, ErrNotFinite)
+		case yi-yi != 0:
+			return fmt.Errorf("fit %s: y[%d] = %v: %w", m, i, yi, ErrNotFinite)
+		case posX && !(xi > 0):
+			return fmt.Errorf("fit %s: x[%d] = %v, the model takes ln x: %w", m, i, xi, ErrNonPositive)
+		case posY && !(yi > 0):
+			return fmt.Errorf("fit %s: y[%d] = %v, the model takes ln y: %w", m, i, yi, ErrNonPositive)
+		}
+	}
+	return nil
+}
+
+// errOverflow is returned when every value is finite but sums of them are
+// not (values near the float64 limit).
+func errOverflow(m Model) error {
+	return fmt.Errorf("fit %s: sums of the data overflow float64; rescale x or y: %w", m, ErrNotFinite)
+}
+
+func finite(v float64) bool { return v-v == 0 }

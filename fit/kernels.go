@@ -46,23 +46,33 @@ func init() {
 // lnTo sets dst[i] = ln src[i]. For a positive normal x it writes
 // x = 2^k·m, m ∈ [1, 2), looks up c ≈ m in a 128-entry table and evaluates
 // ln x = k·ln 2 + ln c + ln(1 + r), r = m/c − 1, |r| < 2^−8, by a degree-6
-// series; the absolute error is below 2.3e-16·max(1, |ln x|) (tested against
-// math.Log). Zero, subnormal, negative, Inf and NaN inputs go to math.Log.
+// series (in Estrin's order, for instruction-level parallelism); the
+// absolute error is below 2.3e-16·max(1, |ln x|) (tested against
+// math.Log). Zero, subnormal, negative, Inf and NaN inputs are redone by
+// math.Log after the loop, which keeps calls (and register spills) out of it.
 func lnTo(dst, src []float64) {
 	dst = dst[:len(src)]
+	special := false
 	for i, x := range src {
 		bits := math.Float64bits(x)
-		e := int(bits >> 52)
-		if e == 0 || e >= 0x7ff {
-			dst[i] = math.Log(x)
-			continue
+		e := bits >> 52
+		if e-1 >= 0x7fe { // zero, subnormal, sign bit set, Inf or NaN
+			special = true
 		}
 		j := bits >> (52 - tblBits) & (tblN - 1)
 		m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
 		r := m*logInvC[j] - 1
-		p := r - r*r*(0.5-r*(1.0/3-r*(0.25-r*(0.2-r*(1.0/6)))))
-		k := float64(e - 1023)
-		dst[i] = k*ln2Hi + (logLogC[j] + (p + k*ln2Lo))
+		r2 := r * r
+		q := (0.5 - r*(1.0/3)) + r2*((0.25-r*0.2)+r2*(1.0/6))
+		k := float64(int64(e) - 1023)
+		dst[i] = k*ln2Hi + (logLogC[j] + ((r - r2*q) + k*ln2Lo))
+	}
+	if special {
+		for i, x := range src {
+			if e := math.Float64bits(x) >> 52; e-1 >= 0x7fe {
+				dst[i] = math.Log(x)
+			}
+		}
 	}
 }
 
@@ -127,3 +137,50 @@ func lnSlice(v []float64) []float64 {
 	forBlocks(len(v), func(_, lo, hi int) { lnTo(out[lo:hi], v[lo:hi]) })
 	return out
 }
+
+// expTo sets dst[i] = fexp(src[i]); dst and src must not overlap. The loop body is
+// fexp's, written out with Estrin's order, and arguments outside (−700, 700)
+// are redone by math.Exp after the loop: a call in a hot loop makes Go
+// spill every live register around it.
+func expTo(dst, src []float64) {
+	dst = dst[:len(src)]
+	special := false
+	for i, x := range src {
+		if !(x > -700 && x < 700) {
+			special = true
+			x = 0
+		}
+		z := x*invLn2N + shift
+		ki := math.Float64bits(z)
+		kd := z - shift
+		r := (x - kd*expHi) - kd*expLo
+		r2 := r * r
+		p := r + r2*((0.5+r*(1.0/6))+r2*(1.0/24+r*(1.0/120)))
+		t := math.Float64frombits(expT[ki&(tblN-1)] + (ki>>tblBits)<<52)
+		dst[i] = t + t*p
+	}
+	if special {
+		for i, x := range src {
+			if !(x > -700 && x < 700) {
+				dst[i] = math.Exp(x)
+			}
+		}
+	}
+}
+
+// chunk is the length of the stack buffers of the hot loops.
+const chunk = 256
+
+// scratch recycles the large per-fit buffers (ln x, ln y, x^b), so that
+// repeated fits — cross-validation refits, one fit per class, benchmarks —
+// neither zero nor fault in fresh memory each time. Contents are garbage.
+var scratch sync.Pool // of *[]float64
+
+func getScratch(n int) []float64 {
+	if p, ok := scratch.Get().(*[]float64); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]float64, n)
+}
+
+func putScratch(b []float64) { scratch.Put(&b) }

@@ -40,9 +40,15 @@ func TestLnExpAccuracy(t *testing.T) {
 			t.Errorf("ln %v = %v, want %v", x, out[i], w)
 		}
 	}
-	for _, x := range []float64{-800, 800, math.Inf(-1), math.Inf(1), 0} {
-		if fexp(x) != math.Exp(x) {
-			t.Errorf("exp %v = %v, want %v", x, fexp(x), math.Exp(x))
+	in := []float64{-800, 800, math.Inf(-1), math.Inf(1), 0, math.NaN(), -0.5, 3, 699.9, -699.9}
+	out = make([]float64, len(in))
+	expTo(out, in)
+	for i, x := range in {
+		if w := math.Exp(x); !(math.Abs(fexp(x)-w) <= 4.5e-16*w || math.IsNaN(w) || fexp(x) == w) {
+			t.Errorf("exp %v = %v, want %v", x, fexp(x), w)
+		}
+		if out[i] != fexp(x) && !math.IsNaN(x) {
+			t.Errorf("expTo %v = %v, fexp %v", x, out[i], fexp(x))
 		}
 	}
 }

@@ -34,66 +34,90 @@ func FitExp(x, y, w []float64) (*Result, error) { return fitSimple(Exp, x, y, w,
 type line struct {
 	W, uMean, tMean, yMean float64 // Σw, weighted means of u and t, plain mean of y
 	Suu, Sut, Stt          float64 // centred weighted sums
+	ny, Syy                float64 // points, Σ(y − ȳ)² (unweighted)
 	b0, b1                 float64
 }
 
-// fitLine computes the sums of a simple regression of t on u.
-func fitLine(u, t, y, w []float64) line {
+// finite reports whether every sum is finite: a NaN or Inf anywhere in u,
+// t or y (including the log of a non-positive value) makes one of them not.
+func (l *line) finite() bool {
+	return finite(l.uMean + l.tMean + l.yMean + l.Suu + l.Sut + l.Stt + l.Syy)
+}
+
+// fitLine computes the sums of a simple regression of t on u in one pass
+// over memory: each block first runs prep(lo, hi) (which fills u[lo:hi] and
+// t[lo:hi], e.g. with logs; nil when they are given), then takes its own
+// weighted means and centred sums with two passes over the block while it
+// is in cache; blocks merge in order by Chan, Golub and LeVeque's update
+//
+//	S = Sₐ + S_b + δᵤ·δₜ·WₐW_b/(Wₐ + W_b),  δ = mean_b − meanₐ,
+//
+// which keeps the accuracy of the two-pass centred sums.
+func fitLine(u, t, y, w []float64, prep func(lo, hi int)) line {
 	n := len(u)
-	nb := numBlocks(n)
-	type sumsA struct{ w, u, t, y float64 }
-	pa := make([]sumsA, nb)
+	pb := make([]line, numBlocks(n))
 	forBlocks(n, func(b, lo, hi int) {
-		var s sumsA
-		if w == nil {
-			s.w = float64(hi - lo)
-			for i := lo; i < hi; i++ {
-				s.u += u[i]
-				s.t += t[i]
-				s.y += y[i]
-			}
-		} else {
-			for i := lo; i < hi; i++ {
-				wi := w[i]
-				s.w += wi
-				s.u += wi * u[i]
-				s.t += wi * t[i]
-				s.y += y[i]
-			}
+		if prep != nil {
+			prep(lo, hi)
 		}
-		pa[b] = s
+		pb[b] = blockLine(u[lo:hi], t[lo:hi], y[lo:hi], sub(w, lo, hi))
 	})
-	var a sumsA
-	for _, s := range pa {
-		a.w += s.w
-		a.u += s.u
-		a.t += s.t
-		a.y += s.y
-	}
-	l := line{W: a.w, uMean: a.u / a.w, tMean: a.t / a.w, yMean: a.y / float64(n)}
-	type sumsB struct{ uu, ut, tt float64 }
-	pb := make([]sumsB, nb)
-	forBlocks(n, func(b, lo, hi int) {
-		var s sumsB
-		for i := lo; i < hi; i++ {
-			du, dt := u[i]-l.uMean, t[i]-l.tMean
-			wi := 1.0
-			if w != nil {
-				wi = w[i]
-			}
-			s.uu += wi * du * du
-			s.ut += wi * du * dt
-			s.tt += wi * dt * dt
-		}
-		pb[b] = s
-	})
-	for _, s := range pb {
-		l.Suu += s.uu
-		l.Sut += s.ut
-		l.Stt += s.tt
+	l := pb[0]
+	for _, o := range pb[1:] {
+		W := l.W + o.W
+		du, dt := o.uMean-l.uMean, o.tMean-l.tMean
+		f := l.W * o.W / W
+		l.Suu += o.Suu + du*du*f
+		l.Sut += o.Sut + du*dt*f
+		l.Stt += o.Stt + dt*dt*f
+		l.uMean += du * (o.W / W)
+		l.tMean += dt * (o.W / W)
+		l.W = W
+		ny := l.ny + o.ny
+		dy := o.yMean - l.yMean
+		l.Syy += o.Syy + dy*dy*(l.ny*o.ny/ny)
+		l.yMean += dy * (o.ny / ny)
+		l.ny = ny
 	}
 	l.b1 = l.Sut / l.Suu
 	l.b0 = l.tMean - l.b1*l.uMean
+	return l
+}
+
+// blockLine is one block's weighted means and centred sums.
+func blockLine(u, t, y, w []float64) line {
+	var l line
+	var su, st, sy float64
+	if w == nil {
+		l.W = float64(len(u))
+		for i := range u {
+			su += u[i]
+			st += t[i]
+			sy += y[i]
+		}
+	} else {
+		for i := range u {
+			l.W += w[i]
+			su += w[i] * u[i]
+			st += w[i] * t[i]
+			sy += y[i]
+		}
+	}
+	l.ny = float64(len(u))
+	l.uMean, l.tMean, l.yMean = su/l.W, st/l.W, sy/l.ny
+	var suu, sut, stt, syy float64
+	for i := range u {
+		du, dt, dy := u[i]-l.uMean, t[i]-l.tMean, y[i]-l.yMean
+		wi := 1.0
+		if w != nil {
+			wi = w[i]
+		}
+		suu += wi * du * du
+		sut += wi * du * dt
+		stt += wi * dt * dt
+		syy += dy * dy
+	}
+	l.Suu, l.Sut, l.Stt, l.Syy = suu, sut, stt, syy
 	return l
 }
 
@@ -153,18 +177,33 @@ func (s ySums) apply(r *Result) {
 // logY else y, then computes every metric in one more pass, including the
 // leave-one-out residuals eᵢ/(1 − hᵢᵢ) with hᵢᵢ = wᵢ·(1/Σw + (uᵢ − ū)²/Suu).
 func fitSimple(m Model, x, y, w []float64, logX, logY bool) (*Result, error) {
-	if err := check(m, x, y, w, 2, logX, logY); err != nil {
+	if err := checkShape(m, x, y, w, 2); err != nil {
 		return nil, err
 	}
 	n := len(x)
 	u, t := x, y
 	if logX {
-		u = lnSlice(x)
+		u = getScratch(n)
+		defer putScratch(u)
 	}
 	if logY {
-		t = lnSlice(y)
+		t = getScratch(n)
+		defer putScratch(t)
 	}
-	l := fitLine(u, t, y, w)
+	l := fitLine(u, t, y, w, func(lo, hi int) {
+		if logX {
+			lnTo(u[lo:hi], x[lo:hi])
+		}
+		if logY {
+			lnTo(t[lo:hi], y[lo:hi])
+		}
+	})
+	if !l.finite() {
+		if err := checkValues(m, x, y, logX, logY); err != nil {
+			return nil, err
+		}
+		return nil, errOverflow(m)
+	}
 	if !(l.Suu > 0) {
 		// Distinct x whose logs round to one value.
 		return nil, fmt.Errorf("fit %s: the predictor has no spread after transformation: %w", m, ErrConstantX)
@@ -185,6 +224,7 @@ func fitSimple(m Model, x, y, w []float64, logX, logY bool) (*Result, error) {
 	b0, b1, invW, uMean, invSuu := l.b0, l.b1, 1/l.W, l.uMean, 1/l.Suu
 	r := &Result{Model: m, Space: m.Space(), N: n, P: 2, Weighted: w != nil, SSE: c.sse, SST: l.Stt}
 	r.beta = []float64{b0, b1}
+	c.fit.syy = l.Syy // Σ(y − ȳ)² from fitLine; Σ(y − ȳ) = 0
 	c.fit.apply(r)
 	s2 := c.sse / float64(n-2)
 	r.cov = []float64{
@@ -215,71 +255,105 @@ type simpleSums struct {
 }
 
 // simplePass computes residuals, leverages and metrics of one block of a
-// simple regression (index offset off). It keeps every accumulator in a
-// local, which the compiler holds in registers: this loop is most of a
-// million-point power fit.
+// simple regression (index offset off). This loop is most of a
+// million-point power fit, so it runs in chunks: one loop computes the
+// residuals, one expTo call the exponentials, one loop the sums, with every
+// accumulator in a local (no call inside a loop, so nothing is spilled).
 func simplePass(l *line, u, t, y, w []float64, logY bool, off int) simpleSums {
 	b0, b1, invW, uMean, invSuu, yMean := l.b0, l.b1, 1/l.W, l.uMean, 1/l.Suu, l.yMean
 	var sse, press float64
-	var fSSE, fAbs, fRel, fC, fCC, fYC, fA, fYY float64 // ŷ sums
+	var fSSE, fAbs, fRel, fC, fCC, fYC float64 // ŷ sums (Σ(y−ȳ)² comes from fitLine)
 	var lSSE, lAbs, lRel float64                        // ŷ₋ᵢ sums
 	nrel := 0
 	lev1 := -1
-	t = t[:len(u)]
-	y = y[:len(u)]
-	for i := range u {
-		wi := 1.0
+	// e, e/(1−h), −e, e^(−e), −e/(1−h), e^(−e/(1−h)) (log fits, large h only)
+	var eb, lb, ab, qb, alb, qlb [chunk]float64
+	for c0 := 0; c0 < len(u); c0 += chunk {
+		bigZ := false
+		cu := u[c0:min(c0+chunk, len(u))]
+		ct, cy := t[c0:c0+len(cu)], y[c0:c0+len(cu)]
+		var cw []float64
 		if w != nil {
-			wi = w[i]
+			cw = w[c0 : c0+len(cu)]
 		}
-		du := u[i] - uMean
-		fitted := b0 + b1*u[i]
-		e := t[i] - fitted
-		sse += wi * e * e
-		h := wi * (invW + du*du*invSuu)
-		if h > 1-1e-12 {
-			if lev1 < 0 {
-				lev1 = off + i
+		for i := range cu {
+			wi := 1.0
+			if cw != nil {
+				wi = cw[i]
 			}
-			h = 0 // keeps the sums finite; LOO is dropped
+			du := cu[i] - uMean
+			e := ct[i] - (b0 + b1*cu[i])
+			sse += wi * e * e
+			h := wi * (invW + du*du*invSuu)
+			if h > 1-1e-12 {
+				if lev1 < 0 {
+					lev1 = off + c0 + i
+				}
+				h = 0 // keeps the sums finite; LOO is dropped
+			}
+			// 1/(1−h) = 1 + h + … + h⁵ to 1e-18 when h < 2⁻¹⁰ (n large):
+			// a division costs more than the five multiply-adds.
+			g := 1 + h*(1+h*(1+h*(1+h*(1+h))))
+			if !(h < 0x1p-10) {
+				g = 1 / (1 - h)
+			}
+			eLoo := e * g
+			press += wi * eLoo * eLoo
+			eb[i], lb[i] = e, eLoo
+			ab[i], alb[i] = -e, -eLoo
+			if !(math.Abs(e-eLoo) < 0x1p-10) {
+				bigZ = true
+			}
 		}
-		eLoo := e / (1 - h)
-		press += wi * eLoo * eLoo
-		yhat, yloo := fitted, t[i]-eLoo
+		n := len(cu)
 		if logY {
-			// ŷ₋ᵢ = exp(t̂ − e·h/(1−h)) = ŷ·e^z. With n large, h ~ 1/n and
-			// |z| < 2⁻¹⁰, where e^z − 1 = z + z²/2 + … + z⁵/120 is exact to
-			// 2e-21 and saves an exp per point.
-			yhat = fexp(fitted)
-			if z := e - eLoo; math.Abs(z) < 0x1p-10 {
-				yloo = yhat + yhat*(z*(1+z*(1.0/2+z*(1.0/6+z*(1.0/24+z*(1.0/120))))))
-			} else {
-				yloo = fexp(yloo)
+			expTo(qb[:n], ab[:n])
+			if bigZ {
+				expTo(qlb[:n], alb[:n])
 			}
 		}
-		yi := y[i]
-		d, dl := yi-yhat, yi-yloo
-		fSSE += d * d
-		lSSE += dl * dl
-		ad, adl := math.Abs(d), math.Abs(dl)
-		fAbs += ad
-		lAbs += adl
-		if yi != 0 {
-			inv := 1 / math.Abs(yi)
-			fRel += ad * inv
-			lRel += adl * inv
-			nrel++
+		for i := range cu {
+			yi, e, eLoo := cy[i], eb[i], lb[i]
+			var yhat, yloo, rel, relL float64
+			if logY {
+				// y > 0 here. ŷ = y·q with q = e^(−e), so |y − ŷ|/y = |1 − q|
+				// needs no division. ŷ₋ᵢ = exp(t̂ − e·h/(1−h)) = ŷ·e^z: with n
+				// large, h ~ 1/n and |z| < 2⁻¹⁰, where e^z − 1 = z + z²/2 + … +
+				// z⁵/120 is exact to 2e-21 and saves an exp per point.
+				q := qb[i]
+				z := e - eLoo
+				ql := q + q*(z*(1+z*(1.0/2+z*(1.0/6+z*(1.0/24+z*(1.0/120))))))
+				if !(math.Abs(z) < 0x1p-10) {
+					ql = qlb[i]
+				}
+				yhat, yloo = yi*q, yi*ql
+				rel, relL = math.Abs(1-q), math.Abs(1-ql)
+				nrel++
+			} else {
+				fitted := yi - e
+				yhat, yloo = fitted, yi-eLoo
+				if yi != 0 {
+					inv := 1 / math.Abs(yi)
+					rel, relL = math.Abs(e)*inv, math.Abs(eLoo)*inv
+					nrel++
+				}
+			}
+			d, dl := yi-yhat, yi-yloo
+			fSSE += d * d
+			lSSE += dl * dl
+			fAbs += math.Abs(d)
+			lAbs += math.Abs(dl)
+			fRel += rel
+			lRel += relL
+			c := yhat - yMean
+			fC += c
+			fCC += c * c
+			fYC += (yi - yMean) * c
 		}
-		a, c := yi-yMean, yhat-yMean
-		fA += a
-		fC += c
-		fYY += a * a
-		fCC += c * c
-		fYC += a * c
 	}
 	return simpleSums{
 		sse: sse, press: press, lev1: lev1,
-		fit: ySums{sse: fSSE, abs: fAbs, rel: fRel, nrel: float64(nrel), sa: fA, sc: fC, syy: fYY, scc: fCC, syc: fYC},
+		fit: ySums{sse: fSSE, abs: fAbs, rel: fRel, nrel: float64(nrel), sc: fC, scc: fCC, syc: fYC},
 		loo: ySums{sse: lSSE, abs: lAbs, rel: lRel, nrel: float64(nrel)},
 	}
 }

@@ -29,13 +29,23 @@ import (
 // needs a refit per point (LeaveOneOut does it).
 func FitPowerNLS(x, y, w []float64) (*Result, error) {
 	const m = PowerNLS
-	if err := check(m, x, y, w, 2, true, true); err != nil {
+	if err := checkShape(m, x, y, w, 2); err != nil {
 		return nil, err
 	}
 	n := len(x)
-	lx := lnSlice(x)
-	ly := lnSlice(y)
-	l := fitLine(lx, ly, y, w)
+	lx, ly := getScratch(n), getScratch(n)
+	defer putScratch(lx)
+	defer putScratch(ly)
+	l := fitLine(lx, ly, y, w, func(lo, hi int) {
+		lnTo(lx[lo:hi], x[lo:hi])
+		lnTo(ly[lo:hi], y[lo:hi])
+	})
+	if !l.finite() {
+		if err := checkValues(m, x, y, true, true); err != nil {
+			return nil, err
+		}
+		return nil, errOverflow(m)
+	}
 	if !(l.Suu > 0) {
 		return nil, fmt.Errorf("fit %s: ln x has no spread: %w", m, ErrConstantX)
 	}
@@ -107,26 +117,7 @@ func (s nlsSums) finite() bool {
 func nlsPass(lx, y, w, e []float64, b float64) nlsSums {
 	n := len(lx)
 	ps := make([]nlsSums, numBlocks(n))
-	forBlocks(n, func(bl, lo, hi int) {
-		var s nlsSums
-		for i := lo; i < hi; i++ {
-			l := lx[i]
-			ei := fexp(b * l)
-			e[i] = ei
-			wy, we := y[i]*ei, ei*ei
-			if w != nil {
-				wy *= w[i]
-				we *= w[i]
-			}
-			s.ye += wy
-			s.ee += we
-			s.yel += wy * l
-			s.eel += we * l
-			s.yell += wy * l * l
-			s.eell += we * l * l
-		}
-		ps[bl] = s
-	})
+	forBlocks(n, func(bl, lo, hi int) { ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), e[lo:hi], b) })
 	var s nlsSums
 	for _, p := range ps {
 		s.ye += p.ye
@@ -137,6 +128,36 @@ func nlsPass(lx, y, w, e []float64, b float64) nlsSums {
 		s.eell += p.eell
 	}
 	return s
+}
+
+// nlsBlock is nlsPass on one block: b·ln x into e, expTo in chunks (no
+// call inside the summing loop), then the sums.
+func nlsBlock(lx, y, w, e []float64, b float64) nlsSums {
+	var ye, ee, yel, eel, yell, eell float64
+	var arg [chunk]float64
+	for c0 := 0; c0 < len(lx); c0 += chunk {
+		cl := lx[c0:min(c0+chunk, len(lx))]
+		ce, cy := e[c0:c0+len(cl)], y[c0:c0+len(cl)]
+		for i, l := range cl {
+			arg[i] = b * l
+		}
+		expTo(ce, arg[:len(cl)])
+		for i, l := range cl {
+			ei := ce[i]
+			wy, we := cy[i]*ei, ei*ei
+			if w != nil {
+				wy *= w[c0+i]
+				we *= w[c0+i]
+			}
+			ye += wy
+			ee += we
+			yel += wy * l
+			eel += we * l
+			yell += wy * l * l
+			eell += we * l * l
+		}
+	}
+	return nlsSums{ye, ee, yel, eel, yell, eell}
 }
 
 // nlsSolve minimises the profile SSE(b) from b0 (see FitPowerNLS). With
