@@ -101,6 +101,30 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// BenchmarkLinesFloor only splits the same file into lines with
+// parse.Lines, which every parser uses: the floor BenchmarkParse is measured
+// against on a machine whose speed varies.
+func BenchmarkLinesFloor(b *testing.B) {
+	path := benchInput(b)
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	cpu0 := cpuTime()
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		l := parse.NewLines(f)
+		for l.Next() {
+		}
+		f.Close()
+	}
+	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/(cpuTime()-cpu0).Seconds(), "MB/cpu-s")
+}
+
 // BenchmarkDetect measures Detect on a 64 KiB head of the session.
 func BenchmarkDetect(b *testing.B) {
 	var buf bytes.Buffer
