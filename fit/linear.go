@@ -263,7 +263,7 @@ func simplePass(l *line, u, t, y, w []float64, logY bool, off int) simpleSums {
 	b0, b1, invW, uMean, invSuu, yMean := l.b0, l.b1, 1/l.W, l.uMean, 1/l.Suu, l.yMean
 	var sse, press float64
 	var fSSE, fAbs, fRel, fC, fCC, fYC float64 // ŷ sums (Σ(y−ȳ)² comes from fitLine)
-	var lSSE, lAbs, lRel float64                        // ŷ₋ᵢ sums
+	var lSSE, lAbs, lRel float64               // ŷ₋ᵢ sums
 	nrel := 0
 	lev1 := -1
 	// e, e/(1−h), −e, e^(−e), −e/(1−h), e^(−e/(1−h)) (log fits, large h only)
