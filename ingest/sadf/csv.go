@@ -200,14 +200,15 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 	}
 	// Split on ';'.
 	f := p.fields[:0]
-	start := 0
-	for i := 0; i < len(line); i++ {
-		if line[i] == ';' {
-			f = append(f, line[start:i])
-			start = i + 1
+	for rest := line; ; {
+		i := bytes.IndexByte(rest, ';')
+		if i < 0 {
+			f = append(f, rest)
+			break
 		}
+		f = append(f, rest[:i])
+		rest = rest[i+1:]
 	}
-	f = append(f, line[start:])
 	p.fields = f
 	if len(f) < 4 {
 		if len(bytes.TrimSpace(line)) == 0 {

@@ -32,44 +32,36 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // strconv.ParseFloat's. Anything else goes to strconv.ParseFloat.
 func (d *Decimal) Float(b []byte) (float64, error) {
 	i, neg := 0, false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		i = 1
+	if len(b) > 0 && b[0] == '-' {
+		neg, i = true, 1
 	}
 	var m uint64
-	digits, frac := 0, 0
-	mark := byte(0)
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c >= '0' && c <= '9' {
-			m = m*10 + uint64(c-'0')
-			digits++
-			if mark != 0 {
-				frac++
-			}
-			if digits > 19 {
-				return d.slow(b)
-			}
-			continue
-		}
-		if (c == '.' || c == ',') && mark == 0 {
-			mark = c
-			continue
-		}
-		return d.slow(b)
+	start := i
+	for i < len(b) && b[i]-'0' < 10 {
+		m = m*10 + uint64(b[i]-'0')
+		i++
 	}
-	if digits == 0 {
-		return d.slow(b)
-	}
-	if mark != 0 {
+	digits, frac := i-start, 0
+	if i < len(b) && (b[i] == '.' || b[i] == ',') {
+		mark := b[i]
+		i++
+		fs := i
+		for i < len(b) && b[i]-'0' < 10 {
+			m = m*10 + uint64(b[i]-'0')
+			i++
+		}
+		frac = i - fs
 		if frac == 0 {
 			return d.slow(b)
 		}
-		if err := d.see(mark); err != nil {
-			return 0, err
+		if mark != d.Mark {
+			if err := d.see(mark); err != nil {
+				return 0, err
+			}
 		}
 	}
-	if m > 1<<53 || frac >= len(pow10) {
+	digits += frac
+	if i != len(b) || digits == 0 || digits > 19 || m > 1<<53 || frac >= len(pow10) {
 		return d.slow(b)
 	}
 	v := float64(m)
