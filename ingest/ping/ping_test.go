@@ -217,3 +217,19 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
 }
+
+// A line longer than parse.MaxLine is rejected as ErrTooLong without losing
+// the lines after it.
+func TestTooLongLine(t *testing.T) {
+	in := []byte("PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms " + strings.Repeat("x", parse.MaxLine+10) + "\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.3 ms\n")
+	res := parsetest.Drain(newParser, in, parse.Options{File: "f"})
+	if !errors.Is(res.Err, parse.ErrTooLong) || !strings.HasPrefix(res.Err.Error(), "f:2: ") {
+		t.Fatalf("strict: %v", res.Err)
+	}
+	res = parsetest.Drain(newParser, in, parse.Options{File: "f", Lenient: true})
+	if res.Err != nil || len(res.Rows) != 1 || res.Stats.Reject != 1 || !res.Stats.Balanced() {
+		t.Fatalf("lenient: %v %d rows %+v", res.Err, len(res.Rows), res.Stats)
+	}
+}

@@ -323,3 +323,19 @@ func TestAccounting(t *testing.T) {
 		}
 	}
 }
+
+// A line longer than parse.MaxLine is rejected as ErrTooLong; an object
+// open across it is rejected with it, and the lines after are parsed.
+func TestTooLongLine(t *testing.T) {
+	long := `{"status": "active", "error-desc": "` + strings.Repeat("x", parse.MaxLine) + `"}`
+	in := []byte(`{"status": "active"}` + "\n" + long + "\n" + `{"status": "active",` + "\n" + long + "\n" + `{"status": "completed"}` + "\n")
+	res := parsetest.Drain(newParser, in, parse.Options{File: "f"})
+	if !errors.Is(res.Err, parse.ErrTooLong) || !strings.HasPrefix(res.Err.Error(), "f:2: ") {
+		t.Fatalf("strict: %v", res.Err)
+	}
+	res = parsetest.Drain(newParser, in, parse.Options{File: "f", Lenient: true})
+	st := res.Stats
+	if res.Err != nil || len(res.Rows) != 2 || st.Reject != 3 || st.Data != 2 || !st.Balanced() || len(res.Rejects) != 3 {
+		t.Fatalf("lenient: %v %d rows %+v", res.Err, len(res.Rows), st)
+	}
+}
