@@ -7,6 +7,8 @@ import (
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/ping"
+	"github.com/migreplay/migreplay/ingest/qmp"
+	"github.com/migreplay/migreplay/ingest/sadf"
 	"github.com/migreplay/migreplay/ingest/sar"
 	"github.com/migreplay/migreplay/ingest/xentop"
 )
@@ -20,6 +22,9 @@ type Format struct {
 
 // formats in detection order: the most specific signatures first.
 var formats = []Format{
+	{Name: qmp.Format, Detect: qmp.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return qmp.NewParser(r, o) }},
+	{Name: sadf.FormatJSON, Detect: sadf.DetectJSON, New: func(r io.Reader, o parse.Options) parse.Parser { return sadf.NewJSONParser(r, o) }},
+	{Name: sadf.FormatCSV, Detect: sadf.DetectCSV, New: func(r io.Reader, o parse.Options) parse.Parser { return sadf.NewCSVParser(r, o) }},
 	{Name: sar.Format, Detect: sar.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return sar.NewParser(r, o) }},
 	{Name: xentop.Format, Detect: xentop.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return xentop.NewParser(r, o) }},
 	{Name: ping.Format, Detect: ping.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return ping.NewParser(r, o) }},

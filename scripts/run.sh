@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make run: the main job on the bundled datasets, end to end, into $out:
 #   1. ingest the bundled traces (datasets/traces) into $out/lake, strictly;
-#   2. replay the bundled scenario: an 8 GiB guest under QEMU's rules;
+#   2. replay the bundled scenario: an 8 GiB guest under QEMU's rules, and
+#      the QMP-logged migration driven by its own measured dirty rates;
 #   3. sweep Dom0 CPU caps for a 1 GiB guest under three stop rules and fit
 #      migration time against the cap per policy (seed 004's question);
 #   4. reproduce the seed papers' published numbers.
@@ -16,6 +17,10 @@ step "ingest datasets/traces -> $out/lake"
 step "replay: 8 GiB guest, hot/cold writable working set, QEMU stop rule, 1 Gbit/s"
 "$bin" replay --memory 8GiB --dirty-model hotcold --dirty-rate 20000 --zero-share 0.5 \
   --policy qemu --show-rounds 10 --out "$out/lake"
+
+step "replay the QMP-logged migration in the lake: its measured dirty rates drive a 4 GiB guest"
+"$bin" replay --dirty-model trace --dirty-trace "$out/lake" --memory 4GiB --zero-share 0.7 \
+  --policy qemu --show-rounds 6 --out "$out/lake"
 
 step "sweep: 1 GiB guest, Dom0 CPU cap 10..100 % x three stop rules"
 "$bin" replay --memory 1GiB --cpu-rate 100MB/s --dirty-model hotcold --dirty-rate 5000 \

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/migreplay/migreplay/ingest/ping"
+	"github.com/migreplay/migreplay/ingest/sadf"
 	"github.com/migreplay/migreplay/ingest/xentop"
 )
 
@@ -23,8 +24,9 @@ var generators = map[string]struct {
 	unit string
 	gen  func(w io.Writer, size int64, seed int64) error
 }{
-	"xentop": {"bytes", xentop.Generate},
-	"ping":   {"replies", func(w io.Writer, n, seed int64) error { return ping.Generate(w, int(n), seed) }},
+	"xentop":   {"bytes", xentop.Generate},
+	"sadf-csv": {"bytes", sadf.GenerateCSV},
+	"ping":     {"replies", func(w io.Writer, n, seed int64) error { return ping.Generate(w, int(n), seed) }},
 }
 
 func runGenerate(ctx context.Context, args []string, stdout io.Writer) error {
