@@ -14,7 +14,9 @@
 # Checks: FitPower's a and b equal polyfit's within 1e-9 relative,
 # FitPowerNLS's equal curve_fit's within 1e-6. Target: both ratios ≥ 3.
 # Exit 1 if a coefficient check fails; a ratio below target is printed, not
-# fatal. Usage: bench/fit.sh [N] [REPS] [ROUNDS]
+# fatal. Where perf works, it also prints single-thread CPU cycles per call
+# for each side, which other load on the machine hardly changes.
+# Usage: bench/fit.sh [N] [REPS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -90,5 +92,48 @@ for name, theirs, mine in [("numpy polyfit / fit.FitPower", best["np"], best["lo
                            ("scipy curve_fit / fit.FitPowerNLS", best["sp"], best["nls"])]:
     r = theirs / mine
     print(f"ratio {name}: {r:.1f}x ({'meets' if r >= 3 else 'BELOW'} the 3x target)")
+
+# Load-independent check, when perf works here: CPU cycles per call with
+# one thread on each side (GOMAXPROCS=1; OPENBLAS_NUM_THREADS=1), as
+# cycles(1 + K calls) − cycles(1 call), best of 3.
+def perf_cycles(cmd, env):
+    out = subprocess.run(["perf", "stat", "-x,", "-e", "cycles"] + cmd, env=env, capture_output=True, text=True)
+    for line in out.stderr.splitlines():
+        f = line.split(",")
+        if len(f) > 2 and f[2].startswith("cycles") and f[0].isdigit():
+            return int(f[0])
+    raise RuntimeError(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "perf gave no count")
+
+K = 10
+pyprog = """
+import sys, numpy as np
+from scipy.optimize import curve_fit
+n, k, which = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+xy = np.fromfile(sys.argv[1], dtype="<f8"); x, y = xy[:n], xy[n:]
+b, la = np.polyfit(np.log(x), np.log(y), 1)
+for _ in range(k):
+    if which == "np": np.polyfit(np.log(x), np.log(y), 1)
+    else: curve_fit(lambda x, a, b: a * x ** b, x, y, p0=[np.exp(la), b])
+"""
+def per_call(make):
+    best = None
+    for _ in range(3):
+        c = perf_cycles(make(1 + K), env1) - perf_cycles(make(1), env1)
+        best = c / K if best is None else min(best, c / K)
+    return best
+env1 = dict(os.environ, OPENBLAS_NUM_THREADS="1", GOMAXPROCS="1",
+            MIGREPLAY_FIT_BENCH_IN=f"{tmp}/points.bin", MIGREPLAY_FIT_BENCH_OUT=f"{tmp}/go1.json")
+try:
+    cyc = {}
+    for name in ("log", "nls"):
+        cyc[name] = per_call(lambda k: [f"{tmp}/fit.test", "-test.run", "^$", "-test.cpu", "1",
+                                        "-test.bench", f"^BenchmarkFitPowerFile/{name}$", "-test.benchtime", f"{k}x"])
+    for name in ("np", "sp"):
+        cyc[name] = per_call(lambda k: [sys.executable, "-c", pyprog, f"{tmp}/points.bin", str(n), str(k - 1), name])
+    print(f"\none thread each, CPU cycles per call (perf stat): FitPower {cyc['log']/1e6:.0f} M, polyfit {cyc['np']/1e6:.0f} M, "
+          f"FitPowerNLS {cyc['nls']/1e6:.0f} M, curve_fit {cyc['sp']/1e6:.0f} M")
+    print(f"single-thread ratios: polyfit / FitPower {cyc['np']/cyc['log']:.1f}x, curve_fit / FitPowerNLS {cyc['sp']/cyc['nls']:.1f}x")
+except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+    print(f"\n(single-thread cycle counts skipped: perf stat unavailable: {e})")
 sys.exit(0 if ok else 1)
 PY

@@ -131,13 +131,6 @@ func forBlocks(n int, f func(b, lo, hi int)) {
 	wg.Wait()
 }
 
-// lnSlice returns ln v[i] for every i, computed in parallel blocks.
-func lnSlice(v []float64) []float64 {
-	out := make([]float64, len(v))
-	forBlocks(len(v), func(_, lo, hi int) { lnTo(out[lo:hi], v[lo:hi]) })
-	return out
-}
-
 // expTo sets dst[i] = fexp(src[i]); dst and src must not overlap. The loop body is
 // fexp's, written out with Estrin's order, and arguments outside (−700, 700)
 // are redone by math.Exp after the loop: a call in a hot loop makes Go

@@ -312,43 +312,57 @@ func simplePass(l *line, u, t, y, w []float64, logY bool, off int) simpleSums {
 				expTo(qlb[:n], alb[:n])
 			}
 		}
-		for i := range cu {
-			yi, e, eLoo := cy[i], eb[i], lb[i]
-			var yhat, yloo, rel, relL float64
-			if logY {
-				// y > 0 here. ŷ = y·q with q = e^(−e), so |y − ŷ|/y = |1 − q|
-				// needs no division. ŷ₋ᵢ = exp(t̂ − e·h/(1−h)) = ŷ·e^z: with n
-				// large, h ~ 1/n and |z| < 2⁻¹⁰, where e^z − 1 = z + z²/2 + … +
-				// z⁵/120 is exact to 2e-21 and saves an exp per point.
+		// The sums on y, in short loops that keep their accumulators in
+		// registers. Log space: y > 0, ŷ = y·q with q = e^(−e), so
+		// |y − ŷ|/y = |1 − q| needs no division; ŷ₋ᵢ = exp(t̂ − e·h/(1−h))
+		// = ŷ·e^z, and with n large h ~ 1/n and |z| < 2⁻¹⁰, where
+		// e^z − 1 = z + z²/2 + … + z⁵/120 is exact to 2e-21 (else the exp
+		// was taken above). On y: y − ŷ = e and y − ŷ₋ᵢ = e/(1−h).
+		cy = cy[:n]
+		if logY {
+			for i, yi := range cy {
 				q := qb[i]
-				z := e - eLoo
+				yhat := yi * q
+				d := yi - yhat
+				fSSE += d * d
+				fAbs += math.Abs(d)
+				fRel += math.Abs(1 - q)
+				c := yhat - yMean
+				fC += c
+				fCC += c * c
+				fYC += (yi - yMean) * c
+			}
+			for i, yi := range cy {
+				q, z := qb[i], eb[i]-lb[i]
 				ql := q + q*(z*(1+z*(1.0/2+z*(1.0/6+z*(1.0/24+z*(1.0/120))))))
-				if !(math.Abs(z) < 0x1p-10) {
+				if bigZ && !(math.Abs(z) < 0x1p-10) {
 					ql = qlb[i]
 				}
-				yhat, yloo = yi*q, yi*ql
-				rel, relL = math.Abs(1-q), math.Abs(1-ql)
-				nrel++
-			} else {
-				fitted := yi - e
-				yhat, yloo = fitted, yi-eLoo
+				dl := yi - yi*ql
+				lSSE += dl * dl
+				lAbs += math.Abs(dl)
+				lRel += math.Abs(1 - ql)
+			}
+			nrel += n
+		} else {
+			for i, yi := range cy {
+				e, eLoo := eb[i], lb[i]
+				fSSE += e * e
+				lSSE += eLoo * eLoo
+				ae, al := math.Abs(e), math.Abs(eLoo)
+				fAbs += ae
+				lAbs += al
 				if yi != 0 {
 					inv := 1 / math.Abs(yi)
-					rel, relL = math.Abs(e)*inv, math.Abs(eLoo)*inv
+					fRel += ae * inv
+					lRel += al * inv
 					nrel++
 				}
+				c := (yi - e) - yMean
+				fC += c
+				fCC += c * c
+				fYC += (yi - yMean) * c
 			}
-			d, dl := yi-yhat, yi-yloo
-			fSSE += d * d
-			lSSE += dl * dl
-			fAbs += math.Abs(d)
-			lAbs += math.Abs(dl)
-			fRel += rel
-			lRel += relL
-			c := yhat - yMean
-			fC += c
-			fCC += c * c
-			fYC += (yi - yMean) * c
 		}
 	}
 	return simpleSums{
