@@ -53,7 +53,7 @@ func checkShape(m Model, x, y, w []float64, p int) error {
 	}
 	n := len(x)
 	if n < p+1 {
-		return fmt.Errorf("fit %s: %d points, need at least %d for %d parameters: %w", m, n, p+1, p, ErrTooFewPoints)
+		return fmt.Errorf("fit %s: %d point(s), need at least %d for %d parameters: %w", m, n, p+1, p, ErrTooFewPoints)
 	}
 	for i, v := range w {
 		if v-v != 0 {

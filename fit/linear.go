@@ -208,6 +208,9 @@ func fitSimple(m Model, x, y, w []float64, logX, logY bool) (*Result, error) {
 		// Distinct x whose logs round to one value.
 		return nil, fmt.Errorf("fit %s: the predictor has no spread after transformation: %w", m, ErrConstantX)
 	}
+	if !(l.Stt > 0) {
+		return nil, fmt.Errorf("fit %s: the response has no spread after transformation: %w", m, ErrConstantY)
+	}
 	nb := numBlocks(n)
 	pc := make([]simpleSums, nb)
 	forBlocks(n, func(b, lo, hi int) { pc[b] = simplePass(&l, u[lo:hi], t[lo:hi], y[lo:hi], sub(w, lo, hi), logY, lo) })

@@ -168,7 +168,7 @@ type Result struct {
 	SSTY   float64 // Σ (y − ȳ)²
 	R2Y    float64 // 1 − SSEY/SSTY; can be negative for a log-space fit
 	AdjR2Y float64 // 1 − (n−1)/(n−p)·(1 − R2Y)
-	Corr2  float64 // corr(y, ŷ)², Pearson; what newer Excel charts reportedly show
+	Corr2  float64 // corr(y, ŷ)², Pearson (0 when ŷ is constant); what newer Excel charts reportedly show
 	RMSE   float64 // sqrt(SSEY/n): denominator n
 	RMSEDf float64 // sqrt(SSEY/(n−p)): denominator n − p
 	MAE    float64 // Σ|y − ŷ|/n

@@ -62,7 +62,7 @@ func runFit(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	res := fitOutput{DroppedRows: dropped}
+	res := fitOutput{Fits: []schema.FitResult{}, Predictions: []schema.FitPrediction{}, Errors: []fitError{}, DroppedRows: dropped}
 	for _, g := range groups {
 		if err := ctx.Err(); err != nil {
 			return err
