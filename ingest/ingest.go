@@ -69,6 +69,7 @@ type FileSummary struct {
 	Bytes   int64            `json:"bytes"`
 	Stats   parse.Stats      `json:"stats"`
 	Records map[string]int64 `json:"records"` // per table, rejects included
+	Locale  string           `json:"locale,omitempty"` // what the parser detected (sar, sadf: date form, clock, decimal mark)
 }
 
 // Summary is a whole run.
@@ -273,11 +274,17 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
 	}
 	fsum.Stats = p.Stats()
+	if l, ok := p.(interface{ Locale() string }); ok {
+		fsum.Locale = l.Locale()
+	}
 	fsum.SHA256 = hex.EncodeToString(h.Sum(nil))
 	fsum.Bytes = counted.n
 	for _, f := range r.files {
 		f.SetMeta(schema.MetaSourceSHA256, fsum.SHA256)
 		f.SetMeta(schema.MetaRows, fmt.Sprint(f.Rows()))
+		if fsum.Locale != "" {
+			f.SetMeta(schema.MetaLocale, fsum.Locale)
+		}
 	}
 	return fsum, nil
 }

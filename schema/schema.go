@@ -34,6 +34,7 @@ const (
 	MetaSourceSHA256  = "migreplay.source_sha256"
 	MetaCommand       = "migreplay.command"
 	MetaRows          = "migreplay.rows"
+	MetaLocale        = "migreplay.locale" // sar/sadf: the locale detected (date form, clock, decimal mark)
 )
 
 // Row is implemented by every table's row type (on the pointer receiver).
