@@ -125,68 +125,97 @@ func (p *Parser) parseForward(c []byte) ([]byte, bool) {
 	}
 	d.State = stateString(c[i : i+6])
 	i += 6
-	var ok bool
 	for _, col := range p.cols {
-		if i < len(c) && c[i] != ' ' {
+		if i >= len(c) || c[i] != ' ' {
 			return nil, false
 		}
 		i = skipSpaces(c, i)
+		// The common tokens, integers and one-decimal floats, inline;
+		// the rest ("no limit", "n/a", "-", long or odd numbers) in scanColumn.
+		s := i
+		var n uint64
+		for i < len(c) {
+			dg := c[i] - '0'
+			if dg > 9 {
+				break
+			}
+			n = n*10 + uint64(dg)
+			i++
+		}
+		nd := i - s
+		if i < len(c) && c[i] == '.' && nd > 0 && nd < 15 && col.float() {
+			i++
+			fs := i
+			for i < len(c) {
+				dg := c[i] - '0'
+				if dg > 9 {
+					break
+				}
+				n = n*10 + uint64(dg)
+				i++
+			}
+			nf := i - fs
+			if (i < len(c) && c[i] != ' ') || nd+nf > 15 {
+				var ok bool
+				if i, ok = p.scanColumn(col, c, s); !ok {
+					return nil, false
+				}
+				continue
+			}
+			f := float64(n) / pow10[nf]
+			switch col {
+			case colCPUPct:
+				d.CPUPct = f
+			case colMemPct:
+				d.MemPct = f
+			case colMaxPct:
+				d.MaxMemPct = p.f64p(f)
+			}
+			continue
+		}
+		if nd == 0 || nd >= 20 || (i < len(c) && c[i] != ' ') || col.float() {
+			var ok bool
+			if i, ok = p.scanColumn(col, c, s); !ok {
+				return nil, false
+			}
+			continue
+		}
 		switch col {
 		case colCPU:
-			d.CPUSec, i, ok = scanU64(c, i)
-		case colCPUPct:
-			d.CPUPct, i, ok = scanFloat(c, i)
+			d.CPUSec = n
 		case colMem:
-			d.MemK, i, ok = scanU64(c, i)
-		case colMemPct:
-			d.MemPct, i, ok = scanFloat(c, i)
+			d.MemK = n
 		case colMaxMem:
-			if i < len(c) && c[i] == 'n' {
-				if ok = bytes.HasPrefix(c[i:], []byte("no limit")); ok {
-					i += len("no limit")
-				}
-				break
-			}
-			var v uint64
-			if v, i, ok = scanU64(c, i); ok {
-				d.MaxMemK = p.u64p(v)
-			}
-		case colMaxPct:
-			if i < len(c) && c[i] == 'n' {
-				if ok = bytes.HasPrefix(c[i:], []byte("n/a")); ok {
-					i += len("n/a")
-				}
-				break
-			}
-			var v float64
-			if v, i, ok = scanFloat(c, i); ok {
-				d.MaxMemPct = p.f64p(v)
-			}
-		case colVCPUs:
-			d.VCPUs, i, ok = scanU32(c, i)
-		case colNets:
-			d.Nets, i, ok = scanU32(c, i)
+			d.MaxMemK = p.u64p(n)
 		case colNetTx:
-			d.NetTxK, i, ok = scanU64(c, i)
+			d.NetTxK = n
 		case colNetRx:
-			d.NetRxK, i, ok = scanU64(c, i)
-		case colVBDs:
-			d.VBDs, i, ok = scanU32(c, i)
+			d.NetRxK = n
 		case colVBDOO:
-			d.VBDOO, i, ok = p.scanOptU64(c, i)
+			d.VBDOO = p.u64p(n)
 		case colVBDRd:
-			d.VBDRd, i, ok = p.scanOptU64(c, i)
+			d.VBDRd = p.u64p(n)
 		case colVBDWr:
-			d.VBDWr, i, ok = p.scanOptU64(c, i)
+			d.VBDWr = p.u64p(n)
 		case colVBDRsect:
-			d.VBDRsect, i, ok = p.scanOptU64(c, i)
+			d.VBDRsect = p.u64p(n)
 		case colVBDWsect:
-			d.VBDWsect, i, ok = p.scanOptU64(c, i)
-		case colSSID:
-			d.SSID, i, ok = scanU32(c, i)
-		}
-		if !ok {
-			return nil, false
+			d.VBDWsect = p.u64p(n)
+		default: // VCPUS, NETS, VBDS, SSID: unsigned int
+			if n > math.MaxUint32 {
+				return nil, false
+			}
+			v := uint32(n)
+			switch col {
+			case colVCPUs:
+				d.VCPUs = v
+			case colNets:
+				d.Nets = v
+			case colVBDs:
+				d.VBDs = v
+			case colSSID:
+				d.SSID = v
+			}
 		}
 	}
 	if skipSpaces(c, i) != len(c) {
@@ -194,6 +223,72 @@ func (p *Parser) parseForward(c []byte) ([]byte, bool) {
 	}
 	return name, true
 }
+
+// scanColumn reads column col's token at c[i:] (after the spaces) the
+// general way: "no limit", "n/a", "-" and any number parseFloat or
+// parseU64 accept. It returns the index after the token.
+func (p *Parser) scanColumn(col column, c []byte, i int) (int, bool) {
+	d := &p.dom
+	var ok bool
+	switch col {
+	case colCPU:
+		d.CPUSec, i, ok = scanU64(c, i)
+	case colCPUPct:
+		d.CPUPct, i, ok = scanFloat(c, i)
+	case colMem:
+		d.MemK, i, ok = scanU64(c, i)
+	case colMemPct:
+		d.MemPct, i, ok = scanFloat(c, i)
+	case colMaxMem:
+		if i < len(c) && c[i] == 'n' {
+			if ok = bytes.HasPrefix(c[i:], []byte("no limit")); ok {
+				i += len("no limit")
+			}
+			break
+		}
+		var v uint64
+		if v, i, ok = scanU64(c, i); ok {
+			d.MaxMemK = p.u64p(v)
+		}
+	case colMaxPct:
+		if i < len(c) && c[i] == 'n' {
+			if ok = bytes.HasPrefix(c[i:], []byte("n/a")); ok {
+				i += len("n/a")
+			}
+			break
+		}
+		var v float64
+		if v, i, ok = scanFloat(c, i); ok {
+			d.MaxMemPct = p.f64p(v)
+		}
+	case colVCPUs:
+		d.VCPUs, i, ok = scanU32(c, i)
+	case colNets:
+		d.Nets, i, ok = scanU32(c, i)
+	case colNetTx:
+		d.NetTxK, i, ok = scanU64(c, i)
+	case colNetRx:
+		d.NetRxK, i, ok = scanU64(c, i)
+	case colVBDs:
+		d.VBDs, i, ok = scanU32(c, i)
+	case colVBDOO:
+		d.VBDOO, i, ok = p.scanOptU64(c, i)
+	case colVBDRd:
+		d.VBDRd, i, ok = p.scanOptU64(c, i)
+	case colVBDWr:
+		d.VBDWr, i, ok = p.scanOptU64(c, i)
+	case colVBDRsect:
+		d.VBDRsect, i, ok = p.scanOptU64(c, i)
+	case colVBDWsect:
+		d.VBDWsect, i, ok = p.scanOptU64(c, i)
+	case colSSID:
+		d.SSID, i, ok = scanU32(c, i)
+	}
+	return i, ok
+}
+
+// float reports whether the column holds a decimal (CPU(%), MEM(%), MAXMEM(%)).
+func (c column) float() bool { return c == colCPUPct || c == colMemPct || c == colMaxPct }
 
 // parseBackward reads a domain row from the right: each column takes one
 // token, then STATE, and the rest is the name (which may hold spaces).
