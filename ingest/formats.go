@@ -22,6 +22,7 @@ type Format struct {
 
 // formats in detection order: the most specific signatures first.
 var formats = []Format{
+	{Name: saFormat, Detect: detectSA, New: newSAParser},
 	{Name: qmp.Format, Detect: qmp.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return qmp.NewParser(r, o) }},
 	{Name: sadf.FormatJSON, Detect: sadf.DetectJSON, New: func(r io.Reader, o parse.Options) parse.Parser { return sadf.NewJSONParser(r, o) }},
 	{Name: sadf.FormatCSV, Detect: sadf.DetectCSV, New: func(r io.Reader, o parse.Options) parse.Parser { return sadf.NewCSVParser(r, o) }},
