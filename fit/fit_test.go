@@ -368,3 +368,50 @@ func TestParallelDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// With many points the simple fits replace 1/(1−h) and e^z by short series
+// (h ~ 1/n); the leave-one-out sums must equal the plain formulas
+// eᵢ/(1−hᵢᵢ), ŷ₋ᵢ = exp(tᵢ − eᵢ/(1−hᵢᵢ)) evaluated here with math.Exp and
+// a division, point by point.
+func TestLOOSeriesLargeN(t *testing.T) {
+	x, y := benchData(3 * parallelMin)
+	for _, m := range []Model{Power, Log} {
+		r, err := Fit(m, x, y, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := float64(len(x))
+		um := 0.0
+		for _, v := range x {
+			um += math.Log(v)
+		}
+		um /= n
+		suu := 0.0
+		for _, v := range x {
+			suu += (math.Log(v) - um) * (math.Log(v) - um)
+		}
+		var press, pressY, absY float64
+		for i := range x {
+			u := math.Log(x[i])
+			tt := y[i]
+			if m == Power {
+				tt = math.Log(y[i])
+			}
+			e := tt - (r.beta[0] + r.beta[1]*u)
+			h := 1/n + (u-um)*(u-um)/suu
+			eLoo := e / (1 - h)
+			press += eLoo * eLoo
+			yloo := tt - eLoo
+			if m == Power {
+				yloo = math.Exp(yloo)
+			}
+			pressY += (y[i] - yloo) * (y[i] - yloo)
+			absY += math.Abs(y[i] - yloo)
+		}
+		for _, c := range [][3]any{{"PRESSFit", r.LOO.PRESSFit, press}, {"PRESS", r.LOO.PRESS, pressY}, {"MAE", r.LOO.MAE, absY / n}} {
+			if e := relErr(c[1].(float64), c[2].(float64)); e > 1e-11 {
+				t.Errorf("%s %s: %.17g, direct %.17g (%.2g)", m, c[0], c[1], c[2], e)
+			}
+		}
+	}
+}

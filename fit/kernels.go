@@ -12,8 +12,11 @@ import (
 // power fit on a million points), and a deterministic blocked loop that
 // spreads passes over the available cores.
 
-// tblBits sets the size of the log and exp tables (2^7 = 128 entries each).
+// tblBits sets the size of the exp table (2^7 = 128 entries), lnBits that
+// of the log table (2^8 = 256).
 const (
+	lnBits  = 8
+	lnN     = 1 << lnBits
 	tblBits = 7
 	tblN    = 1 << tblBits
 	ln2     = 0.693147180559945309417232121458176568
@@ -24,19 +27,20 @@ const (
 )
 
 var (
-	logInvC [tblN]float64 // 1/c_j for c_j the centre of [1 + j/N, 1 + (j+1)/N)
-	logLogC [tblN]float64 // −ln(1/c_j), exact to an ulp
-	expT    [tblN]uint64  // bits of 2^(j/N)
+	logInvC [lnN]float64 // 1/c_j for c_j the centre of [1 + j/N, 1 + (j+1)/N)
+	logLogC [lnN]float64 // −ln(1/c_j), exact to an ulp
+	expT    [tblN]uint64 // bits of 2^(j/N)
 	// ln 2/N split so that k·expHi is exact for |k| < 2^27.
 	expHi, expLo float64
 )
 
 func init() {
-	for j := 0; j < tblN; j++ {
-		c := 1 + (float64(j)+0.5)/tblN
-		inv := 1 / c
+	for j := 0; j < lnN; j++ {
+		inv := 1 / (1 + (float64(j)+0.5)/lnN)
 		logInvC[j] = inv
 		logLogC[j] = -math.Log(inv)
+	}
+	for j := 0; j < tblN; j++ {
 		expT[j] = math.Float64bits(math.Exp2(float64(j) / tblN))
 	}
 	expHi = math.Float64frombits(math.Float64bits(ln2Hi/tblN) &^ (1<<28 - 1))
@@ -44,8 +48,8 @@ func init() {
 }
 
 // lnTo sets dst[i] = ln src[i]. For a positive normal x it writes
-// x = 2^k·m, m ∈ [1, 2), looks up c ≈ m in a 128-entry table and evaluates
-// ln x = k·ln 2 + ln c + ln(1 + r), r = m/c − 1, |r| < 2^−8, by a degree-6
+// x = 2^k·m, m ∈ [1, 2), looks up c ≈ m in a 256-entry table and evaluates
+// ln x = k·ln 2 + ln c + ln(1 + r), r = m/c − 1, |r| < 2^−9, by a degree-5
 // series (in Estrin's order, for instruction-level parallelism); the
 // absolute error is below 2.3e-16·max(1, |ln x|) (tested against
 // math.Log). Zero, subnormal, negative, Inf and NaN inputs are redone by
@@ -59,11 +63,11 @@ func lnTo(dst, src []float64) {
 		if e-1 >= 0x7fe { // zero, subnormal, sign bit set, Inf or NaN
 			special = true
 		}
-		j := bits >> (52 - tblBits) & (tblN - 1)
+		j := bits >> (52 - lnBits) & (lnN - 1)
 		m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
 		r := m*logInvC[j] - 1
 		r2 := r * r
-		q := (0.5 - r*(1.0/3)) + r2*((0.25-r*0.2)+r2*(1.0/6))
+		q := (0.5 - r*(1.0/3)) + r2*(0.25-r*0.2)
 		k := float64(int64(e) - 1023)
 		dst[i] = k*ln2Hi + (logLogC[j] + ((r - r2*q) + k*ln2Lo))
 	}

@@ -294,17 +294,17 @@ func simplePass(l *line, u, t, y, w []float64, logY bool, off int) simpleSums {
 				}
 				h = 0 // keeps the sums finite; LOO is dropped
 			}
-			// 1/(1−h) = 1 + h + … + h⁵ to 1e-18 when h < 2⁻¹⁰ (n large):
-			// a division costs more than the five multiply-adds.
-			g := 1 + h*(1+h*(1+h*(1+h*(1+h))))
-			if !(h < 0x1p-10) {
+			// 1/(1−h) = 1 + h + h² + h³ to 2⁻⁵⁶ when h < 2⁻¹⁴ (n large): a
+			// division costs more than the three multiply-adds.
+			g := 1 + h*(1+h*(1+h))
+			if !(h < 0x1p-14) {
 				g = 1 / (1 - h)
 			}
 			eLoo := e * g
 			press += wi * eLoo * eLoo
 			eb[i], lb[i] = e, eLoo
 			ab[i], alb[i] = -e, -eLoo
-			if !(math.Abs(e-eLoo) < 0x1p-10) {
+			if !(math.Abs(e-eLoo) < 0x1p-14) {
 				bigZ = true
 			}
 		}
@@ -318,9 +318,9 @@ func simplePass(l *line, u, t, y, w []float64, logY bool, off int) simpleSums {
 		// The sums on y, in short loops that keep their accumulators in
 		// registers. Log space: y > 0, ŷ = y·q with q = e^(−e), so
 		// |y − ŷ|/y = |1 − q| needs no division; ŷ₋ᵢ = exp(t̂ − e·h/(1−h))
-		// = ŷ·e^z, and with n large h ~ 1/n and |z| < 2⁻¹⁰, where
-		// e^z − 1 = z + z²/2 + … + z⁵/120 is exact to 2e-21 (else the exp
-		// was taken above). On y: y − ŷ = e and y − ŷ₋ᵢ = e/(1−h).
+		// = ŷ·e^z, and with n large h ~ 1/n and |z| < 2⁻¹⁴, where
+		// e^z − 1 = z + z²/2 + z³/6 is exact to 2⁻⁶⁰ (else the exp was
+		// taken above). On y: y − ŷ = e and y − ŷ₋ᵢ = e/(1−h).
 		cy = cy[:n]
 		if logY {
 			for i, yi := range cy {
@@ -337,8 +337,8 @@ func simplePass(l *line, u, t, y, w []float64, logY bool, off int) simpleSums {
 			}
 			for i, yi := range cy {
 				q, z := qb[i], eb[i]-lb[i]
-				ql := q + q*(z*(1+z*(1.0/2+z*(1.0/6+z*(1.0/24+z*(1.0/120))))))
-				if bigZ && !(math.Abs(z) < 0x1p-10) {
+				ql := q + q*(z*(1+z*(1.0/2+z*(1.0/6))))
+				if bigZ && !(math.Abs(z) < 0x1p-14) {
 					ql = qlb[i]
 				}
 				dl := yi - yi*ql
