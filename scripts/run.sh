@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # make run: the main job on the bundled datasets, end to end, into $out:
 #   1. ingest the bundled traces (datasets/traces) into $out/lake, strictly;
-#   2. replay the bundled scenario: an 8 GiB guest under QEMU's rules, and
+#   2. analyze the migrations in the lake (ping downtime, xentop, which VM);
+#   3. replay the bundled scenario: an 8 GiB guest under QEMU's rules, and
 #      the QMP-logged migration driven by its own measured dirty rates;
-#   3. sweep Dom0 CPU caps for a 1 GiB guest under three stop rules and fit
+#   4. sweep Dom0 CPU caps for a 1 GiB guest under three stop rules and fit
 #      migration time against the cap per policy (seed 004's question);
-#   4. reproduce the seed papers' published numbers.
+#   5. reproduce the seed papers' published numbers.
 set -euo pipefail
 bin=${1:-bin/migreplay}; out=${2:-out}
 rm -rf "$out"; mkdir -p "$out"
@@ -13,6 +14,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "ingest datasets/traces -> $out/lake"
 "$bin" ingest datasets/traces --out "$out/lake"
+
+step "analyze the lake: ping downtime, xentop migrations, which VM to migrate"
+"$bin" analyze --lake "$out/lake" --out "$out/analysis"
 
 step "replay: 8 GiB guest, hot/cold writable working set, QEMU stop rule, 1 Gbit/s"
 "$bin" replay --memory 8GiB --dirty-model hotcold --dirty-rate 20000 --zero-share 0.5 \

@@ -1,0 +1,368 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+
+	"github.com/migreplay/migreplay/replay"
+	"github.com/migreplay/migreplay/schema"
+)
+
+// domainSeries is one (host, domain name as printed) series of xentop
+// frames, in time order.
+type domainSeries struct {
+	host, name, domain, role string
+	rows                     []int
+}
+
+type xentopData struct {
+	t                              *Table
+	host, name, domain, role       []string
+	time, cpu, mem, tx, rx, rs, ws []float64
+	rsOK, wsOK                     []bool
+	series                         []*domainSeries
+}
+
+var xentopColumns = []string{"host", "time", "name", "domain", "role", "cpu_pct", "mem_k",
+	"nettx_k", "netrx_k", "vbd_rsect", "vbd_wsect"}
+
+func readXentop(lake string) (*xentopData, error) {
+	t, err := ReadTable(filepath.Join(lake, "table=xentop_domain"), xentopColumns)
+	if err != nil {
+		return nil, err
+	}
+	d := &xentopData{t: t}
+	for _, c := range []struct {
+		name string
+		dst  *[]string
+	}{{"host", &d.host}, {"name", &d.name}, {"domain", &d.domain}, {"role", &d.role}} {
+		if *c.dst, _, err = t.Strings(c.name); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range []struct {
+		name string
+		dst  *[]float64
+		ok   *[]bool
+	}{{"time", &d.time, nil}, {"cpu_pct", &d.cpu, nil}, {"mem_k", &d.mem, nil}, {"nettx_k", &d.tx, nil},
+		{"netrx_k", &d.rx, nil}, {"vbd_rsect", &d.rs, &d.rsOK}, {"vbd_wsect", &d.ws, &d.wsOK}} {
+		v, ok, err := t.Floats(c.name)
+		if err != nil {
+			return nil, err
+		}
+		*c.dst = v
+		if c.ok != nil {
+			*c.ok = ok
+		}
+	}
+	byKey := map[[2]string]*domainSeries{}
+	for i := 0; i < t.Rows; i++ {
+		k := [2]string{d.host[i], d.name[i]}
+		s := byKey[k]
+		if s == nil {
+			s = &domainSeries{host: d.host[i], name: d.name[i], domain: d.domain[i], role: d.role[i]}
+			byKey[k] = s
+			d.series = append(d.series, s)
+		}
+		s.rows = append(s.rows, i)
+	}
+	for _, s := range d.series {
+		sort.SliceStable(s.rows, func(a, b int) bool { return d.time[s.rows[a]] < d.time[s.rows[b]] })
+	}
+	sort.Slice(d.series, func(a, b int) bool {
+		if d.series[a].host != d.series[b].host {
+			return d.series[a].host < d.series[b].host
+		}
+		return d.series[a].name < d.series[b].name
+	})
+	return d, nil
+}
+
+// Migrations finds live migrations in the lake's xentop_domain table: a
+// domain shown with a --incoming or --migratedaway suffix is migrating. Its
+// window runs from the first to the last frame with a suffixed name (one
+// window per gap of more than 10 frame intervals, so repeated migrations of
+// a domain stay apart). Domain-0's CPU is the migration's cost on the host:
+// its peak in the window, its base (median of the 10 frames before) and the
+// settle time until it is back within max(5, 10 % of base) points.
+func Migrations(lake string) ([]schema.Migration, error) {
+	d, err := readXentop(lake)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ host, domain string }
+	type window struct {
+		start, end float64
+		roles      map[string]bool
+		peak       float64
+		peakOK     bool
+	}
+	wins := map[key][]*window{}
+	var keys []key
+	interval := map[string]float64{} // per host: median frame gap
+	for _, s := range d.series {
+		if s.domain == "Domain-0" {
+			var gaps []float64
+			for j := 1; j < len(s.rows); j++ {
+				gaps = append(gaps, d.time[s.rows[j]]-d.time[s.rows[j-1]])
+			}
+			interval[s.host] = median(gaps) / 1e6
+		}
+	}
+	for _, s := range d.series {
+		if s.role == "none" || s.role == "" {
+			continue
+		}
+		k := key{s.host, s.domain}
+		if _, ok := wins[k]; !ok {
+			keys = append(keys, k)
+		}
+		for _, i := range s.rows {
+			ts := d.time[i] / 1e6
+			ws := wins[k]
+			var w *window
+			for _, c := range ws {
+				if ts >= c.start-10*interval[s.host] && ts <= c.end+10*interval[s.host] {
+					w = c
+				}
+			}
+			if w == nil {
+				w = &window{start: ts, end: ts, roles: map[string]bool{}}
+				wins[k] = append(wins[k], w)
+			}
+			w.start, w.end = math.Min(w.start, ts), math.Max(w.end, ts)
+			w.roles[s.role] = true
+			if !w.peakOK || d.cpu[i] > w.peak {
+				w.peak, w.peakOK = d.cpu[i], true
+			}
+		}
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		if keys[a].host != keys[b].host {
+			return keys[a].host < keys[b].host
+		}
+		return keys[a].domain < keys[b].domain
+	})
+	seriesOf := func(host, name string) *domainSeries {
+		for _, s := range d.series {
+			if s.host == host && s.name == name {
+				return s
+			}
+		}
+		return nil
+	}
+	var out []schema.Migration
+	for _, k := range keys {
+		ws := wins[k]
+		sort.Slice(ws, func(a, b int) bool { return ws[a].start < ws[b].start })
+		dom0 := seriesOf(k.host, "Domain-0")
+		plain := seriesOf(k.host, k.domain)
+		for _, w := range ws {
+			m := schema.Migration{Host: k.host, Domain: k.domain, Time: micros(w.start * 1e6), End: micros(w.end * 1e6),
+				DurationS: w.end - w.start + interval[k.host]}
+			switch {
+			case w.roles["incoming"] && w.roles["migratedaway"]:
+				m.Roles = "both"
+			case w.roles["incoming"]:
+				m.Roles = "incoming"
+			default:
+				m.Roles = "migratedaway"
+			}
+			if w.peakOK {
+				p := w.peak
+				m.DomainCPUPeak = &p
+			}
+			if plain != nil {
+				for _, i := range plain.rows {
+					if d.time[i]/1e6 < w.start {
+						m.MemK = int64(d.mem[i])
+					}
+				}
+			}
+			if dom0 != nil {
+				m.Dom0CPUBase, m.Dom0CPUPeak, m.Dom0SettleS = dom0Effect(d, dom0, w.start, w.end)
+			}
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// dom0Effect measures Domain-0's CPU around a migration window [start, end]
+// (seconds): base = median of the 10 frames before, peak within, and the
+// time after end until CPU(%) ≤ base + max(5, 0.1·base).
+func dom0Effect(d *xentopData, s *domainSeries, start, end float64) (base, peak, settle *float64) {
+	var before []float64
+	var pk float64
+	pkOK := false
+	for _, i := range s.rows {
+		ts := d.time[i] / 1e6
+		switch {
+		case ts < start:
+			before = append(before, d.cpu[i])
+		case ts <= end:
+			if !pkOK || d.cpu[i] > pk {
+				pk, pkOK = d.cpu[i], true
+			}
+		}
+	}
+	if len(before) > 10 {
+		before = before[len(before)-10:]
+	}
+	if pkOK {
+		peak = &pk
+	}
+	if len(before) == 0 {
+		return nil, peak, nil
+	}
+	b := median(before)
+	base = &b
+	limit := b + math.Max(5, 0.1*b)
+	for _, i := range s.rows {
+		ts := d.time[i] / 1e6
+		if ts > end && d.cpu[i] <= limit {
+			st := ts - end
+			settle = &st
+			break
+		}
+	}
+	return base, peak, settle
+}
+
+// VMConfig sets the assumptions of the which-VM-to-migrate ranking.
+// The zero value means the documented defaults.
+type VMConfig struct {
+	Policy       string  // replay stop rule; default xen-legacy (xentop hosts run Xen)
+	Bandwidth    float64 // bytes/s; default 125e6 (1 Gbit/s)
+	DirtyPerCPU  float64 // page writes/s of one fully busy vCPU; default 5000
+	WorkingSet   float64 // share of RAM a busy guest writes; default 0.9 (SimGrid)
+	IdleCPUPct   float64 // below this mean CPU(%) (and the I/O limits) a guest is idle; default 5
+	IdleDiskMBps float64 // default 1
+	IdleNetMBps  float64 // default 1
+}
+
+func (c VMConfig) withDefaults() VMConfig {
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	if c.Policy == "" {
+		c.Policy = "xen-legacy"
+	}
+	def(&c.Bandwidth, 125e6)
+	def(&c.DirtyPerCPU, 5000)
+	def(&c.WorkingSet, 0.9)
+	def(&c.IdleCPUPct, 5)
+	def(&c.IdleDiskMBps, 1)
+	def(&c.IdleNetMBps, 1)
+	return c
+}
+
+// Workload-class scales: a guest's dominant load is the largest of CPU(%)
+// / 100 (one busy CPU), disk MB/s / 50 (a busy SATA disk) and network MB/s
+// / 12.5 (a busy 100 Mbit/s link) — seed 004's CPU-, disk- and
+// network-intensive classes.
+const (
+	cpuScale  = 100
+	diskScale = 50
+	netScale  = 12.5
+)
+
+// VMs classifies every guest of the lake's xentop_domain table (Domain-0
+// and suffixed migration rows excluded) by its dominant load and ranks the
+// guests of each host by predicted migration cost: the replay engine's
+// analytic path with the guest's memory, a CPU-coupled dirty rate
+// (CPU(%)/100 × DirtyPerCPU, SimGrid's coupling) and the policy's stop rule.
+// Rank 1 is the cheapest guest to move: converging guests first, then by
+// predicted total time.
+func VMs(lake string, cfg VMConfig) ([]schema.VMCandidate, error) {
+	cfg = cfg.withDefaults()
+	pol, err := replay.ParsePolicy(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	d, err := readXentop(lake)
+	if err != nil {
+		return nil, err
+	}
+	var out []schema.VMCandidate
+	for _, s := range d.series {
+		if s.domain == "Domain-0" || (s.role != "none" && s.role != "") || len(s.rows) == 0 {
+			continue
+		}
+		first, last := s.rows[0], s.rows[len(s.rows)-1]
+		v := schema.VMCandidate{Host: s.host, Domain: s.name, Time: micros(d.time[last]),
+			Frames: int64(len(s.rows)), MemK: int64(d.mem[last])}
+		var cpu float64
+		for _, i := range s.rows[1:] { // the first frame's CPU(%) is always 0
+			cpu += d.cpu[i]
+		}
+		if len(s.rows) > 1 {
+			v.CPUPct = cpu / float64(len(s.rows)-1)
+		}
+		if span := (d.time[last] - d.time[first]) / 1e6; span > 0 {
+			v.NetMBps = counterRate(d.tx[first]+d.rx[first], d.tx[last]+d.rx[last]) * 1024 / 1e6 / span
+			if d.rsOK[first] && d.rsOK[last] && d.wsOK[first] && d.wsOK[last] {
+				v.DiskMBps = counterRate(d.rs[first]+d.ws[first], d.rs[last]+d.ws[last]) * 512 / 1e6 / span
+			}
+		}
+		v.Class = classify(v, cfg)
+		v.DirtyRate = v.CPUPct / 100 * cfg.DirtyPerCPU
+		res, err := replay.Analytic(replay.Config{
+			Memory: v.MemK * 1024, Bandwidth: cfg.Bandwidth, Policy: pol,
+			DirtyModel: replay.CPU{Rate: cfg.DirtyPerCPU, Usage: math.Max(v.CPUPct/100, 1e-3), WorkingSet: cfg.WorkingSet},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("predict %s on %s: %w", s.name, s.host, err)
+		}
+		v.PredTotalS, v.PredDowntimeS, v.PredBytes, v.Converges = res.TotalTime, res.Downtime, res.Bytes, res.Converged
+		out = append(out, v)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		x, y := out[a], out[b]
+		if x.Host != y.Host {
+			return x.Host < y.Host
+		}
+		if x.Converges != y.Converges {
+			return x.Converges
+		}
+		if x.PredTotalS != y.PredTotalS {
+			return x.PredTotalS < y.PredTotalS
+		}
+		return x.Domain < y.Domain
+	})
+	for i := range out {
+		if i == 0 || out[i].Host != out[i-1].Host {
+			out[i].Rank = 1
+		} else {
+			out[i].Rank = out[i-1].Rank + 1
+		}
+	}
+	return out, nil
+}
+
+// counterRate is the increase of a counter from a to b, 0 if it went
+// backwards (a restart or a wrap the float view cannot undo).
+func counterRate(a, b float64) float64 {
+	if b < a {
+		return 0
+	}
+	return b - a
+}
+
+func classify(v schema.VMCandidate, c VMConfig) string {
+	if v.CPUPct < c.IdleCPUPct && v.DiskMBps < c.IdleDiskMBps && v.NetMBps < c.IdleNetMBps {
+		return "idle"
+	}
+	cpu, disk, net := v.CPUPct/cpuScale, v.DiskMBps/diskScale, v.NetMBps/netScale
+	switch {
+	case disk >= cpu && disk >= net:
+		return "disk"
+	case net >= cpu:
+		return "network"
+	}
+	return "cpu"
+}

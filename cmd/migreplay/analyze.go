@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/migreplay/migreplay/analysis"
+	"github.com/migreplay/migreplay/schema"
+	"github.com/migreplay/migreplay/schema/lake"
+)
+
+func init() {
+	register("analyze", "find migrations in the lake: ping downtime, xentop migrations and Dom0 CPU, which VM to migrate", runAnalyze)
+}
+
+func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("analyze", "analyze --lake DIR [flags]", stdout)
+	lakeDir := fs.String("lake", "lake", "lake written by migreplay ingest")
+	out := fs.String("out", "", "write analysis_ping_outage, analysis_migration and analysis_vm under this lake directory")
+	policy := fs.String("policy", "xen-legacy", "stop rule for the which-VM-to-migrate prediction")
+	bw := fs.Float64("bandwidth-mbit", 1000, "migration link for the prediction, Mbit/s")
+	perCPU := fs.Float64("dirty-per-cpu", 5000, "page writes/s of one fully busy vCPU (the CPU-to-dirty-rate assumption)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var res struct {
+		Outages    []schema.PingOutage  `json:"ping_outages"`
+		Migrations []schema.Migration   `json:"migrations"`
+		VMs        []schema.VMCandidate `json:"vms"`
+	}
+	var err error
+	if has(*lakeDir, "ping_reply") {
+		if res.Outages, err = analysis.PingOutages(*lakeDir); err != nil {
+			return err
+		}
+	}
+	if has(*lakeDir, "xentop_domain") {
+		if res.Migrations, err = analysis.Migrations(*lakeDir); err != nil {
+			return err
+		}
+		cfg := analysis.VMConfig{Policy: *policy, Bandwidth: *bw * 1e6 / 8, DirtyPerCPU: *perCPU}
+		if res.VMs, err = analysis.VMs(*lakeDir, cfg); err != nil {
+			return err
+		}
+	}
+	if *out != "" {
+		meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLine()}
+		if err := writePartitioned(*out, meta, res.Outages, res.Migrations, res.VMs); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "ping outages (%d)\nHOST\tTARGET\tSTART\tDOWNTIME ms\tLOST\tSEQ\tINTERVAL ms\n", len(res.Outages))
+	for _, o := range res.Outages {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%d\t%d-%d\t%.2f\n", o.Host, o.Target, o.Time.Format("2006-01-02 15:04:05.000"),
+			o.DowntimeMs, o.Lost, o.FirstSeq, o.LastSeq, o.IntervalMs)
+	}
+	fmt.Fprintf(tw, "\nxentop migrations (%d)\nHOST\tDOMAIN\tSTART\tDURATION s\tROLES\tMEM MiB\tDOM0 CPU base→peak %%\tSETTLE s\n", len(res.Migrations))
+	for _, m := range res.Migrations {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%d\t%s→%s\t%s\n", m.Host, m.Domain, m.Time.Format("2006-01-02 15:04:05"),
+			m.DurationS, m.Roles, m.MemK/1024, opt(m.Dom0CPUBase), opt(m.Dom0CPUPeak), opt(m.Dom0SettleS))
+	}
+	fmt.Fprintf(tw, "\nwhich VM to migrate (%s over %.0f Mbit/s, %.0f page writes/s per busy vCPU)\nHOST\tRANK\tDOMAIN\tCLASS\tMEM MiB\tCPU %%\tDISK MB/s\tNET MB/s\tPRED TIME s\tPRED DOWNTIME ms\tCONVERGES\n", *policy, *bw, *perCPU)
+	for _, v := range res.VMs {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%.1f\t%.2f\t%.2f\t%.1f\t%.0f\t%v\n", v.Host, v.Rank, v.Domain, v.Class, v.MemK/1024,
+			v.CPUPct, v.DiskMBps, v.NetMBps, v.PredTotalS, v.PredDowntimeS*1e3, v.Converges)
+	}
+	return tw.Flush()
+}
+
+func has(lakeDir, table string) bool {
+	_, err := os.Stat(filepath.Join(lakeDir, "table="+table))
+	return err == nil
+}
+
+func opt(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", *v)
+}
+
+// writePartitioned writes row slices of partitioned tables into one set.
+func writePartitioned(root string, meta map[string]string, outages []schema.PingOutage, migs []schema.Migration, vms []schema.VMCandidate) error {
+	set, err := lake.NewSet(root)
+	if err != nil {
+		return err
+	}
+	files := map[string]*lake.File{}
+	write := func(r schema.Partitioner) error {
+		h, t := r.Partition()
+		tbl := schema.TableOf(r)
+		dir := lake.Dir(tbl, h, t)
+		f := files[dir]
+		if f == nil {
+			if f, err = set.Create(tbl, dir, meta); err != nil {
+				return err
+			}
+			files[dir] = f
+		}
+		return f.Write(r)
+	}
+	for i := range outages {
+		if err := write(&outages[i]); err != nil {
+			set.Abort()
+			return err
+		}
+	}
+	for i := range migs {
+		if err := write(&migs[i]); err != nil {
+			set.Abort()
+			return err
+		}
+	}
+	for i := range vms {
+		if err := write(&vms[i]); err != nil {
+			set.Abort()
+			return err
+		}
+	}
+	_, err = set.Commit()
+	return err
+}
