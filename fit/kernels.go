@@ -139,10 +139,16 @@ func forBlocks(n int, f func(b, lo, hi int)) {
 // fexp's, written out with Estrin's order, and arguments outside (−700, 700)
 // are redone by math.Exp after the loop: a call in a hot loop makes Go
 // spill every live register around it.
-func expTo(dst, src []float64) {
+func expTo(dst, src []float64) { expSignTo(dst, src, 1) }
+
+// expNegTo sets dst[i] = fexp(−src[i]); dst and src must not overlap.
+func expNegTo(dst, src []float64) { expSignTo(dst, src, -1) }
+
+func expSignTo(dst, src []float64, sign float64) {
 	dst = dst[:len(src)]
 	special := false
 	for i, x := range src {
+		x *= sign
 		if !(x > -700 && x < 700) {
 			special = true
 			x = 0
@@ -158,7 +164,7 @@ func expTo(dst, src []float64) {
 	}
 	if special {
 		for i, x := range src {
-			if !(x > -700 && x < 700) {
+			if x *= sign; !(x > -700 && x < 700) {
 				dst[i] = math.Exp(x)
 			}
 		}

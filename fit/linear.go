@@ -84,41 +84,45 @@ func fitLine(u, t, y, w []float64, prep func(lo, hi int)) line {
 	return l
 }
 
-// blockLine is one block's weighted means and centred sums.
+// blockLine is one block's weighted means and centred sums, in one pass:
+// deviations from the block's first point (d = v − v₀) give
+// S = Σw·dᵤ·dₜ − Σw·dᵤ·Σw·dₜ/W, whose cancellation is bounded by the
+// block's spread about its own first point, not by the data's offset.
 func blockLine(u, t, y, w []float64) line {
-	var l line
-	var su, st, sy float64
+	u0, t0, y0 := u[0], t[0], y[0]
+	var W, su, st, sy, suu, sut, stt, syy float64
 	if w == nil {
-		l.W = float64(len(u))
+		W = float64(len(u))
 		for i := range u {
-			su += u[i]
-			st += t[i]
-			sy += y[i]
+			du, dt, dy := u[i]-u0, t[i]-t0, y[i]-y0
+			su += du
+			st += dt
+			sy += dy
+			suu += du * du
+			sut += du * dt
+			stt += dt * dt
+			syy += dy * dy
 		}
 	} else {
 		for i := range u {
-			l.W += w[i]
-			su += w[i] * u[i]
-			st += w[i] * t[i]
-			sy += y[i]
+			wi := w[i]
+			du, dt, dy := u[i]-u0, t[i]-t0, y[i]-y0
+			W += wi
+			su += wi * du
+			st += wi * dt
+			sy += dy
+			suu += wi * du * du
+			sut += wi * du * dt
+			stt += wi * dt * dt
+			syy += dy * dy
 		}
 	}
-	l.ny = float64(len(u))
-	l.uMean, l.tMean, l.yMean = su/l.W, st/l.W, sy/l.ny
-	var suu, sut, stt, syy float64
-	for i := range u {
-		du, dt, dy := u[i]-l.uMean, t[i]-l.tMean, y[i]-l.yMean
-		wi := 1.0
-		if w != nil {
-			wi = w[i]
-		}
-		suu += wi * du * du
-		sut += wi * du * dt
-		stt += wi * dt * dt
-		syy += dy * dy
+	ny := float64(len(u))
+	return line{
+		W: W, ny: ny,
+		uMean: u0 + su/W, tMean: t0 + st/W, yMean: y0 + sy/ny,
+		Suu: max(suu-su*su/W, 0), Sut: sut - su*st/W, Stt: max(stt-st*st/W, 0), Syy: max(syy-sy*sy/ny, 0),
 	}
-	l.Suu, l.Sut, l.Stt, l.Syy = suu, sut, stt, syy
-	return l
 }
 
 // ySums accumulates the metrics on y of fitted values ŷ against y, with
@@ -269,8 +273,8 @@ func simplePass(l *line, u, t, y, w []float64, logY bool, off int) simpleSums {
 	var lSSE, lAbs, lRel float64               // ŷ₋ᵢ sums
 	nrel := 0
 	lev1 := -1
-	// e, e/(1−h), −e, e^(−e), −e/(1−h), e^(−e/(1−h)) (log fits, large h only)
-	var eb, lb, ab, qb, alb, qlb [chunk]float64
+	// e, e/(1−h), e^(−e), e^(−e/(1−h)) (log fits, large h only)
+	var eb, lb, qb, qlb [chunk]float64
 	for c0 := 0; c0 < len(u); c0 += chunk {
 		bigZ := false
 		cu := u[c0:min(c0+chunk, len(u))]
@@ -303,16 +307,15 @@ func simplePass(l *line, u, t, y, w []float64, logY bool, off int) simpleSums {
 			eLoo := e * g
 			press += wi * eLoo * eLoo
 			eb[i], lb[i] = e, eLoo
-			ab[i], alb[i] = -e, -eLoo
 			if !(math.Abs(e-eLoo) < 0x1p-14) {
 				bigZ = true
 			}
 		}
 		n := len(cu)
 		if logY {
-			expTo(qb[:n], ab[:n])
+			expNegTo(qb[:n], eb[:n])
 			if bigZ {
-				expTo(qlb[:n], alb[:n])
+				expNegTo(qlb[:n], lb[:n])
 			}
 		}
 		// The sums on y, in short loops that keep their accumulators in
