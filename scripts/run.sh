@@ -33,9 +33,7 @@ echo "$(grep -c . "$out/sweep.txt") lines of sweep results in $out/sweep.txt"
 
 step "fit: migration time against Dom0 CPU cap, per policy (power model)"
 "$bin" fit --in "$out/sweep/table=replay_run" --x cpu_cap --y total_time_s --by policy --model power --out "$out/fit"
-if "$bin" help | grep -q '^  reproduce'; then
-  step "reproduce the seed papers' numbers"
-  "$bin" reproduce --out "$out/reproduce"
-fi
+step "reproduce the seed papers' numbers (seed 004 power-law R², seed 001 packet-size tables)"
+"$bin" reproduce --out "$out/reproduce"
 step "done: Parquet outputs under $out/"
 find "$out" -name '*.parquet' | sed 's|/part-.*||' | sort | uniq -c
