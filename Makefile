@@ -4,7 +4,7 @@ BIN     := bin/migreplay
 OUT     ?= out
 PKGS    := ./...
 
-.PHONY: help build run test test-go test-integration bench fuzz golden lint fmt clean
+.PHONY: help build run test test-go test-integration bench fuzz golden lint fmt clean notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -43,3 +43,9 @@ fmt: ## gofmt every file
 
 clean: ## remove build and run outputs
 	rm -rf bin $(OUT)
+
+notebooks: build ## execute notebooks/*.ipynb against a fresh make run (needs jupyter-nbconvert, python3-pandas, python3-matplotlib)
+	@test -d $(OUT)/lake || $(MAKE) run
+	mkdir -p $(OUT)/notebooks
+	MIGREPLAY=$(CURDIR)/$(BIN) LAKE=$(CURDIR)/$(OUT)/lake OUT=$(CURDIR)/$(OUT)/notebooks \
+	  jupyter nbconvert --to notebook --execute --output-dir $(OUT)/notebooks notebooks/*.ipynb

@@ -6,17 +6,17 @@ import "time"
 // ping_reply series (migreplay analyze): the downtime a live migration
 // caused as seen from the network.
 type PingOutage struct {
-	Host        string    `parquet:"host,dict,zstd" doc:"host ping ran on"`
-	Target      string    `parquet:"target,dict,zstd" doc:"destination pinged"`
-	Time        time.Time `parquet:"time,timestamp(microsecond),zstd" doc:"time of the last reply before the outage"`
-	End         time.Time `parquet:"end,timestamp(microsecond),zstd" doc:"time of the first reply after it"`
-	DowntimeMs  float64   `parquet:"downtime_ms,zstd" unit:"ms" doc:"end - time: the gap between the replies around the outage (TRACES.md's definition)"`
-	Lost        int64     `parquet:"lost,zstd" unit:"probes" doc:"probes in the outage with no reply (timeouts and ICMP errors)"`
-	FirstSeq    int64     `parquet:"first_seq,zstd" doc:"icmp_seq of the first unanswered probe"`
-	LastSeq     int64     `parquet:"last_seq,zstd" doc:"icmp_seq of the last unanswered probe"`
-	IntervalMs  float64   `parquet:"interval_ms,zstd" unit:"ms" doc:"median gap between consecutive replies of the series (the probe interval when nothing is lost)"`
-	RTTBeforeMs *float64  `parquet:"rtt_before_ms,optional,zstd" unit:"ms" doc:"median RTT of the 20 replies before the outage"`
-	RTTAfterMs  *float64  `parquet:"rtt_after_ms,optional,zstd" unit:"ms" doc:"median RTT of the 20 replies after it"`
+	Host        string    `parquet:"host,dict,zstd" json:"host" doc:"host ping ran on"`
+	Target      string    `parquet:"target,dict,zstd" json:"target" doc:"destination pinged"`
+	Time        time.Time `parquet:"time,timestamp(microsecond),zstd" json:"time" doc:"time of the last reply before the outage"`
+	End         time.Time `parquet:"end,timestamp(microsecond),zstd" json:"end" doc:"time of the first reply after it"`
+	DowntimeMs  float64   `parquet:"downtime_ms,zstd" json:"downtime_ms" unit:"ms" doc:"end - time: the gap between the replies around the outage (TRACES.md's definition)"`
+	Lost        int64     `parquet:"lost,zstd" json:"lost" unit:"probes" doc:"probes in the outage with no reply (timeouts and ICMP errors)"`
+	FirstSeq    int64     `parquet:"first_seq,zstd" json:"first_seq" doc:"icmp_seq of the first unanswered probe"`
+	LastSeq     int64     `parquet:"last_seq,zstd" json:"last_seq" doc:"icmp_seq of the last unanswered probe"`
+	IntervalMs  float64   `parquet:"interval_ms,zstd" json:"interval_ms" unit:"ms" doc:"median gap between consecutive replies of the series (the probe interval when nothing is lost)"`
+	RTTBeforeMs *float64  `parquet:"rtt_before_ms,optional,zstd" json:"rtt_before_ms" unit:"ms" doc:"median RTT of the 20 replies before the outage"`
+	RTTAfterMs  *float64  `parquet:"rtt_after_ms,optional,zstd" json:"rtt_after_ms" unit:"ms" doc:"median RTT of the 20 replies after it"`
 }
 
 func (*PingOutage) TableName() string                { return "analysis_ping_outage" }
@@ -27,17 +27,17 @@ var _ = Register[PingOutage]("Outages found in ping_reply by migreplay analyze: 
 // Migration is one live migration found in xentop_domain by its
 // --incoming/--migratedaway names (migreplay analyze).
 type Migration struct {
-	Host          string    `parquet:"host,dict,zstd" doc:"host the xentop capture was taken on"`
-	Domain        string    `parquet:"domain,dict,zstd" doc:"base domain name (suffix removed)"`
-	Time          time.Time `parquet:"time,timestamp(microsecond),zstd" doc:"first frame showing the domain with a migration suffix"`
-	End           time.Time `parquet:"end,timestamp(microsecond),zstd" doc:"last such frame"`
-	DurationS     float64   `parquet:"duration_s,zstd" unit:"s" doc:"end - time plus one frame interval: the migration's visible duration at xentop's resolution"`
-	Roles         string    `parquet:"roles,dict,zstd" doc:"which suffixed names appeared: incoming, migratedaway or both (both: a migration within this host)"`
-	MemK          int64     `parquet:"mem_k,zstd" unit:"KiB" doc:"the domain's memory in the frame before the migration"`
-	Dom0CPUBase   *float64  `parquet:"dom0_cpu_base_pct,optional,zstd" unit:"%" doc:"median Domain-0 CPU(%) over the 10 frames before the migration"`
-	Dom0CPUPeak   *float64  `parquet:"dom0_cpu_peak_pct,optional,zstd" unit:"%" doc:"highest Domain-0 CPU(%) during the migration"`
-	Dom0SettleS   *float64  `parquet:"dom0_settle_s,optional,zstd" unit:"s" doc:"time after the migration until Domain-0 CPU(%) is back within max(5, 10 % of base) points of its base; null if it never is in the capture"`
-	DomainCPUPeak *float64  `parquet:"domain_cpu_peak_pct,optional,zstd" unit:"%" doc:"highest CPU(%) of the domain's suffixed rows during the migration"`
+	Host          string    `parquet:"host,dict,zstd" json:"host" doc:"host the xentop capture was taken on"`
+	Domain        string    `parquet:"domain,dict,zstd" json:"domain" doc:"base domain name (suffix removed)"`
+	Time          time.Time `parquet:"time,timestamp(microsecond),zstd" json:"time" doc:"first frame showing the domain with a migration suffix"`
+	End           time.Time `parquet:"end,timestamp(microsecond),zstd" json:"end" doc:"last such frame"`
+	DurationS     float64   `parquet:"duration_s,zstd" json:"duration_s" unit:"s" doc:"end - time plus one frame interval: the migration's visible duration at xentop's resolution"`
+	Roles         string    `parquet:"roles,dict,zstd" json:"roles" doc:"which suffixed names appeared: incoming, migratedaway or both (both: a migration within this host)"`
+	MemK          int64     `parquet:"mem_k,zstd" json:"mem_k" unit:"KiB" doc:"the domain's memory in the frame before the migration"`
+	Dom0CPUBase   *float64  `parquet:"dom0_cpu_base_pct,optional,zstd" json:"dom0_cpu_base_pct" unit:"%" doc:"median Domain-0 CPU(%) over the 10 frames before the migration"`
+	Dom0CPUPeak   *float64  `parquet:"dom0_cpu_peak_pct,optional,zstd" json:"dom0_cpu_peak_pct" unit:"%" doc:"highest Domain-0 CPU(%) during the migration"`
+	Dom0SettleS   *float64  `parquet:"dom0_settle_s,optional,zstd" json:"dom0_settle_s" unit:"s" doc:"time after the migration until Domain-0 CPU(%) is back within max(5, 10 % of base) points of its base; null if it never is in the capture"`
+	DomainCPUPeak *float64  `parquet:"domain_cpu_peak_pct,optional,zstd" json:"domain_cpu_peak_pct" unit:"%" doc:"highest CPU(%) of the domain's suffixed rows during the migration"`
 }
 
 func (*Migration) TableName() string                { return "analysis_migration" }
@@ -48,21 +48,21 @@ var _ = Register[Migration]("Live migrations found in xentop_domain by migreplay
 // VMCandidate is one guest seen in xentop_domain, classified by workload
 // and ranked by its predicted migration cost (migreplay analyze).
 type VMCandidate struct {
-	Host          string    `parquet:"host,dict,zstd" doc:"host the guest runs on"`
-	Domain        string    `parquet:"domain,dict,zstd" doc:"domain name"`
-	Time          time.Time `parquet:"time,timestamp(microsecond),zstd" doc:"last frame the guest was seen in"`
-	Frames        int64     `parquet:"frames,zstd" doc:"frames the guest was seen in"`
-	MemK          int64     `parquet:"mem_k,zstd" unit:"KiB" doc:"memory in the last frame"`
-	CPUPct        float64   `parquet:"cpu_pct,zstd" unit:"%" doc:"mean CPU(%) (100 = one CPU busy)"`
-	DiskMBps      float64   `parquet:"disk_mbps,zstd" unit:"MB/s" doc:"mean VBD throughput from the RSECT/WSECT counters (512-byte sectors)"`
-	NetMBps       float64   `parquet:"net_mbps,zstd" unit:"MB/s" doc:"mean network throughput from the NETTX/NETRX counters"`
-	Class         string    `parquet:"class,dict,zstd" doc:"workload class: idle, cpu, disk or network (the dominant load; thresholds in analysis/vm.go)"`
-	DirtyRate     float64   `parquet:"dirty_rate,zstd" unit:"pages/s" doc:"assumed page-dirtying rate: CPU(%)/100 × --dirty-per-cpu (SimGrid's CPU coupling)"`
-	PredTotalS    float64   `parquet:"pred_total_s,zstd" unit:"s" doc:"predicted total migration time (replay's analytic path under --policy over --bandwidth)"`
-	PredDowntimeS float64   `parquet:"pred_downtime_s,zstd" unit:"s" doc:"predicted downtime"`
-	PredBytes     int64     `parquet:"pred_bytes,zstd" unit:"bytes" doc:"predicted bytes sent"`
-	Converges     bool      `parquet:"converges,zstd" doc:"whether the policy's stop rule is met"`
-	Rank          int64     `parquet:"rank,zstd" doc:"1 = cheapest to migrate on this host (converging first, then by predicted total time)"`
+	Host          string    `parquet:"host,dict,zstd" json:"host" doc:"host the guest runs on"`
+	Domain        string    `parquet:"domain,dict,zstd" json:"domain" doc:"domain name"`
+	Time          time.Time `parquet:"time,timestamp(microsecond),zstd" json:"time" doc:"last frame the guest was seen in"`
+	Frames        int64     `parquet:"frames,zstd" json:"frames" doc:"frames the guest was seen in"`
+	MemK          int64     `parquet:"mem_k,zstd" json:"mem_k" unit:"KiB" doc:"memory in the last frame"`
+	CPUPct        float64   `parquet:"cpu_pct,zstd" json:"cpu_pct" unit:"%" doc:"mean CPU(%) (100 = one CPU busy)"`
+	DiskMBps      float64   `parquet:"disk_mbps,zstd" json:"disk_mbps" unit:"MB/s" doc:"mean VBD throughput from the RSECT/WSECT counters (512-byte sectors)"`
+	NetMBps       float64   `parquet:"net_mbps,zstd" json:"net_mbps" unit:"MB/s" doc:"mean network throughput from the NETTX/NETRX counters"`
+	Class         string    `parquet:"class,dict,zstd" json:"class" doc:"workload class: idle, cpu, disk or network (the dominant load; thresholds in analysis/vm.go)"`
+	DirtyRate     float64   `parquet:"dirty_rate,zstd" json:"dirty_rate" unit:"pages/s" doc:"assumed page-dirtying rate: CPU(%)/100 × --dirty-per-cpu (SimGrid's CPU coupling)"`
+	PredTotalS    float64   `parquet:"pred_total_s,zstd" json:"pred_total_s" unit:"s" doc:"predicted total migration time (replay's analytic path under --policy over --bandwidth)"`
+	PredDowntimeS float64   `parquet:"pred_downtime_s,zstd" json:"pred_downtime_s" unit:"s" doc:"predicted downtime"`
+	PredBytes     int64     `parquet:"pred_bytes,zstd" json:"pred_bytes" unit:"bytes" doc:"predicted bytes sent"`
+	Converges     bool      `parquet:"converges,zstd" json:"converges" doc:"whether the policy's stop rule is met"`
+	Rank          int64     `parquet:"rank,zstd" json:"rank" doc:"1 = cheapest to migrate on this host (converging first, then by predicted total time)"`
 }
 
 func (*VMCandidate) TableName() string                { return "analysis_vm" }
