@@ -39,7 +39,7 @@ import (
 // instead of iterated, so every configuration costs O(rounds to converge).
 func Analytic(cfg Config) (Result, error) {
 	var p params
-	if err := p.resolve(cfg); err != nil {
+	if err := p.resolve(&cfg); err != nil {
 		return Result{}, err
 	}
 	return analytic(&p), nil
@@ -47,29 +47,45 @@ func Analytic(cfg Config) (Result, error) {
 
 func analytic(p *params) Result {
 	res := Result{
-		Policy: p.policy.Name(), Model: p.model.Name(),
+		Policy: p.policy.Name(), Model: "uniform",
 		Pages: p.pages, PageSize: p.pageSize, Rate: p.rate, RateBound: p.bound(),
 	}
 	env := Env{
 		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate,
 		MaxBandwidth: p.maxBW, DowntimeLimit: p.limit, AutoConverge: p.autoConv,
 	}
-	ctrl := p.policy.Begin(env)
+	var ctrl controller
+	ctrl.begin(p.policy, env)
+	var dc distinctCurve
+	if p.model != nil {
+		res.Model = p.model.Name()
+		dc.init(p.model, p.pages)
+	} else {
+		dc.terms, dc.k, dc.more = p.uniform.distinctTerms(p.pages)
+	}
 	n := float64(p.pages)
 	// mean dirty rate over the first pass
 	first := (float64(p.pages-p.zeroPages)*p.pageBytes + float64(p.zeroPages)*ZeroPageBytes) / p.rate
-	dRate := p.model.Writes(0, 1)
-	if first > 0 {
+	var dRate float64
+	switch {
+	case p.model == nil && first > 0:
+		dRate = p.uniform.Writes(0, first) / first
+	case p.model == nil:
+		dRate = p.uniform.Writes(0, 1)
+	case first > 0:
 		dRate = p.model.Writes(0, first) / first
+	default:
+		dRate = p.model.Writes(0, 1)
 	}
 	t := p.setup
 	pending := n
 	zeros := float64(p.zeroPages)
 	throttle := 0.0
 	prevPending, prevThrottle := -1.0, -1.0
+	extrapolate := res.Policy == "qemu" || res.Policy == "simgrid"
 	for {
 		if p.postcopy && res.Rounds == p.postAfter {
-			analyticPostcopy(p, &res, t, pending, zeros, dRate)
+			analyticPostcopy(p, &dc, &res, t, pending, zeros, dRate)
 			return res
 		}
 		if res.Rounds >= p.maxRounds || t-p.setup >= p.timeout {
@@ -82,7 +98,10 @@ func analytic(p *params) Result {
 			res.ExpectedDowntime = (pending*p.pageBytes+p.stateBytes)/p.rate + p.state
 			return res
 		}
-		plan := ctrl.Plan(round(pending))
+		plan := ctrl.plan
+		if !ctrl.planned {
+			plan = ctrl.Plan(round(pending))
+		}
 		rate := p.rate
 		if plan.RateCap > 0 {
 			rate = min(rate, plan.RateCap)
@@ -90,13 +109,16 @@ func analytic(p *params) Result {
 		tail := 0.0
 		if plan.StopBelow > 0 {
 			tail = pending
-			if pending >= plan.StopBelow {
+			// The whole count of pages is compared, as the policy's After
+			// will compare it (comparing the fraction instead let a round
+			// send nothing yet not stop, forever).
+			if float64(round(pending)) >= plan.StopBelow {
 				// chunks of c pages until fewer than StopBelow remain; the
 				// zero pages (top of memory, first round) cost nearly
 				// nothing, so a chunk reaching them sweeps them all
 				c := max(plan.ChunkBytes/p.pageBytes, 1)
 				nz := pending - min(zeros, pending)
-				k := math.Floor((pending-plan.StopBelow)/c) + 1
+				k := max(math.Floor((pending-plan.StopBelow)/c)+1, 1)
 				tail = max(pending-k*c, 0)
 				if zeros > 0 && k*c >= nz {
 					tail = 0
@@ -115,9 +137,8 @@ func analytic(p *params) Result {
 			// with T itself shortened by the skips: a few fixed-point steps.
 			T := dt
 			for k := 0; k < 2; k++ {
-				h := p.model.Distinct(p.pages, dRate*T*run/2) / n
-				e := p.model.Distinct(p.pages, dRate*T*run) / n
-				f := 1 - (4*h+e)/6
+				h, e := dc.Pair(dRate * T * run)
+				f := 1 - (4*(h/n)+e/n)/6
 				T = dt * f
 			}
 			skipped = sent * (1 - T/dt)
@@ -127,7 +148,7 @@ func analytic(p *params) Result {
 			dt = bytes / rate
 		}
 		writes := dRate * dt * run
-		dirtied := p.model.Distinct(p.pages, writes)
+		dirtied := dc.At(writes)
 		after := min(tail+dirtied*(1-tail/n), n)
 		rd := Round{
 			Index: res.Rounds + 1, Phase: "precopy", Start: t, Duration: dt,
@@ -141,7 +162,19 @@ func analytic(p *params) Result {
 		res.ZeroPages += rd.ZeroPages
 		zeros -= z
 		t += dt
-		dec := ctrl.After(rd)
+		var dec Decision
+		switch ctrl.kind { // controller.After, dispatched here: one call fewer
+		case kindQEMU:
+			dec = ctrl.qemu.After(&rd)
+		case kindXenLegacy:
+			dec = ctrl.xenLegacy.After(&rd)
+		case kindXenV2:
+			dec = ctrl.xenV2.After(&rd)
+		case kindSimGrid:
+			dec = ctrl.simGrid.After(&rd)
+		default:
+			dec = ctrl.After(&rd)
+		}
 		throttle = min(max(dec.Throttle, 0), qemuThrottleMax)
 		res.MaxThrottle = max(res.MaxThrottle, throttle)
 		pending = after
@@ -170,8 +203,7 @@ func analytic(p *params) Result {
 		}
 		// fixed point: nothing changes any more, so the policy will not stop
 		// before the timeout (QEMU and SimGrid have no round cap)
-		if dt > 0 && math.Abs(pending-prevPending) < 0.5 && throttle == prevThrottle && zeros == 0 &&
-			(res.Policy == "qemu" || res.Policy == "simgrid") {
+		if extrapolate && zeros == 0 && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 {
 			left := p.timeout - (t - p.setup)
 			if left > 0 {
 				k := math.Floor(left / dt)
@@ -189,19 +221,19 @@ func analytic(p *params) Result {
 	}
 }
 
-func analyticPostcopy(p *params, res *Result, t, pending, zeros, dRate float64) {
+func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zeros, dRate float64) {
 	res.Postcopy = true
 	sw := float64(p.pages)/8 + p.stateBytes
 	down := p.state + sw/p.rate
 	res.Downtime, res.ExpectedDowntime = down, down
 	res.Bytes += int64(sw)
 	t += down
-	z := math.Min(zeros, pending)
+	z := min(zeros, pending)
 	window := ((pending-z)*p.pageBytes + z*ZeroPageBytes) / p.rate
 	n := float64(p.pages)
 	// pages touched during the window, each pending one faults if touched
 	// before its push: on average half of the window
-	touched := p.model.Distinct(p.pages, dRate*window/2)
+	touched := dc.At(dRate * window / 2)
 	faults := touched * pending / n
 	stall := faults * (p.fault + p.pageBytes/p.rate)
 	res.Bytes += int64((pending-z)*p.pageBytes + z*ZeroPageBytes)

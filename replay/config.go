@@ -121,7 +121,8 @@ var ErrConfig = errors.New("invalid replay configuration")
 
 // params is a Config with defaults applied and derived quantities.
 type params struct {
-	cfg        Config
+	seed       uint64
+	zeroShare  float64
 	pages      int64
 	pageSize   int64
 	pageBytes  float64 // stream bytes per normal page
@@ -135,7 +136,8 @@ type params struct {
 	fault      float64 // s
 	timeout    float64 // s
 	maxRounds  int
-	model      DirtyModel
+	model      DirtyModel // nil: the default, uniform (see dirty)
+	uniform    Uniform    // the default model, when model is nil
 	policy     Policy
 	autoConv   bool
 	postcopy   bool
@@ -147,6 +149,16 @@ type params struct {
 	bandwidth  float64
 	linkRate   float64 // goodput of the wire alone
 	cpuLimited float64 // CPU-limited rate; +Inf when the CPU never limits
+}
+
+// dirty is the dirty model. The default (Config.DirtyModel nil) is boxed
+// here, on demand: the analytic path reads p.uniform instead and so makes
+// no allocation.
+func (p *params) dirty() DirtyModel {
+	if p.model != nil {
+		return p.model
+	}
+	return p.uniform
 }
 
 func dur(d, def time.Duration) float64 {
@@ -161,7 +173,7 @@ func dur(d, def time.Duration) float64 {
 
 func resolve(c Config) (*params, error) {
 	p := new(params)
-	if err := p.resolve(c); err != nil {
+	if err := p.resolve(&c); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -169,8 +181,8 @@ func resolve(c Config) (*params, error) {
 
 // resolve fills p from c (a method so the analytic path can keep p on the
 // stack).
-func (p *params) resolve(c Config) error {
-	p.cfg = c
+func (p *params) resolve(c *Config) error {
+	p.seed, p.zeroShare = c.Seed, c.ZeroShare
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, a...)...)
 	}
@@ -237,10 +249,11 @@ func (p *params) resolve(c Config) error {
 	if p.policy == nil {
 		p.policy = QEMU{}
 	}
+	defs := p.policy.Defaults()
 	p.maxBW = c.MaxBandwidth
 	switch {
 	case p.maxBW == 0:
-		p.maxBW = p.policy.Defaults().MaxBandwidth
+		p.maxBW = defs.MaxBandwidth
 	case p.maxBW < 0:
 		p.maxBW = math.Inf(1)
 	}
@@ -249,7 +262,7 @@ func (p *params) resolve(c Config) error {
 	}
 	p.limit = c.DowntimeLimit.Seconds()
 	if c.DowntimeLimit == 0 {
-		p.limit = p.policy.Defaults().DowntimeLimit.Seconds()
+		p.limit = defs.DowntimeLimit.Seconds()
 	}
 	if p.limit < 0 {
 		return bad("downtime limit %v: want ≥ 0", c.DowntimeLimit)
@@ -260,14 +273,18 @@ func (p *params) resolve(c Config) error {
 	}
 	p.rate = min(p.linkRate, p.cpuLimited, p.maxBW)
 
-	p.model = c.DirtyModel
-	if p.model == nil {
-		p.model = Uniform{Rate: c.DirtyRate}
+	p.model, p.uniform = c.DirtyModel, Uniform{Rate: c.DirtyRate}
+	var err error
+	switch v := p.model.(type) { // the common cases first: cheaper than the assertion
+	case nil:
+		err = p.uniform.Validate()
+	case Uniform:
+		err = v.Validate()
+	case validator:
+		err = v.Validate()
 	}
-	if v, ok := p.model.(validator); ok {
-		if err := v.Validate(); err != nil {
-			return fmt.Errorf("%w: %w", ErrConfig, err)
-		}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	p.state = dur(c.StateTime, 10*time.Millisecond)
 	switch {

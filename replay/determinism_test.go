@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -124,6 +125,31 @@ func TestSweepOrderAndEquality(t *testing.T) {
 	for _, bad := range []string{"colour=red", "memory", "cpu-cap=0.5:0.1:0.1", "policy=vmware"} {
 		if _, err := ParseSweep(Config{}, []string{bad}); err == nil {
 			t.Errorf("ParseSweep(%q) accepted", bad)
+		}
+	}
+}
+
+// Run ids hash fmt's %+v text of the resolved inputs; the hand-written
+// encoder must print exactly that, for every field (a field added to
+// Resolved and not to appendCanonical fails here), including the ±Inf of
+// "no limit" and the shortest float forms.
+func TestResolvedCanonicalText(t *testing.T) {
+	cfgs := []Config{
+		{},
+		{Memory: 3 << 30, PageSize: 2 << 20, Bandwidth: 1e10 / 8, MTU: 9000, MaxBandwidth: -1, CPUCap: 0.3, CPURate: -1,
+			PacketCPUShare: 0.25, DirtyModel: HotCold{Rate: 1234.5}, ZeroShare: 0.7, Policy: XenLegacy{RateAdapt: true},
+			AutoConverge: true, Postcopy: true, PostcopyAfter: 3, StateBytes: -1, StateTime: 1, SetupTime: 123456789,
+			FaultLatency: -1, Timeout: 1e15, Seed: 1<<64 - 1},
+		{Memory: 1 << 20, Bandwidth: 1.5e-3, DirtyRate: 1e-7, Policy: SimGrid{}, DowntimeLimit: 1},
+	}
+	for _, c := range cfgs {
+		rv, err := Resolve(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%s|%+v", "page", rv)
+		if got := string(rv.appendCanonical([]byte("page"))); got != want {
+			t.Errorf("canonical text\n got %s\nwant %s", got, want)
 		}
 	}
 }

@@ -68,3 +68,7 @@ func (c CPU) String() string {
 	u, ws := c.params()
 	return fmt.Sprintf("cpu(rate=%g,usage=%g,working_set=%g)", c.Rate, u, ws)
 }
+
+func (c CPU) distinctTerms(n int64) ([2]distinctTerm, int, []distinctTerm) {
+	return [2]distinctTerm{uniformTerm(float64(c.ws(n)), 1)}, 1, nil
+}

@@ -78,6 +78,15 @@ func (h HotCold) Distinct(n int64, w float64) float64 {
 	return distinctUniform(float64(hot), hw*w) + distinctUniform(float64(n-hot), (1-hw)*w)
 }
 
+func (h HotCold) distinctTerms(n int64) ([2]distinctTerm, int, []distinctTerm) {
+	hot := h.split(n)
+	_, hw := h.params()
+	if hot == n {
+		return [2]distinctTerm{uniformTerm(float64(n), 1)}, 1, nil
+	}
+	return [2]distinctTerm{uniformTerm(float64(hot), hw), uniformTerm(float64(n-hot), 1-hw)}, 2, nil
+}
+
 // binomial draws Binomial(n, p): exact by inversion for small means, the
 // normal approximation (rounded and clamped) once n·p·(1−p) > 100, where its
 // error is far below the model's own.

@@ -192,3 +192,7 @@ func (t *Trace) String() string {
 	}
 	return fmt.Sprintf("trace(samples=%d,mean=%.6g,repeat=%v,working_set=%g)", len(t.Times), t.MeanRate(), t.Repeat, ws)
 }
+
+func (t *Trace) distinctTerms(n int64) ([2]distinctTerm, int, []distinctTerm) {
+	return [2]distinctTerm{uniformTerm(float64(t.ws(n)), 1)}, 1, nil
+}

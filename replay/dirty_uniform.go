@@ -18,3 +18,7 @@ func (Uniform) Mark(b *Bitmap, w int64, r *RNG) {
 func (Uniform) Distinct(n int64, w float64) float64 { return distinctUniform(float64(n), w) }
 
 func (u Uniform) String() string { return fmt.Sprintf("uniform(rate=%g)", u.Rate) }
+
+func (Uniform) distinctTerms(n int64) ([2]distinctTerm, int, []distinctTerm) {
+	return [2]distinctTerm{uniformTerm(float64(n), 1)}, 1, nil
+}

@@ -81,6 +81,15 @@ func (z Zipf) Distinct(n int64, w float64) float64 {
 	return d
 }
 
+func (z Zipf) distinctTerms(n int64) ([2]distinctTerm, int, []distinctTerm) {
+	s, _ := z.params()
+	var more []distinctTerm
+	forZipfBuckets(z.span(n), s, func(lo, hi int64, q float64) {
+		more = append(more, distinctTerm{S: float64(hi - lo), A: 1, L: -q})
+	})
+	return [2]distinctTerm{}, 0, more
+}
+
 // forZipfBuckets calls f for consecutive page ranges [lo, hi) (0-based;
 // page i has rank i+1) with the mean write probability q of a page in the
 // range, normalised over n ranks.

@@ -3,7 +3,6 @@ package replay
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/bits"
 )
 
@@ -81,6 +80,7 @@ func RunContext(ctx context.Context, cfg Config) (Result, error) {
 
 type engine struct {
 	p           *params
+	model       DirtyModel
 	r           *RNG
 	send, dirty *Bitmap
 	ever        *Bitmap // pages written since the start (only with zero pages)
@@ -94,7 +94,8 @@ type engine struct {
 func newEngine(p *params) *engine {
 	e := &engine{
 		p:     p,
-		r:     NewRNG(p.cfg.Seed),
+		model: p.dirty(),
+		r:     NewRNG(p.seed),
 		send:  NewBitmap(p.pages),
 		dirty: NewBitmap(p.pages),
 		zlo:   p.pages - p.zeroPages,
@@ -105,7 +106,7 @@ func newEngine(p *params) *engine {
 	e.send.SetAll()
 	e.pending = p.pages
 	e.res = Result{
-		Policy: p.policy.Name(), Model: p.model.Name(),
+		Policy: p.policy.Name(), Model: e.model.Name(),
 		Pages: p.pages, PageSize: p.pageSize, Rate: p.rate,
 	}
 	e.res.RateBound = p.bound()
@@ -135,7 +136,8 @@ func (e *engine) run(ctx context.Context) error {
 		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate,
 		MaxBandwidth: p.maxBW, DowntimeLimit: p.limit, AutoConverge: p.autoConv,
 	}
-	ctrl := p.policy.Begin(env)
+	var ctrl controller
+	ctrl.begin(p.policy, env)
 	e.t = p.setup
 	finalCap := 0.0
 	for {
@@ -157,7 +159,7 @@ func (e *engine) run(ctx context.Context) error {
 		plan := ctrl.Plan(e.pending)
 		rate := p.rate
 		if plan.RateCap > 0 {
-			rate = math.Min(rate, plan.RateCap)
+			rate = min(rate, plan.RateCap)
 		}
 		var rd Round
 		if plan.Skip {
@@ -168,9 +170,9 @@ func (e *engine) run(ctx context.Context) error {
 		e.res.Rounds++
 		rd.Index = e.res.Rounds
 		e.account(&rd)
-		dec := ctrl.After(rd)
+		dec := ctrl.After(&e.res.Log[len(e.res.Log)-1])
 		e.throttle = min(max(dec.Throttle, 0), qemuThrottleMax)
-		e.res.MaxThrottle = math.Max(e.res.MaxThrottle, e.throttle)
+		e.res.MaxThrottle = max(e.res.MaxThrottle, e.throttle)
 		switch dec.Action {
 		case StopAndCopy:
 			finalCap = dec.FinalRateCap
@@ -197,9 +199,9 @@ func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
 	if dt <= 0 || run <= 0 {
 		return 0
 	}
-	w := poisson(e.r, e.p.model.Writes(e.t, e.t+dt)*run)
+	w := poisson(e.r, e.model.Writes(e.t, e.t+dt)*run)
 	if w > 0 {
-		e.p.model.Mark(b, w, e.r)
+		e.model.Mark(b, w, e.r)
 	}
 	return w
 }
@@ -252,7 +254,7 @@ func (e *engine) cut(stopBelow, chunkBytes float64) (cut, sent, zeros int64) {
 	if float64(remaining) < stopBelow {
 		return 0, 0, 0
 	}
-	chunkBytes = math.Max(chunkBytes, p.pageBytes)
+	chunkBytes = max(chunkBytes, p.pageBytes)
 	var b float64
 	next := chunkBytes
 	for wi, s := range e.send.w {
@@ -373,7 +375,7 @@ func (e *engine) stopAndCopy(rateCap float64) {
 	p := e.p
 	rate := p.rate
 	if rateCap > 0 {
-		rate = math.Min(rate, rateCap)
+		rate = min(rate, rateCap)
 	}
 	zeros := e.zerosPending()
 	rd := Round{Index: e.res.Rounds + 1, Phase: "stop-copy", Start: e.t, Pending: e.pending, Rate: rate,

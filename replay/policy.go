@@ -39,8 +39,9 @@ type Env struct {
 type Controller interface {
 	// Plan is called before each live round with the pages pending.
 	Plan(pending int64) RoundPlan
-	// After is told how the round went and decides what comes next.
-	After(r Round) Decision
+	// After is told how the round went and decides what comes next. r is
+	// valid during the call only and must not be modified.
+	After(r *Round) Decision
 }
 
 // RoundPlan says how the engine sends the coming round.
@@ -83,6 +84,94 @@ type Decision struct {
 	Throttle float64
 	// FinalRateCap caps the stop-and-copy round's rate (bytes/s, 0 none).
 	FinalRateCap float64
+}
+
+// controller runs a Policy's Controller. The built-in policies' state is
+// held by value and their methods are called directly: the engine and the
+// analytic path (which replays configuration after configuration) then
+// start a migration without allocating and without dynamic dispatch. Any
+// other Policy's Controller is called through the interface.
+type controller struct {
+	kind       policyKind
+	qemu       qemuRun
+	xenLegacy  xenLegacyRun
+	xenV2      xenV2Run
+	simGrid    simGridRun
+	other      Controller
+	otherRound *Round // what other.After sees (so that callers' rounds stay on the stack)
+	// plan, when planned is set, is the plan of every round: the built-in
+	// policies whose plan depends on the environment only (all but Xen
+	// legacy with rate adaptation) are asked once.
+	plan    RoundPlan
+	planned bool
+}
+
+type policyKind uint8
+
+const (
+	kindOther policyKind = iota
+	kindQEMU
+	kindXenLegacy
+	kindXenV2
+	kindSimGrid
+)
+
+// begin starts pol's controller for one migration.
+func (c *controller) begin(pol Policy, env Env) {
+	switch v := pol.(type) {
+	case QEMU:
+		c.kind = kindQEMU
+		v.start(&c.qemu, env)
+	case XenLegacy:
+		c.kind = kindXenLegacy
+		v.start(&c.xenLegacy, env)
+	case XenV2:
+		c.kind = kindXenV2
+		v.start(&c.xenV2)
+	case SimGrid:
+		c.kind = kindSimGrid
+		v.start(&c.simGrid, env)
+	default:
+		c.kind = kindOther
+		c.other = pol.Begin(env)
+		c.otherRound = new(Round)
+		return
+	}
+	if c.kind != kindXenLegacy || !c.xenLegacy.RateAdapt {
+		c.plan, c.planned = c.Plan(0), true
+	}
+}
+
+func (c *controller) Plan(pending int64) RoundPlan {
+	if c.planned {
+		return c.plan
+	}
+	switch c.kind {
+	case kindQEMU:
+		return c.qemu.Plan(pending)
+	case kindXenLegacy:
+		return c.xenLegacy.Plan(pending)
+	case kindXenV2:
+		return c.xenV2.Plan(pending)
+	case kindSimGrid:
+		return c.simGrid.Plan(pending)
+	}
+	return c.other.Plan(pending)
+}
+
+func (c *controller) After(r *Round) Decision {
+	switch c.kind {
+	case kindQEMU:
+		return c.qemu.After(r)
+	case kindXenLegacy:
+		return c.xenLegacy.After(r)
+	case kindXenV2:
+		return c.xenV2.After(r)
+	case kindSimGrid:
+		return c.simGrid.After(r)
+	}
+	*c.otherRound = *r
+	return c.other.After(c.otherRound)
 }
 
 // Policies lists the built-in policies by name.

@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"math"
 	"time"
 )
 
@@ -46,7 +45,13 @@ func (QEMU) Defaults() PolicyDefaults {
 	return PolicyDefaults{MaxBandwidth: qemuDefaultMaxBW, DowntimeLimit: qemuDefaultDowntimeL}
 }
 
-func (QEMU) Begin(env Env) Controller { return &qemuRun{env: env} }
+func (q QEMU) Begin(env Env) Controller {
+	c := new(qemuRun)
+	q.start(c, env)
+	return c
+}
+
+func (QEMU) start(c *qemuRun, env Env) { *c = qemuRun{env: env} }
 
 type qemuRun struct {
 	env         Env
@@ -60,7 +65,7 @@ type qemuRun struct {
 // chunk is the stream bytes one ram_save_iterate call sends: 50 ms of
 // sending or the 100 ms rate-limit budget, whichever is less.
 func (c *qemuRun) chunk(rate float64) float64 {
-	return math.Max(math.Min(rate*qemuMaxWait, c.env.MaxBandwidth*qemuRateWindow), c.env.PageBytes)
+	return max(min(rate*qemuMaxWait, c.env.MaxBandwidth*qemuRateWindow), c.env.PageBytes)
 }
 
 // threshold in pages: bandwidth × limit ÷ page size (QEMU compares
@@ -73,7 +78,7 @@ func (c *qemuRun) Plan(int64) RoundPlan {
 	return RoundPlan{StopBelow: c.threshold(c.env.Rate), ChunkBytes: c.chunk(c.env.Rate)}
 }
 
-func (c *qemuRun) After(r Round) Decision {
+func (c *qemuRun) After(r *Round) Decision {
 	bw := r.Rate
 	if float64(r.PendingAfter) < c.threshold(bw) {
 		return Decision{Action: StopAndCopy, Reason: "threshold", Throttle: c.throttle}
@@ -89,7 +94,7 @@ func (c *qemuRun) After(r Round) Decision {
 					if c.throttle == 0 {
 						c.throttle = qemuThrottleInitial
 					} else {
-						c.throttle = math.Min(c.throttle+qemuThrottleStep, qemuThrottleMax)
+						c.throttle = min(c.throttle+qemuThrottleStep, qemuThrottleMax)
 					}
 				}
 			}

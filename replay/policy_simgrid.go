@@ -17,13 +17,19 @@ func (SimGrid) Name() string { return "simgrid" }
 func (SimGrid) Defaults() PolicyDefaults {
 	return PolicyDefaults{DowntimeLimit: 30 * time.Millisecond}
 }
-func (SimGrid) Begin(env Env) Controller { return &simGridRun{env: env} }
+func (s SimGrid) Begin(env Env) Controller {
+	c := new(simGridRun)
+	s.start(c, env)
+	return c
+}
+
+func (SimGrid) start(c *simGridRun, env Env) { *c = simGridRun{env: env} }
 
 type simGridRun struct{ env Env }
 
 func (*simGridRun) Plan(int64) RoundPlan { return RoundPlan{} }
 
-func (c *simGridRun) After(r Round) Decision {
+func (c *simGridRun) After(r *Round) Decision {
 	bw := r.Rate
 	if r.Duration > 0 {
 		bw = float64(r.Bytes) / r.Duration

@@ -1,7 +1,5 @@
 package replay
 
-import "math"
-
 // XenLegacy is xc_domain_save's loop (tools/libxc, Xen ≤ 4.5):
 //
 //   - round 1 sends every page, later rounds the pages dirty at their start,
@@ -41,14 +39,19 @@ func (XenLegacy) Name() string             { return "xen-legacy" }
 func (XenLegacy) Defaults() PolicyDefaults { return PolicyDefaults{} }
 
 func (x XenLegacy) Begin(env Env) Controller {
-	c := &xenLegacyRun{XenLegacy: x, env: env, mbit: xenStartMbit, lastSent: -1}
+	c := new(xenLegacyRun)
+	x.start(c, env)
+	return c
+}
+
+func (x XenLegacy) start(c *xenLegacyRun, env Env) {
+	*c = xenLegacyRun{XenLegacy: x, env: env, mbit: xenStartMbit, lastSent: -1}
 	if c.MaxIters == 0 {
 		c.MaxIters = xenMaxIters
 	}
 	if c.MaxFactor == 0 {
 		c.MaxFactor = xenMaxFactor
 	}
-	return c
 }
 
 type xenLegacyRun struct {
@@ -68,7 +71,7 @@ func (c *xenLegacyRun) Plan(int64) RoundPlan {
 	return p
 }
 
-func (c *xenLegacyRun) After(r Round) Decision {
+func (c *xenLegacyRun) After(r *Round) Decision {
 	c.iter++
 	sent := r.PagesSent + r.ZeroPages
 	c.totalSent += sent
@@ -93,7 +96,7 @@ func (c *xenLegacyRun) After(r Round) Decision {
 	if c.RateAdapt && r.Duration > 0 {
 		dirty := float64(r.PagesDirtied) * float64(c.env.PageSize) * 8 / 1e6 / r.Duration
 		if dirty > c.mbit {
-			c.mbit = math.Min(dirty+xenAdaptMargin, xenMaxMbit)
+			c.mbit = min(dirty+xenAdaptMargin, xenMaxMbit)
 		}
 	}
 	return d

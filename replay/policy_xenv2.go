@@ -18,18 +18,23 @@ func (XenV2) Name() string             { return "xen-v2" }
 func (XenV2) Defaults() PolicyDefaults { return PolicyDefaults{} }
 
 func (x XenV2) Begin(Env) Controller {
-	c := &xenV2Run{max: x.MaxIters}
+	c := new(xenV2Run)
+	x.start(c)
+	return c
+}
+
+func (x XenV2) start(c *xenV2Run) {
+	*c = xenV2Run{max: x.MaxIters}
 	if c.max == 0 {
 		c.max = xenV2MaxIters
 	}
-	return c
 }
 
 type xenV2Run struct{ iter, max int }
 
 func (*xenV2Run) Plan(int64) RoundPlan { return RoundPlan{} }
 
-func (c *xenV2Run) After(r Round) Decision {
+func (c *xenV2Run) After(r *Round) Decision {
 	c.iter++
 	switch {
 	case r.PendingAfter < xenV2MinDirty:

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -97,7 +98,8 @@ func WriteText(w io.Writer, rv Resolved, res Result, maxRounds int) error {
 
 // WriteSweepText prints one line per sweep configuration.
 func WriteSweepText(w io.Writer, rs []SweepResult) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	bw := bufio.NewWriterSize(w, 64<<10) // tabwriter writes cell by cell
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "#\tpolicy\tmemory\tbandwidth\tMTU\tCPU cap\tdirty model\ttime s\tdowntime ms\trounds\tGiB sent\tconverged\t")
 	for _, r := range rs {
 		if r.Err != nil {
@@ -109,7 +111,10 @@ func WriteSweepText(w io.Writer, rs []SweepResult) error {
 			FormatBytes(float64(rv.Memory)), FormatBitRate(rv.Bandwidth), rv.MTU, rv.CPUCap, rv.DirtyModel,
 			r.Result.TotalTime, r.Result.Downtime*1e3, r.Result.Rounds, float64(r.Result.Bytes)/(1<<30), r.Result.Converged)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // FormatBitRate renders bytes/s as bits/s with a decimal prefix.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/migreplay/migreplay/schema"
 )
@@ -55,9 +56,9 @@ func (p *params) resolved() Resolved {
 		Bandwidth: p.bandwidth, MTU: p.mtu, MaxBandwidth: p.maxBW,
 		CPUCap: p.cpuCap, CPURate: p.cpuRate, PacketCPUShare: p.packetCPU,
 		LinkRate: p.linkRate, CPULimitedRate: p.cpuLimited, Rate: p.rate, RateBound: p.bound(),
-		Policy: p.policy.Name(), DirtyModel: describeModel(p.model), ZeroShare: p.cfg.ZeroShare,
+		Policy: p.policy.Name(), DirtyModel: describeModel(p.dirty()), ZeroShare: p.zeroShare,
 		DowntimeLimit: p.limit, AutoConverge: p.autoConv, Postcopy: p.postcopy, PostcopyAfter: p.postAfter,
-		StateBytes: p.stateBytes, StateTime: p.state, SetupTime: p.setup, FaultLatency: p.fault, Timeout: p.timeout, Seed: p.cfg.Seed,
+		StateBytes: p.stateBytes, StateTime: p.state, SetupTime: p.setup, FaultLatency: p.fault, Timeout: p.timeout, Seed: p.seed,
 	}
 }
 
@@ -70,10 +71,49 @@ func describeModel(m DirtyModel) string {
 
 // ID is a stable 16-hex-digit name for a replay of this resolved
 // configuration by engine ("page" or "analytic"): the first 8 bytes of the
-// SHA-256 of its canonical text.
+// SHA-256 of its canonical text, fmt.Sprintf("%s|%+v", engine, r).
 func (r Resolved) ID(engine string) string {
-	h := sha256.Sum256([]byte(fmt.Sprintf("%s|%+v", engine, r)))
+	var buf [640]byte
+	h := sha256.Sum256(r.appendCanonical(append(buf[:0], engine...)))
 	return hex.EncodeToString(h[:8])
+}
+
+// appendCanonical appends "|" and r as fmt's %+v prints it, without
+// reflection (a sweep names every row; TestResolvedCanonicalText keeps the
+// two identical).
+func (r Resolved) appendCanonical(b []byte) []byte {
+	i := func(name string, v int64) { b = strconv.AppendInt(append(b, name...), v, 10) }
+	f := func(name string, v float64) { b = strconv.AppendFloat(append(b, name...), v, 'g', -1, 64) }
+	s := func(name, v string) { b = append(append(b, name...), v...) }
+	t := func(name string, v bool) { b = strconv.AppendBool(append(b, name...), v) }
+	b = append(b, "|{"...)
+	i("Memory:", r.Memory)
+	i(" PageSize:", r.PageSize)
+	i(" Pages:", r.Pages)
+	f(" Bandwidth:", r.Bandwidth)
+	i(" MTU:", int64(r.MTU))
+	f(" MaxBandwidth:", r.MaxBandwidth)
+	f(" CPUCap:", r.CPUCap)
+	f(" CPURate:", r.CPURate)
+	f(" PacketCPUShare:", r.PacketCPUShare)
+	f(" LinkRate:", r.LinkRate)
+	f(" CPULimitedRate:", r.CPULimitedRate)
+	f(" Rate:", r.Rate)
+	s(" RateBound:", r.RateBound)
+	s(" Policy:", r.Policy)
+	s(" DirtyModel:", r.DirtyModel)
+	f(" ZeroShare:", r.ZeroShare)
+	f(" DowntimeLimit:", r.DowntimeLimit)
+	t(" AutoConverge:", r.AutoConverge)
+	t(" Postcopy:", r.Postcopy)
+	i(" PostcopyAfter:", int64(r.PostcopyAfter))
+	f(" StateBytes:", r.StateBytes)
+	f(" StateTime:", r.StateTime)
+	f(" SetupTime:", r.SetupTime)
+	f(" FaultLatency:", r.FaultLatency)
+	f(" Timeout:", r.Timeout)
+	b = strconv.AppendUint(append(b, " Seed:"...), r.Seed, 10)
+	return append(b, '}')
 }
 
 // finite maps ±Inf to nil, for nullable columns.

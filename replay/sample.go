@@ -132,11 +132,16 @@ func distinctUniform(s float64, w float64) float64 {
 	if s == 1 {
 		return 1
 	}
-	l := -1 / s * (1 + 1/(2*s)) // ln(1 − 1/s) to O(s⁻³)
+	return -s * math.Expm1(w*uniformLog(s))
+}
+
+// uniformLog is ln(1 − 1/s), the log of the chance that one uniform write
+// on s > 1 pages misses a given page (to O(s⁻³) for s ≥ 10⁴).
+func uniformLog(s float64) float64 {
 	if s < 1e4 {
-		l = math.Log1p(-1 / s)
+		return math.Log1p(-1 / s)
 	}
-	return -s * math.Expm1(w*l)
+	return -1 / s * (1 + 1/(2*s))
 }
 
 // poisson draws a Poisson(mean) variate: inversion for mean < 10, Hörmann's
