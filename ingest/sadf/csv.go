@@ -91,8 +91,6 @@ type CSVParser struct {
 	hostB    []byte
 	tsB      []byte
 	ts       time.Time
-	tsZone   []byte
-	zoneOK   bool
 	civilDay int64
 	civilKey int64
 }
