@@ -92,10 +92,10 @@ type File struct {
 	// rerun can find and replace exactly that input's files.
 	Source string
 	dir    string // relative partition dir
-	f   *os.File
-	h   hash.Hash
-	fw  schema.FileWriter
-	cnt *countWriter
+	f      *os.File
+	h      hash.Hash
+	fw     schema.FileWriter
+	cnt    *countWriter
 }
 
 type countWriter struct {
@@ -125,6 +125,11 @@ func (s *Set) Create(table *schema.Table, dir string, meta map[string]string) (*
 
 // Write appends one row.
 func (f *File) Write(r schema.Row) error { return f.fw.Write(r) }
+
+// Flush writes the rows buffered so far into the file as a row group and
+// releases the buffers (see schema.FileWriter); later rows start a new row
+// group. Callers flush files they are done with for now, to bound memory.
+func (f *File) Flush() error { return f.fw.Flush() }
 
 // SetMeta sets footer metadata (before Commit).
 func (f *File) SetMeta(k, v string) { f.fw.SetMeta(k, v) }
