@@ -10,7 +10,7 @@ import "time"
 type QMPMigrate struct {
 	Host   string     `parquet:"host,dict,zstd" json:"host" doc:"the QEMU host (--host)"`
 	Time   *time.Time `parquet:"time,optional,timestamp(microsecond),zstd" json:"time" doc:"the collector's timestamp of the poll (epoch s/ms/us/ns number, RFC 3339 string, or QMP's {seconds, microseconds}); else --start + poll·--interval when --start is given; else null"`
-	Poll   int64      `parquet:"poll,zstd" json:"poll" doc:"0-based index of the poll among the file's polls"`
+	Poll   int64      `parquet:"poll,delta,zstd" json:"poll" doc:"0-based index of the poll among the file's polls"`
 	Status *string    `parquet:"status,optional,dict,zstd" json:"status" doc:"MigrationStatus: setup, active, postcopy-active, pre-switchover, device, completed, failed, cancelling, cancelled, ..."`
 
 	TotalTimeMs        *int64  `parquet:"total_time_ms,optional,zstd" json:"total_time_ms" unit:"ms" doc:"total-time: time since the migration started (to its end once completed)"`

@@ -4,7 +4,7 @@ package schema
 // table is not partitioned: table=rejects/part-<hash>.parquet.
 type Reject struct {
 	File   string `parquet:"file,dict,zstd" doc:"input path as given on the command line"`
-	Line   int64  `parquet:"line,zstd" doc:"1-based line number"`
+	Line   int64  `parquet:"line,delta,zstd" doc:"1-based line number"`
 	Col    int64  `parquet:"col,zstd" doc:"1-based byte column of the fault, 0 when unknown"`
 	Format string `parquet:"format,dict,zstd" doc:"parser that rejected the line"`
 	Reason string `parquet:"reason,zstd" doc:"what is wrong, one line"`
