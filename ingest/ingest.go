@@ -19,6 +19,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -68,7 +70,7 @@ type FileSummary struct {
 	SHA256  string           `json:"sha256"`
 	Bytes   int64            `json:"bytes"`
 	Stats   parse.Stats      `json:"stats"`
-	Records map[string]int64 `json:"records"` // per table, rejects included
+	Records map[string]int64 `json:"records"`          // per table, rejects included
 	Locale  string           `json:"locale,omitempty"` // what the parser detected (sar, sadf: date form, clock, decimal mark)
 }
 
@@ -247,16 +249,13 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 			if err := r.write(parse.Reject(e)); err != nil && rejErr == nil {
 				rejErr = err
 			}
-			fsum.Records["rejects"]++
 		}
 	}
 	p := format.New(br, opt)
 	for p.Next() {
-		rec := p.Record()
-		if err := r.write(rec); err != nil {
+		if err := r.write(p.Record()); err != nil {
 			return fsum, err
 		}
-		fsum.Records[rec.TableName()]++
 		prog.records++
 	}
 	if err := p.Err(); err != nil {
@@ -286,6 +285,9 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 			f.SetMeta(schema.MetaLocale, fsum.Locale)
 		}
 	}
+	for _, rt := range r.routes {
+		fsum.Records[rt.table.Name] += rt.rows
+	}
 	return fsum, nil
 }
 
@@ -294,29 +296,54 @@ type routeKey struct {
 	dir   string
 }
 
-// lastRoute caches one table's most recent partition: records of a table
-// mostly share host and day, while tables interleave (xentop domain, vCPU
-// and VBD lines), so the cache is per table.
-type lastRoute struct {
-	host string
-	day  int64
-	file *lake.File
+// route is one row type's routing state. Records of a table mostly share
+// host and day while tables interleave (xentop domain, vCPU and VBD lines),
+// so each table remembers its current partition and file; routes are found
+// by the record's dynamic type, without hashing a name per record.
+type route struct {
+	typ    reflect.Type
+	table  *schema.Table
+	host   string
+	day    int64
+	file   *lake.File
+	rows   int64        // records routed, for the file summary
+	recent []*lake.File // files this table wrote to lately, current first
 }
+
+// activeFiles is how many files per table keep their page buffers between
+// writes. A file that falls out of a table's recent list is flushed (its
+// rows written out as a row group, its buffers released), so a source that
+// spans many days or hosts holds buffers for a few partitions, not all. Two
+// lets a table alternate between two partitions (ping replies with and
+// without times) without cutting row groups short.
+const activeFiles = 2
 
 // router sends each record to its (table, partition) file of this source.
 type router struct {
-	set   *lake.Set
-	files map[routeKey]*lake.File
-	meta  map[string]string
-	last  map[string]*lastRoute
+	set    *lake.Set
+	files  map[routeKey]*lake.File
+	meta   map[string]string
+	routes []*route
 }
 
 func (r *router) write(rec schema.Row) error {
-	name := rec.TableName()
+	typ := reflect.TypeOf(rec)
+	var rt *route
+	for _, x := range r.routes {
+		if x.typ == typ {
+			rt = x
+			break
+		}
+	}
+	if rt == nil {
+		rt = &route{typ: typ, table: schema.TableOf(rec)}
+		r.routes = append(r.routes, rt)
+	}
+	rt.rows++
 	var host string
 	var t time.Time
-	if p, ok := rec.(schema.Partitioner); ok {
-		host, t = p.Partition()
+	if rt.table.Partitioned {
+		host, t = rec.(schema.Partitioner).Partition()
 	}
 	day := int64(-1 << 62)
 	if !t.IsZero() {
@@ -325,31 +352,43 @@ func (r *router) write(rec schema.Row) error {
 			day--
 		}
 	}
-	lr := r.last[name]
-	if lr != nil && lr.file != nil && lr.host == host && lr.day == day {
-		return lr.file.Write(rec)
+	if rt.file != nil && rt.day == day && rt.host == host {
+		return rt.file.Write(rec)
 	}
-	table := schema.TableOf(rec)
-	dir := lake.Dir(table, host, t)
-	k := routeKey{name, dir}
+	dir := lake.Dir(rt.table, host, t)
+	k := routeKey{rt.table.Name, dir}
 	f, ok := r.files[k]
 	if !ok {
 		var err error
-		if f, err = r.set.Create(table, dir, r.meta); err != nil {
+		if f, err = r.set.Create(rt.table, dir, r.meta); err != nil {
 			return err
 		}
 		f.Source = r.meta[schema.MetaSource]
 		r.files[k] = f
 	}
-	if lr == nil {
-		if r.last == nil {
-			r.last = map[string]*lastRoute{}
-		}
-		lr = &lastRoute{}
-		r.last[name] = lr
+	rt.host, rt.day, rt.file = host, day, f
+	if err := rt.use(f); err != nil {
+		return err
 	}
-	lr.host, lr.day, lr.file = host, day, f
 	return f.Write(rec)
+}
+
+// use moves f to the front of rt's recent files and flushes the file that
+// falls out of the list.
+func (rt *route) use(f *lake.File) error {
+	i := slices.Index(rt.recent, f)
+	if i < 0 {
+		rt.recent = append(rt.recent, f)
+		i = len(rt.recent) - 1
+	}
+	copy(rt.recent[1:i+1], rt.recent[:i])
+	rt.recent[0] = f
+	if len(rt.recent) > activeFiles {
+		old := rt.recent[activeFiles]
+		rt.recent = rt.recent[:activeFiles]
+		return old.Flush()
+	}
+	return nil
 }
 
 // decompress returns the text stream of r: gunzip or unzstd by magic bytes.
