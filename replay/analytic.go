@@ -203,7 +203,7 @@ func analytic(p *params) Result {
 		}
 		// fixed point: nothing changes any more, so the policy will not stop
 		// before the timeout (QEMU and SimGrid have no round cap)
-		if extrapolate && zeros == 0 && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 {
+		if extrapolate && zeros == 0 && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 && ctrl.steady() {
 			left := p.timeout - (t - p.setup)
 			if left > 0 {
 				k := math.Floor(left / dt)

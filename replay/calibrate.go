@@ -25,6 +25,9 @@ const (
 	FitStateTime  = "state-time" // stop-and-copy time beyond RAM, [0.1 ms, 2 s]
 	FitHotShare   = "hot-share"  // hot/cold dirty model's hot share of pages, [0.001, 1]
 	FitCPURate    = "cpu-rate"   // stream rate of one CPU at MTU 1500, [1 MB/s, 100 GB/s]
+	// FitWorkingSet is the share of memory the guest writes, [0.001, 1]:
+	// the trace and CPU models' working set, Zipf's span.
+	FitWorkingSet = "working-set"
 )
 
 // Calibration is a set of fitted free parameters; zero fields were not fitted.
@@ -33,6 +36,7 @@ type Calibration struct {
 	StateTime  float64 // s
 	HotShare   float64
 	CPURate    float64 // B/s
+	WorkingSet float64
 	Loss       float64 // mean squared log error over the training runs' known outcomes
 }
 
@@ -55,6 +59,18 @@ func (c Calibration) Apply(cfg Config) Config {
 		if h, ok := cfg.DirtyModel.(HotCold); ok {
 			h.HotShare = c.HotShare
 			cfg.DirtyModel = h
+		}
+	}
+	if c.WorkingSet > 0 {
+		switch m := cfg.DirtyModel.(type) {
+		case *Trace:
+			cfg.DirtyModel = &Trace{Times: m.Times, Rates: m.Rates, Repeat: m.Repeat, WorkingSet: c.WorkingSet}
+		case CPU:
+			m.WorkingSet = c.WorkingSet
+			cfg.DirtyModel = m
+		case Zipf:
+			m.Span = c.WorkingSet
+			cfg.DirtyModel = m
 		}
 	}
 	return cfg
@@ -84,6 +100,7 @@ var knobs = map[string]knob{
 	FitStateTime:  {FitStateTime, 1e-4, 2, func(c *Calibration, v float64) { c.StateTime = v }, func(c Calibration) float64 { return c.StateTime }},
 	FitHotShare:   {FitHotShare, 1e-3, 1, func(c *Calibration, v float64) { c.HotShare = v }, func(c Calibration) float64 { return c.HotShare }},
 	FitCPURate:    {FitCPURate, 1e6, 1e11, func(c *Calibration, v float64) { c.CPURate = v }, func(c Calibration) float64 { return c.CPURate }},
+	FitWorkingSet: {FitWorkingSet, 1e-3, 1, func(c *Calibration, v float64) { c.WorkingSet = v }, func(c Calibration) float64 { return c.WorkingSet }},
 }
 
 // Predict runs m's configuration with c applied.

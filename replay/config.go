@@ -249,6 +249,11 @@ func (p *params) resolve(c *Config) error {
 	if p.policy == nil {
 		p.policy = QEMU{}
 	}
+	if q, ok := p.policy.(QEMU); ok && q.Ramp != nil {
+		if err := q.Ramp.Validate(); err != nil {
+			return err
+		}
+	}
 	defs := p.policy.Defaults()
 	p.maxBW = c.MaxBandwidth
 	switch {

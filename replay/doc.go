@@ -18,6 +18,34 @@
 // included, gives the same Result and byte-identical Parquet rows (Rows,
 // WriteLake; tables replay_run and replay_round, see schema/README.md).
 //
+// Policies carry their options: XenLegacy{RateAdapt, NoSkip}, and
+// QEMU{Ramp: &DowntimeRamp{}} for management software that raises the
+// downtime limit step by step while the migration runs (KubeVirt's
+// downtime tuning, VEP 291: 150 ms, then 7 equal steps to 1050 ms, one
+// every 10 s from dirty-sync-count 3).
+//
+// Measured migrations: ReadQMPLake reads a lake's qmp_migrate polls and
+// splits them into migrations (per host; a migration ends at a completed,
+// failed or cancelled poll, and a new one starts at a setup poll or where
+// total_time_ms restarts); MeasuredFromQMP turns a completed one into a
+// Measured run (throughput from ram.mbps, the dirty-pages-rate series as a
+// Trace, zero share from ram.duplicate; outcomes total-time, downtime,
+// dirty-sync-count, ram.transferred); CalibrateQMP fits efficiency, state
+// time and working set on all of them and reports leave-one-out median
+// absolute percentage errors. The command line runs it as
+// "migreplay replay --calibrate LAKE".
+//
+// What-if sweeps from a file: "migreplay replay --config sweep.json" reads
+// a JSON object whose keys are the command's flag names, with "sweep"
+// holding parameter ranges, e.g.
+//
+//	{"memory": "8GiB", "policy": "qemu", "dirty-model": "hotcold",
+//	 "sweep": {"dirty-rate": "5000:50000:5000", "cpu-cap": [0.25, 0.5, 1]},
+//	 "analytic": true}
+//
+// Flags on the command line override the file (a --sweep replaces the
+// file's range for its parameter only); see "migreplay replay --help".
+//
 // To reproduce seed 004's experiment, sweep Config.CPUCap (the Dom0 cap)
 // with CPURate set for the hosts (CPUUsed shows where the CPU stops being
 // the bottleneck) and a DirtyModel per workload (CPU{Usage: DomU cap} for

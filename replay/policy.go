@@ -137,9 +137,21 @@ func (c *controller) begin(pol Policy, env Env) {
 		c.otherRound = new(Round)
 		return
 	}
-	if c.kind != kindXenLegacy || !c.xenLegacy.RateAdapt {
+	if !(c.kind == kindXenLegacy && c.xenLegacy.RateAdapt) && !(c.kind == kindQEMU && c.qemu.ramped) {
 		c.plan, c.planned = c.Plan(0), true
 	}
+}
+
+// steady reports whether the policy's own state can no longer change what
+// happens at a fixed point (the analytic path then extrapolates to the
+// timeout): no downtime ramp still rising, no auto-converge throttle still
+// able to rise.
+func (c *controller) steady() bool {
+	if c.kind != kindQEMU {
+		return true
+	}
+	q := &c.qemu
+	return (!q.ramped || q.ramp.done()) && (!q.env.AutoConverge || q.throttle >= qemuThrottleMax)
 }
 
 func (c *controller) Plan(pending int64) RoundPlan {
@@ -172,6 +184,17 @@ func (c *controller) After(r *Round) Decision {
 	}
 	*c.otherRound = *r
 	return c.other.After(c.otherRound)
+}
+
+// optioner is implemented by policies with options beyond their name; the
+// description names the non-default ones ("" when none).
+type optioner interface{ Options() string }
+
+func policyOptions(p Policy) string {
+	if o, ok := p.(optioner); ok {
+		return o.Options()
+	}
+	return ""
 }
 
 // Policies lists the built-in policies by name.

@@ -24,8 +24,13 @@ import (
 //     is throttled 20 %, then +10 % per further trigger up to 99 %, and the
 //     counter resets. A throttled guest runs (1 − throttle) of the time.
 //
-// QEMU sends zero pages as markers (Config.ZeroShare).
-type QEMU struct{}
+// QEMU sends zero pages as markers (Config.ZeroShare). Ramp, when set,
+// raises the downtime limit during the migration as management software
+// does (KubeVirt; see DowntimeRamp): it then starts at the ramp's initial
+// limit and Config.DowntimeLimit is ignored.
+type QEMU struct {
+	Ramp *DowntimeRamp
+}
 
 // QEMU's constants.
 const (
@@ -41,8 +46,28 @@ const (
 )
 
 func (QEMU) Name() string { return "qemu" }
-func (QEMU) Defaults() PolicyDefaults {
-	return PolicyDefaults{MaxBandwidth: qemuDefaultMaxBW, DowntimeLimit: qemuDefaultDowntimeL}
+func (q QEMU) Defaults() PolicyDefaults {
+	d := PolicyDefaults{MaxBandwidth: qemuDefaultMaxBW, DowntimeLimit: qemuDefaultDowntimeL}
+	if q.Ramp != nil {
+		d.DowntimeLimit = q.Ramp.resolved().Initial
+	}
+	return d
+}
+
+// Validate checks the ramp, if any.
+func (q QEMU) Validate() error {
+	if q.Ramp != nil {
+		return q.Ramp.Validate()
+	}
+	return nil
+}
+
+// Options describes the non-default options ("" for none).
+func (q QEMU) Options() string {
+	if q.Ramp != nil {
+		return q.Ramp.String()
+	}
+	return ""
 }
 
 func (q QEMU) Begin(env Env) Controller {
@@ -51,10 +76,20 @@ func (q QEMU) Begin(env Env) Controller {
 	return c
 }
 
-func (QEMU) start(c *qemuRun, env Env) { *c = qemuRun{env: env} }
+func (q QEMU) start(c *qemuRun, env Env) {
+	*c = qemuRun{env: env, limit: env.DowntimeLimit}
+	if q.Ramp != nil {
+		c.ramped = true
+		c.ramp = q.Ramp.start()
+		c.limit = c.ramp.limit()
+	}
+}
 
 type qemuRun struct {
 	env         Env
+	limit       float64 // s, the downtime limit in force
+	ramped      bool
+	ramp        rampRun
 	periodStart float64
 	periodDirty int64 // pages newly dirty at syncs in the period
 	periodXfer  int64 // bytes sent in the period
@@ -71,7 +106,7 @@ func (c *qemuRun) chunk(rate float64) float64 {
 // threshold in pages: bandwidth × limit ÷ page size (QEMU compares
 // dirty pages × page size with bandwidth × limit).
 func (c *qemuRun) threshold(rate float64) float64 {
-	return rate * c.env.DowntimeLimit / float64(c.env.PageSize)
+	return rate * c.limit / float64(c.env.PageSize)
 }
 
 func (c *qemuRun) Plan(int64) RoundPlan {
@@ -79,6 +114,10 @@ func (c *qemuRun) Plan(int64) RoundPlan {
 }
 
 func (c *qemuRun) After(r *Round) Decision {
+	if c.ramped {
+		// the bitmap sync ending round r.Index is dirty-sync-count r.Index+1
+		c.limit = c.ramp.advance(r.Start+r.Duration, r.Index+1)
+	}
 	bw := r.Rate
 	if float64(r.PendingAfter) < c.threshold(bw) {
 		return Decision{Action: StopAndCopy, Reason: "threshold", Throttle: c.throttle}

@@ -1,5 +1,10 @@
 package replay
 
+import (
+	"fmt"
+	"strings"
+)
+
 // XenLegacy is xc_domain_save's loop (tools/libxc, Xen ≤ 4.5):
 //
 //   - round 1 sends every page, later rounds the pages dirty at their start,
@@ -35,7 +40,25 @@ const (
 	xenAdaptMargin = 50
 )
 
-func (XenLegacy) Name() string             { return "xen-legacy" }
+func (XenLegacy) Name() string { return "xen-legacy" }
+
+// Options describes the non-default options ("" for none).
+func (x XenLegacy) Options() string {
+	var s []string
+	if x.NoSkip {
+		s = append(s, "no_skip")
+	}
+	if x.RateAdapt {
+		s = append(s, "rate_adapt")
+	}
+	if x.MaxIters != 0 {
+		s = append(s, fmt.Sprintf("max_iters=%d", x.MaxIters))
+	}
+	if x.MaxFactor != 0 {
+		s = append(s, fmt.Sprintf("max_factor=%g", x.MaxFactor))
+	}
+	return strings.Join(s, ",")
+}
 func (XenLegacy) Defaults() PolicyDefaults { return PolicyDefaults{} }
 
 func (x XenLegacy) Begin(env Env) Controller {

@@ -1,5 +1,7 @@
 package replay
 
+import "fmt"
+
 // XenV2 is Xen's migration v2 (xc_sr_save.c, Xen 4.6–4.14; xg_sr_save.c
 // since) with its default precopy policy (simple_precopy_policy): after each
 // live round, stop when fewer than 50 pages are dirty or when 5 live rounds
@@ -14,7 +16,15 @@ const (
 	xenV2MinDirty = 50
 )
 
-func (XenV2) Name() string             { return "xen-v2" }
+func (XenV2) Name() string { return "xen-v2" }
+
+// Options describes the non-default options ("" for none).
+func (x XenV2) Options() string {
+	if x.MaxIters != 0 {
+		return fmt.Sprintf("max_iters=%d", x.MaxIters)
+	}
+	return ""
+}
 func (XenV2) Defaults() PolicyDefaults { return PolicyDefaults{} }
 
 func (x XenV2) Begin(Env) Controller {

@@ -57,7 +57,11 @@ func NewModel(name string, rate float64, o ModelOptions) (DirtyModel, error) {
 // outcome and the rounds (at most maxRounds of them, first and last).
 func WriteText(w io.Writer, rv Resolved, res Result, maxRounds int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "policy\t%s\tdirty model\t%s\n", rv.Policy, rv.DirtyModel)
+	pol := rv.Policy
+	if rv.PolicyOptions != "" {
+		pol += " " + rv.PolicyOptions
+	}
+	fmt.Fprintf(tw, "policy\t%s\tdirty model\t%s\n", pol, rv.DirtyModel)
 	fmt.Fprintf(tw, "memory\t%s (%d pages of %d B)\tzero share\t%.3g\n", FormatBytes(float64(rv.Memory)), rv.Pages, rv.PageSize, rv.ZeroShare)
 	fmt.Fprintf(tw, "link\t%s at MTU %d\tstream rate\t%s (%s-bound)\n", FormatBitRate(rv.Bandwidth), rv.MTU, FormatBitRate(rv.Rate), rv.RateBound)
 	conv := "yes"
@@ -107,7 +111,11 @@ func WriteSweepText(w io.Writer, rs []SweepResult) error {
 			continue
 		}
 		rv, _ := Resolve(r.Config)
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%.2f\t%s\t%.3f\t%.1f\t%d\t%.3f\t%v\t\n", r.Index, rv.Policy,
+		pol := rv.Policy
+		if rv.PolicyOptions != "" {
+			pol += " " + rv.PolicyOptions
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%.2f\t%s\t%.3f\t%.1f\t%d\t%.3f\t%v\t\n", r.Index, pol,
 			FormatBytes(float64(rv.Memory)), FormatBitRate(rv.Bandwidth), rv.MTU, rv.CPUCap, rv.DirtyModel,
 			r.Result.TotalTime, r.Result.Downtime*1e3, r.Result.Rounds, float64(r.Result.Bytes)/(1<<30), r.Result.Converged)
 	}
@@ -145,7 +153,7 @@ func WriteJSON(w io.Writer, rv Resolved, res Result) error {
 		"bandwidth_bytes_per_s": rv.Bandwidth, "mtu_bytes": rv.MTU, "max_bandwidth_bytes_per_s": finite(rv.MaxBandwidth),
 		"cpu_cap": rv.CPUCap, "cpu_rate_bytes_per_s": finite(rv.CPURate), "packet_cpu_share": rv.PacketCPUShare,
 		"link_rate_bytes_per_s": rv.LinkRate, "cpu_limited_rate_bytes_per_s": finite(rv.CPULimitedRate),
-		"stream_rate_bytes_per_s": rv.Rate, "rate_bound": rv.RateBound, "policy": rv.Policy, "dirty_model": rv.DirtyModel,
+		"stream_rate_bytes_per_s": rv.Rate, "rate_bound": rv.RateBound, "policy": rv.Policy, "policy_options": rv.PolicyOptions, "dirty_model": rv.DirtyModel,
 		"zero_share": rv.ZeroShare, "downtime_limit_s": rv.DowntimeLimit, "auto_converge": rv.AutoConverge,
 		"postcopy": rv.Postcopy, "postcopy_after": rv.PostcopyAfter, "state_bytes": rv.StateBytes, "state_time_s": rv.StateTime,
 		"setup_time_s": rv.SetupTime, "fault_latency_s": rv.FaultLatency, "timeout_s": rv.Timeout, "seed": rv.Seed,

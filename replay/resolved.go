@@ -27,6 +27,7 @@ type Resolved struct {
 	Rate           float64 // min of the three
 	RateBound      string  // "link", "cpu" or "limit"
 	Policy         string
+	PolicyOptions  string // the policy's non-default options, e.g. rate_adapt or ramp(…); "" when none
 	DirtyModel     string // name and parameters, e.g. hotcold(rate=5000,hot_share=0.1,hot_writes=0.9)
 	ZeroShare      float64
 	DowntimeLimit  float64
@@ -56,7 +57,7 @@ func (p *params) resolved() Resolved {
 		Bandwidth: p.bandwidth, MTU: p.mtu, MaxBandwidth: p.maxBW,
 		CPUCap: p.cpuCap, CPURate: p.cpuRate, PacketCPUShare: p.packetCPU,
 		LinkRate: p.linkRate, CPULimitedRate: p.cpuLimited, Rate: p.rate, RateBound: p.bound(),
-		Policy: p.policy.Name(), DirtyModel: describeModel(p.dirty()), ZeroShare: p.zeroShare,
+		Policy: p.policy.Name(), PolicyOptions: policyOptions(p.policy), DirtyModel: describeModel(p.dirty()), ZeroShare: p.zeroShare,
 		DowntimeLimit: p.limit, AutoConverge: p.autoConv, Postcopy: p.postcopy, PostcopyAfter: p.postAfter,
 		StateBytes: p.stateBytes, StateTime: p.state, SetupTime: p.setup, FaultLatency: p.fault, Timeout: p.timeout, Seed: p.seed,
 	}
@@ -101,6 +102,7 @@ func (r Resolved) appendCanonical(b []byte) []byte {
 	f(" Rate:", r.Rate)
 	s(" RateBound:", r.RateBound)
 	s(" Policy:", r.Policy)
+	s(" PolicyOptions:", r.PolicyOptions)
 	s(" DirtyModel:", r.DirtyModel)
 	f(" ZeroShare:", r.ZeroShare)
 	f(" DowntimeLimit:", r.DowntimeLimit)
@@ -135,7 +137,7 @@ func Rows(cfg Config, res Result, engine string, index int) (schema.ReplayRun, [
 	rv := p.resolved()
 	id := rv.ID(engine)
 	run := schema.ReplayRun{
-		RunID: id, SweepIndex: int64(index), Engine: engine, Policy: rv.Policy, DirtyModel: rv.DirtyModel,
+		RunID: id, SweepIndex: int64(index), Engine: engine, Policy: rv.Policy, PolicyOpts: rv.PolicyOptions, DirtyModel: rv.DirtyModel,
 		Seed: rv.Seed, MemoryBytes: rv.Memory, PageSize: rv.PageSize, Bandwidth: rv.Bandwidth, MTU: int64(rv.MTU),
 		MaxBandwidth: finite(rv.MaxBandwidth), CPUCap: rv.CPUCap, StreamRate: rv.Rate, RateBound: rv.RateBound,
 		ZeroShare: rv.ZeroShare, DowntimeLim: rv.DowntimeLimit, AutoConv: rv.AutoConverge, StateBytes: rv.StateBytes, StateTime: rv.StateTime,

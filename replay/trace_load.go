@@ -1,16 +1,10 @@
 package replay
 
 import (
-	"bytes"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
-
-	"github.com/parquet-go/parquet-go"
 )
 
 // LoadTrace reads a dirty-rate series from path: a CSV file (see
@@ -30,18 +24,6 @@ func LoadTrace(path string) (*Trace, error) {
 	}
 	defer f.Close()
 	return ReadTraceCSV(f, path)
-}
-
-// QMPPoll is what the replay needs of one query-migrate poll (the lake's
-// qmp_migrate table, read by column name).
-type QMPPoll struct {
-	Host           string     `parquet:"host"`
-	Time           *time.Time `parquet:"time,optional"`
-	Poll           int64      `parquet:"poll"`
-	Status         *string    `parquet:"status,optional"`
-	TotalTimeMs    *int64     `parquet:"total_time_ms,optional"`
-	DirtyPagesRate *int64     `parquet:"ram_dirty_pages_rate,optional"`
-	PageSize       *int64     `parquet:"ram_page_size,optional"`
 }
 
 // TraceFromQMP turns one migration's polls into a dirty-rate series:
@@ -95,80 +77,61 @@ func TraceFromQMP(polls []QMPPoll) (*Trace, error) {
 
 // TraceFromLake reads the qmp_migrate polls under dir (a lake root, its
 // table=qmp_migrate folder, or a host or date folder below it) and returns
-// the dirty-rate series of the one migration they hold. Polls are ordered
-// by time and poll index; a new migration starts where total_time_ms
-// falls. More than one host or migration is an error that names them: pass
-// a narrower folder, or export one migration as CSV.
+// the dirty-rate series of the one migration they hold (see
+// ReadQMPLake for how polls are split into migrations). More than one host
+// or migration is an error that lists them: pass a narrower folder, pick
+// one with TraceFromMigrations, or export one migration as CSV.
 func TraceFromLake(dir string) (*Trace, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), "table=") && d.Name() != "table=qmp_migrate" {
-			return fs.SkipDir
-		}
-		if d.IsDir() && (d.Name() == "_tmp") {
-			return fs.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".parquet") && strings.Contains(filepath.ToSlash(p), "table=qmp_migrate/") {
-			files = append(files, p)
-		}
-		return nil
-	})
+	migs, err := ReadQMPLake(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return nil, err
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: %s: no table=qmp_migrate/…/*.parquet below it (ingest QMP polls first)", ErrTrace, dir)
-	}
-	sort.Strings(files)
-	var polls []QMPPoll
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := parquet.Read[QMPPoll](bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		polls = append(polls, rows...)
-	}
-	hosts := map[string]bool{}
-	for _, p := range polls {
-		hosts[p.Host] = true
-	}
-	if len(hosts) > 1 {
+	return TraceFromMigrations(dir, migs, 0)
+}
+
+// TraceFromMigrations returns the dirty-rate series of migration n
+// (1-based, in ReadQMPLake's order) of migs, read from dir; n = 0 requires
+// exactly one migration on one host.
+func TraceFromMigrations(dir string, migs []QMPMigration, n int) (*Trace, error) {
+	if n == 0 {
+		hosts := map[string]bool{}
 		var hs []string
-		for h := range hosts {
-			hs = append(hs, h)
+		for _, m := range migs {
+			if !hosts[m.Host] {
+				hosts[m.Host] = true
+				hs = append(hs, m.Host)
+			}
 		}
-		sort.Strings(hs)
-		return nil, fmt.Errorf("%w: %s holds polls of %d hosts (%s): pass %s/table=qmp_migrate/host=<host>",
-			ErrTrace, dir, len(hs), strings.Join(hs, ", "), dir)
-	}
-	sort.SliceStable(polls, func(i, j int) bool {
-		a, b := polls[i], polls[j]
-		if a.Time != nil && b.Time != nil && !a.Time.Equal(*b.Time) {
-			return a.Time.Before(*b.Time)
+		if len(hs) > 1 {
+			return nil, fmt.Errorf("%w: %s holds polls of %d hosts (%s): pass %s/table=qmp_migrate/host=<host>, or pick one of its %d migrations (%s)",
+				ErrTrace, dir, len(hs), strings.Join(hs, ", "), dir, len(migs), listMigrations(migs))
 		}
-		return a.Poll < b.Poll
-	})
-	starts := []int{0}
-	for i := 1; i < len(polls); i++ {
-		a, b := polls[i-1].TotalTimeMs, polls[i].TotalTimeMs
-		if a != nil && b != nil && *b < *a {
-			starts = append(starts, i)
+		if len(migs) > 1 {
+			return nil, fmt.Errorf("%w: %s holds %d migrations (%s): pick one, or pass a folder or CSV with one",
+				ErrTrace, dir, len(migs), listMigrations(migs))
 		}
+		n = 1
 	}
-	if len(starts) > 1 {
-		return nil, fmt.Errorf("%w: %s holds %d migrations (total_time_ms restarts at polls %v): pass a folder or CSV with one",
-			ErrTrace, dir, len(starts), starts[1:])
+	if n < 1 || n > len(migs) {
+		return nil, fmt.Errorf("%w: %s: migration %d: want 1..%d (%s)", ErrTrace, dir, n, len(migs), listMigrations(migs))
 	}
-	t, err := TraceFromQMP(polls)
+	t, err := TraceFromQMP(migs[n-1].Polls)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return nil, fmt.Errorf("%s: migration %d (%s): %w", dir, n, migs[n-1], err)
 	}
 	return t, nil
+}
+
+// listMigrations names migrations for error messages: "1: host a from
+// 2026-11-21T10:00:00Z, 42 polls, completed; 2: …" (at most 10).
+func listMigrations(migs []QMPMigration) string {
+	var parts []string
+	for i, m := range migs {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("… %d more", len(migs)-10))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d: %s", i+1, m))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -8,6 +8,7 @@ type ReplayRun struct {
 	SweepIndex   int64    `parquet:"sweep_index,zstd" doc:"position in the sweep's enumeration order (0 for a single run)"`
 	Engine       string   `parquet:"engine,dict,zstd" doc:"page (page-level bitmap engine) or analytic (Liu et al. 2011 fast path)"`
 	Policy       string   `parquet:"policy,dict,zstd" doc:"stop policy: xen-legacy, xen-v2, qemu or simgrid"`
+	PolicyOpts   string   `parquet:"policy_options,dict,zstd" doc:"the policy's non-default options, e.g. rate_adapt (xen-legacy) or ramp(150ms..1.05s/7,after=3,every=10s) (qemu with a downtime-limit ramp); empty when none"`
 	DirtyModel   string   `parquet:"dirty_model,dict,zstd" doc:"dirty-page model with its parameters, e.g. hotcold(rate=5000,hot_share=0.1,hot_writes=0.9)"`
 	Seed         uint64   `parquet:"seed,zstd" doc:"PCG seed; the same inputs and seed give identical rows"`
 	MemoryBytes  int64    `parquet:"memory_bytes,zstd" doc:"guest RAM" unit:"B"`

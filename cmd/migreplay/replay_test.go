@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -155,5 +156,223 @@ func TestReplayCommandErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
 		}
+	}
+}
+
+// --config: a JSON file of flag values and sweep ranges; the command line
+// overrides single values and replaces the file's sweep of the same
+// parameter (here dirty-rate) while the file's other sweeps (policy) stay.
+// Expected rows: 2 policies × 2 command-line dirty rates, at the
+// command line's 256 MiB, with the file's zero share and hot/cold model.
+func TestReplayCommandConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sweep.json")
+	os.WriteFile(path, []byte(`{
+  "memory": "8GiB",
+  "dirty-model": "hotcold",
+  "zero-share": 0.25,
+  "auto-converge": true,
+  "sweep": {"policy": ["xen-v2", "qemu"], "dirty-rate": "1000:9000:1000"},
+  "analytic": true
+}
+`), 0o644)
+	out := filepath.Join(dir, "lake")
+	code, stdout, stderr := replayCmd(t, "--config", path, "--memory", "256MiB", "--sweep", "dirty-rate=2000,4000", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	runs, _ := readRows[schema.ReplayRun](t, out, "replay_run")
+	if len(runs) != 4 {
+		t.Fatalf("%d rows, want 4:\n%s", len(runs), stdout)
+	}
+	for i, r := range runs {
+		wantPol := []string{"xen-v2", "xen-v2", "qemu", "qemu"}[i]
+		wantModel := []string{"hotcold(rate=2000,", "hotcold(rate=4000,"}[i%2]
+		if r.Policy != wantPol || !strings.HasPrefix(r.DirtyModel, wantModel) || r.MemoryBytes != 256<<20 || r.ZeroShare != 0.25 ||
+			!r.AutoConv || r.Engine != "analytic" {
+			t.Errorf("row %d: %s %s %d B zero %g auto %v %s", i, r.Policy, r.DirtyModel, r.MemoryBytes, r.ZeroShare, r.AutoConv, r.Engine)
+		}
+	}
+	// the same sweep from a list of name=values strings, all from the file
+	path2 := filepath.Join(dir, "list.json")
+	os.WriteFile(path2, []byte(`{"memory": "256MiB", "sweep": ["policy=xen-v2,qemu", "dirty-rate=2000,4000"], "analytic": true, "json": true}`), 0o644)
+	code, stdout, stderr = replayCmd(t, "--config", path2)
+	if code != 0 || strings.Count(stdout, "\n") != 4 {
+		t.Errorf("list form: exit %d, %d lines: %s", code, strings.Count(stdout, "\n"), stderr)
+	}
+}
+
+// A bad --config says file:line:col and what is wrong; exit 2.
+func TestReplayCommandConfigFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		text, want string
+	}{
+		{"{\n  \"memory\": \"8GiB\",\n  \"colour\": \"red\"\n}", `c.json:3:3: unknown key "colour" (keys are the flag names:`},
+		{"{\n  \"memory\": [\"1GiB\", \"2GiB\"]\n}", `c.json:2:3: "memory": takes one value`},
+		{"{\n  \"memory\": \"8 parsecs\"\n}", `c.json:2:3: "memory": `},
+		{"{\n  \"memory\": \"8GiB\"\n  \"policy\": \"qemu\"\n}", "c.json:3:3: invalid character"},
+		{"{\"downtime-limit\": 0.3}", `c.json:1:2: "downtime-limit": invalid argument "0.3" for "--downtime-limit" flag: time: missing unit`},
+		{"[1, 2]", "c.json:1:1: want a JSON object"},
+		{"{\"sweep\": {\"memory\": {\"lo\": 1}}}", "sweep memory: want a string, a number or a list"},
+	} {
+		p := filepath.Join(dir, "c.json")
+		os.WriteFile(p, []byte(c.text), 0o644)
+		code, _, stderr := replayCmd(t, "--config", p, "--memory", "64MiB")
+		if c.want == `c.json:2:3: "memory": ` {
+			// the command line sets memory: the file's bad value is never read
+			if code != 0 {
+				t.Errorf("%q: exit %d %s; the command line's --memory should win", c.text, code, stderr)
+			}
+			continue
+		}
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.text, code, stderr, c.want)
+		}
+	}
+}
+
+// --downtime-ramp gives the library's QEMU{Ramp} with the command line's
+// start (--downtime-limit) and ceiling.
+func TestReplayCommandRamp(t *testing.T) {
+	lake := t.TempDir()
+	code, stdout, stderr := replayCmd(t, "--memory", "512MiB", "--dirty-rate", "20000", "--downtime-ramp", "--downtime-limit", "100ms",
+		"--ramp-max", "900ms", "--ramp-cooldown", "2s", "--json", "--out", lake)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var got struct {
+		Inputs map[string]any `json:"inputs"`
+		Result replay.Result  `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	want, err := replay.Run(replay.Config{Memory: 512 << 20, DirtyRate: 20000, Seed: 1,
+		Policy: replay.QEMU{Ramp: &replay.DowntimeRamp{Initial: 100 * time.Millisecond, Max: 900 * time.Millisecond, Cooldown: 2 * time.Second}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Result.TotalTime != want.TotalTime || got.Result.Downtime != want.Downtime ||
+		got.Inputs["policy_options"] != "ramp(100ms..900ms/7,after=3,every=2s)" {
+		t.Errorf("command %v s %v s %v; library %v s %v s", got.Result.TotalTime, got.Result.Downtime, got.Inputs["policy_options"], want.TotalTime, want.Downtime)
+	}
+	if runs, _ := readRows[schema.ReplayRun](t, lake, "replay_run"); len(runs) != 1 || runs[0].PolicyOpts != "ramp(100ms..900ms/7,after=3,every=2s)" {
+		t.Errorf("replay_run rows %+v", runs)
+	}
+	if code, _, stderr := replayCmd(t, "--policy", "xen-v2", "--downtime-ramp"); code != 2 || !strings.Contains(stderr, "applies to --policy qemu") {
+		t.Errorf("ramp on xen-v2: exit %d %s", code, stderr)
+	}
+}
+
+// qmpRow is the part of the lake's qmp_migrate table (schema/README.md)
+// that --calibrate reads.
+type qmpRow struct {
+	Host           string     `parquet:"host,dict"`
+	Time           *time.Time `parquet:"time,optional,timestamp(microsecond)"`
+	Poll           int64      `parquet:"poll"`
+	Status         *string    `parquet:"status,optional,dict"`
+	TotalTimeMs    *int64     `parquet:"total_time_ms,optional"`
+	DowntimeMs     *int64     `parquet:"downtime_ms,optional"`
+	RAMTotal       *int64     `parquet:"ram_total,optional"`
+	RAMTransferred *int64     `parquet:"ram_transferred,optional"`
+	RAMMbps        *float64   `parquet:"ram_mbps,optional"`
+	DirtyPagesRate *int64     `parquet:"ram_dirty_pages_rate,optional"`
+	DirtySyncCount *int64     `parquet:"ram_dirty_sync_count,optional"`
+}
+
+// qmpLake writes three completed migrations of a 1 GiB guest on host
+// kvm-a (polls every second at 800 Mbit/s, dirtying 3,000–9,000 pages/s,
+// figures made up but consistent: bytes = mbps × live time) and one that
+// failed.
+func qmpLake(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	p := func(v int64) *int64 { return &v }
+	t0 := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	var rows []qmpRow
+	for k, m := range []struct {
+		secs, down, syncs, rate int64
+		status                  string
+	}{{12, 310, 4, 3000, "completed"}, {15, 330, 6, 6000, "completed"}, {19, 350, 9, 9000, "completed"}, {5, 0, 2, 9000, "failed"}} {
+		start := t0.Add(time.Duration(k) * time.Hour)
+		for s := int64(0); s <= m.secs; s++ {
+			tm := start.Add(time.Duration(s) * time.Second)
+			st, r := "active", qmpRow{Host: "kvm-a", Time: &tm, Poll: int64(len(rows)), TotalTimeMs: p(s * 1000), RAMTotal: p(1 << 30),
+				RAMTransferred: p(s * 100e6), RAMMbps: ptrTo(800.0), DirtyPagesRate: p(m.rate), DirtySyncCount: p(1 + s*m.syncs/m.secs)}
+			if s == m.secs {
+				st = m.status
+				r.DowntimeMs = p(m.down)
+			}
+			r.Status = &st
+			rows = append(rows, r)
+		}
+	}
+	d := filepath.Join(dir, "table=qmp_migrate", "host=kvm-a", "date=2026-11-21")
+	os.MkdirAll(d, 0o755)
+	f, err := os.Create(filepath.Join(d, "part-0000000000000000.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := parquet.Write(f, rows); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// --calibrate prints what the library's CalibrateQMP computes on the same
+// lake (checked in replay/), in JSON and as a table; the failed migration
+// is listed as skipped.
+func TestReplayCommandCalibrate(t *testing.T) {
+	lake := qmpLake(t)
+	migs, err := replay.ReadQMPLake(lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := replay.CalibrateQMP(migs, replay.QMPOptions{Policy: replay.QEMU{}}, replay.CalibrateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := replayCmd(t, "--calibrate", lake, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Migrations int      `json:"migrations"`
+		Skipped    []string `json:"skipped"`
+		MdAPE      map[string]*float64
+		Fit        map[string]*float64
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if got.Migrations != 3 || len(got.Skipped) != 1 || !strings.Contains(got.Skipped[0], `"failed"`) ||
+		*got.MdAPE["total_time"] != want.LOO.MdAPETotalTime || *got.MdAPE["bytes"] != want.LOO.MdAPEBytes ||
+		*got.Fit["efficiency"] != want.All.Efficiency {
+		t.Errorf("command %+v; library %+v", got, want.LOO)
+	}
+	code, stdout, stderr = replayCmd(t, "--calibrate", lake)
+	if code != 0 || !strings.Contains(stdout, "median absolute percentage error: total time") || !strings.Contains(stdout, "skipped: ") {
+		t.Errorf("table: exit %d %s\n%s", code, stderr, stdout)
+	}
+	if code, _, stderr := replayCmd(t, "--calibrate", t.TempDir()); code != 2 || !strings.Contains(stderr, "no table=qmp_migrate") {
+		t.Errorf("empty lake: exit %d %s", code, stderr)
+	}
+}
+
+// --dirty-trace on a lake of several migrations names them and asks for
+// --dirty-trace-run; with it, the run's dirty-rate series drives the
+// replay.
+func TestReplayCommandTraceFromLake(t *testing.T) {
+	lake := qmpLake(t)
+	code, _, stderr := replayCmd(t, "--memory", "256MiB", "--dirty-trace", lake)
+	if code != 2 || !strings.Contains(stderr, "holds 4 migrations (1: host kvm-a from 2026-11-21T10:00:00Z, 13 polls, completed;") ||
+		!strings.Contains(stderr, "--dirty-trace-run N") {
+		t.Errorf("exit %d, %s", code, stderr)
+	}
+	code, stdout, stderr := replayCmd(t, "--memory", "256MiB", "--dirty-trace", lake, "--dirty-trace-run", "2", "--json")
+	if code != 0 || !strings.Contains(stdout, `"dirty_model": "trace(samples=16,mean=6000,`) {
+		t.Errorf("exit %d %s\n%s", code, stderr, stdout)
 	}
 }

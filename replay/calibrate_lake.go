@@ -1,0 +1,216 @@
+package replay
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// QMPOptions say what a QMP log cannot: the settings of the migrations
+// measured (query-migrate reports outcomes, not parameters).
+type QMPOptions struct {
+	// Policy replays the runs; nil means QEMU{} (with a Ramp when the
+	// runs' management raised the downtime limit).
+	Policy Policy
+	// DowntimeLimit is QEMU's downtime-limit during the runs; zero means
+	// its default, 300 ms.
+	DowntimeLimit time.Duration
+	// MTU of the migration network; zero means 1500.
+	MTU int
+}
+
+// MeasuredFromQMP turns one migration's polls into a Measured run:
+//
+//   - Memory = ram.total, PageSize = ram.page-size (4 KiB when absent);
+//   - the stream rate is the median of ram.mbps over the active polls
+//     (QEMU's throughput of its last ≥ 100 ms window), else ram.transferred
+//     ÷ (total-time − setup-time); Bandwidth is the line rate whose goodput
+//     at the MTU is that rate, and neither the CPU nor a rate limit bounds
+//     it further (the measurement includes them): efficiency 1 replays
+//     the measured throughput;
+//   - the dirty model is the dirty-pages-rate series (TraceFromQMP),
+//     uniform over all of memory until a working set is fitted; without
+//     rates, an idle guest;
+//   - ZeroShare = ram.duplicate ÷ pages at the first poll after the first
+//     pass (dirty-sync-count ≥ 2), else at the last poll;
+//   - SetupTime = setup-time; AutoConverge when any poll shows a CPU
+//     throttle; post-copy after dirty-sync-count − 1 rounds when a poll is
+//     postcopy-active;
+//   - outcomes from the completed poll: total-time, downtime,
+//     dirty-sync-count (compared with Result.Syncs) and ram.transferred.
+//
+// A migration that did not complete is an error (its outcomes are not
+// measurements of a finished migration).
+func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
+	name := m.String()
+	if m.Status() != "completed" {
+		return Measured{}, fmt.Errorf("%w: %s: did not complete (last status %q)", ErrCalibrate, name, m.Status())
+	}
+	var last QMPPoll
+	for i := len(m.Polls) - 1; i >= 0; i-- {
+		if s := m.Polls[i].Status; s != nil && *s == "completed" {
+			last = m.Polls[i]
+			break
+		}
+	}
+	maxOf := func(get func(QMPPoll) *int64) (int64, bool) {
+		var v int64
+		ok := false
+		for _, p := range m.Polls {
+			if x := get(p); x != nil && (!ok || *x > v) {
+				v, ok = *x, true
+			}
+		}
+		return v, ok
+	}
+	mem, ok := maxOf(func(p QMPPoll) *int64 { return p.RAMTotal })
+	if !ok || mem <= 0 {
+		return Measured{}, fmt.Errorf("%w: %s: no ram_total", ErrCalibrate, name)
+	}
+	page := int64(4096)
+	if v, ok := maxOf(func(p QMPPoll) *int64 { return p.PageSize }); ok && v > 0 {
+		page = v
+	}
+	if last.TotalTimeMs == nil {
+		return Measured{}, fmt.Errorf("%w: %s: the completed poll has no total_time_ms", ErrCalibrate, name)
+	}
+	total := float64(*last.TotalTimeMs) / 1000
+	setup := 0.0
+	if v, ok := maxOf(func(p QMPPoll) *int64 { return p.SetupTimeMs }); ok {
+		setup = float64(v) / 1000
+	}
+	transferred, hasBytes := maxOf(func(p QMPPoll) *int64 { return p.RAMTransferred })
+
+	var mbps []float64
+	for _, p := range m.Polls {
+		if p.RAMMbps != nil && *p.RAMMbps > 0 && p.Status != nil && *p.Status == "active" {
+			mbps = append(mbps, *p.RAMMbps)
+		}
+	}
+	var rate float64
+	switch {
+	case len(mbps) > 0:
+		sort.Float64s(mbps)
+		rate = median(mbps) * 1e6 / 8
+	case hasBytes && total > setup:
+		rate = float64(transferred) / (total - setup)
+	default:
+		return Measured{}, fmt.Errorf("%w: %s: no throughput (ram_mbps or ram_transferred)", ErrCalibrate, name)
+	}
+	mtu := opt.MTU
+	if mtu == 0 {
+		mtu = 1500
+	}
+	cfg := Config{
+		Memory: mem, PageSize: page, MTU: mtu,
+		Bandwidth:    rate * float64(mtu+ethOverhead) / float64(mtu-ipTCPHeader),
+		MaxBandwidth: -1, CPURate: -1,
+		Policy: opt.Policy, DowntimeLimit: opt.DowntimeLimit,
+		SetupTime: time.Duration(setup * 1e9),
+	}
+	if cfg.Policy == nil {
+		cfg.Policy = QEMU{}
+	}
+	pages := float64(mem / page)
+	tr, err := TraceFromQMP(m.Polls)
+	if err != nil || tr.MeanRate() == 0 {
+		// no measured rate (a migration shorter than QEMU's first 1 s
+		// period, or an idle guest): the pages sent beyond one copy of the
+		// non-zero memory were dirtied during the live rounds
+		tr, _ = NewTrace([]float64{0}, []float64{resentRate(m, pages, total, setup, last)})
+	}
+	cfg.DirtyModel = tr
+	for _, p := range m.Polls {
+		if p.RAMDuplicate != nil && (p.DirtySyncCount != nil && *p.DirtySyncCount >= 2 || p.Status != nil && *p.Status == "completed") {
+			cfg.ZeroShare = min(max(float64(*p.RAMDuplicate)/pages, 0), 0.99)
+			break
+		}
+	}
+	for _, p := range m.Polls {
+		if p.CPUThrottlePct != nil && *p.CPUThrottlePct > 0 {
+			cfg.AutoConverge = true
+		}
+		if p.Status != nil && *p.Status == "postcopy-active" && !cfg.Postcopy {
+			cfg.Postcopy = true
+			if p.DirtySyncCount != nil {
+				cfg.PostcopyAfter = max(int(*p.DirtySyncCount)-1, 0)
+			}
+		}
+	}
+	out := Measured{Name: name, Config: cfg, TotalTime: total, Downtime: math.NaN(), Rounds: math.NaN(), Bytes: math.NaN()}
+	if last.DowntimeMs != nil {
+		out.Downtime = float64(*last.DowntimeMs) / 1000
+	}
+	if v, ok := maxOf(func(p QMPPoll) *int64 { return p.DirtySyncCount }); ok {
+		out.Rounds = float64(v)
+	}
+	if hasBytes {
+		out.Bytes = float64(transferred)
+	}
+	return out, nil
+}
+
+// resentRate estimates a dirty rate (pages/s) from a completed migration's
+// totals: whole pages sent (ram.normal, else ram.transferred ÷ (page +
+// header)) beyond the non-zero pages, per second of live migration.
+func resentRate(m QMPMigration, pages, total, setup float64, last QMPPoll) float64 {
+	var normal, dup float64
+	switch {
+	case last.RAMNormal != nil:
+		normal = float64(*last.RAMNormal)
+	case last.RAMTransferred != nil && last.PageSize != nil:
+		normal = float64(*last.RAMTransferred) / float64(*last.PageSize+PageHeaderBytes)
+	}
+	if last.RAMDuplicate != nil {
+		dup = float64(*last.RAMDuplicate)
+	}
+	live := total - setup
+	if last.DowntimeMs != nil {
+		live -= float64(*last.DowntimeMs) / 1000
+	}
+	if live <= 0 {
+		return 0
+	}
+	return max(normal-(pages-dup), 0) / live
+}
+
+// LakeCalibration is the calibration of a lake's measured migrations.
+type LakeCalibration struct {
+	Runs    []Measured // the completed migrations, in ReadQMPLake's order
+	Skipped []string   // migrations not used, with the reason
+	All     Calibration
+	LOO     LOOReport // leave-one-out; empty with fewer than two runs
+}
+
+// CalibrateQMP calibrates on every completed migration of migs (see
+// MeasuredFromQMP; the others are listed in Skipped) and evaluates the fit
+// by leave-one-out. opt.Fit empty means efficiency, state-time and
+// working-set.
+func CalibrateQMP(migs []QMPMigration, qo QMPOptions, opt CalibrateOptions) (LakeCalibration, error) {
+	var lc LakeCalibration
+	for _, m := range migs {
+		r, err := MeasuredFromQMP(m, qo)
+		if err != nil {
+			lc.Skipped = append(lc.Skipped, err.Error())
+			continue
+		}
+		lc.Runs = append(lc.Runs, r)
+	}
+	if len(lc.Runs) == 0 {
+		return lc, fmt.Errorf("%w: none of %d migrations completed with usable figures", ErrCalibrate, len(migs))
+	}
+	if len(opt.Fit) == 0 {
+		opt.Fit = []string{FitEfficiency, FitStateTime, FitWorkingSet}
+	}
+	var err error
+	if lc.All, err = Calibrate(lc.Runs, opt); err != nil {
+		return lc, err
+	}
+	if len(lc.Runs) >= 2 {
+		if lc.LOO, err = LeaveOneOut(lc.Runs, opt); err != nil {
+			return lc, err
+		}
+	}
+	return lc, nil
+}
