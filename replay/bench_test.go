@@ -53,7 +53,7 @@ func BenchmarkRun64GiBHotColdXenLegacy(b *testing.B) {
 }
 
 // analyticBenchConfigs are 32 configurations: policies × dirty rates ×
-// bandwidths, 6 live rounds on average (1 to 27).
+// bandwidths, 5.25 live rounds on average (1 to 27).
 func analyticBenchConfigs() []Config {
 	var cfgs []Config
 	for _, p := range []Policy{XenLegacy{}, XenV2{}, QEMU{}, SimGrid{}} {
@@ -69,6 +69,12 @@ func analyticBenchConfigs() []Config {
 // The analytic fast path over a sweep of configurations (policies × dirty
 // rates × bandwidths), one configuration per call of Analytic. Target:
 // ≥ 1 M configurations/s per core, i.e. configs/cpu-s ≥ 1e6 with -cpu 1.
+// Instructions per configuration, steadier than time on a shared host:
+//
+//	go test -c -o r.test ./replay
+//	perf stat -e instructions,cycles ./r.test -test.run '^$' -test.bench 'AnalyticSweep$' -test.cpu 1 -test.benchtime 2000000x
+//
+// minus the same with -test.benchtime 1x, divided by 1,999,999.
 func BenchmarkAnalyticSweep(b *testing.B) {
 	cfgs := analyticBenchConfigs()
 	b.ReportAllocs()

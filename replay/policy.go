@@ -86,6 +86,40 @@ type Decision struct {
 	FinalRateCap float64
 }
 
+// verdict is a built-in policy's decision after a round, in one byte: the
+// action and the rule that fired (the scalar after methods return it, so
+// the analytic path copies no Decision per round; After spells it out).
+type verdict uint8
+
+const (
+	vContinue verdict = iota
+	vThreshold
+	vIterations
+	vUnder50
+	v3x
+	vRateAtCap
+)
+
+var verdictReasons = [...]string{vThreshold: "threshold", vIterations: "iterations", vUnder50: "under 50 pages", v3x: "3x memory", vRateAtCap: "rate at cap"}
+
+// action is the verdict's Action: every verdict but vContinue stops and copies.
+func (v verdict) action() Action {
+	if v == vContinue {
+		return Continue
+	}
+	return StopAndCopy
+}
+
+// decision spells the verdict out with the policy's throttle and final
+// rate cap.
+func (v verdict) decision(throttle, finalCap float64) Decision {
+	d := Decision{Action: v.action(), Throttle: throttle}
+	if v != vContinue {
+		d.Reason, d.FinalRateCap = verdictReasons[v], finalCap
+	}
+	return d
+}
+
 // controller runs a Policy's Controller. The built-in policies' state is
 // held by value and their methods are called directly: the engine and the
 // analytic path (which replays configuration after configuration) then

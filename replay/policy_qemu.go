@@ -114,18 +114,26 @@ func (c *qemuRun) Plan(int64) RoundPlan {
 }
 
 func (c *qemuRun) After(r *Round) Decision {
+	v := c.after(r.Index, r.Start+r.Duration, r.Rate, r.PendingAfter, r.PendingAfter-r.PagesLeft, r.Bytes)
+	return v.decision(c.throttle, 0)
+}
+
+// after is After on the figures it reads (the analytic path calls it
+// without building a Round): round index, end time, rate, pages pending
+// after it, pages newly dirty at its sync (PendingAfter − PagesLeft) and
+// stream bytes. The throttle from then on is c.throttle.
+func (c *qemuRun) after(index int, end, rate float64, pendingAfter, dirtied, bytes int64) verdict {
 	if c.ramped {
-		// the bitmap sync ending round r.Index is dirty-sync-count r.Index+1
-		c.limit = c.ramp.advance(r.Start+r.Duration, r.Index+1)
+		// the bitmap sync ending round index is dirty-sync-count index+1
+		c.limit = c.ramp.advance(end, index+1)
 	}
-	bw := r.Rate
-	if float64(r.PendingAfter) < c.threshold(bw) {
-		return Decision{Action: StopAndCopy, Reason: "threshold", Throttle: c.throttle}
+	if float64(pendingAfter) < c.threshold(rate) {
+		return vThreshold
 	}
 	if c.env.AutoConverge {
-		c.periodDirty += r.PendingAfter - r.PagesLeft
-		c.periodXfer += r.Bytes
-		if end := r.Start + r.Duration; end-c.periodStart > qemuDirtyRatePeriod {
+		c.periodDirty += dirtied
+		c.periodXfer += bytes
+		if end-c.periodStart > qemuDirtyRatePeriod {
 			if float64(c.periodDirty)*float64(c.env.PageSize) > qemuThrottleTrigger*float64(c.periodXfer) {
 				c.highCount++
 				if c.highCount >= 2 {
@@ -140,5 +148,5 @@ func (c *qemuRun) After(r *Round) Decision {
 			c.periodStart, c.periodDirty, c.periodXfer = end, 0, 0
 		}
 	}
-	return Decision{Action: Continue, Throttle: c.throttle}
+	return vContinue
 }

@@ -30,12 +30,19 @@ type simGridRun struct{ env Env }
 func (*simGridRun) Plan(int64) RoundPlan { return RoundPlan{} }
 
 func (c *simGridRun) After(r *Round) Decision {
-	bw := r.Rate
-	if r.Duration > 0 {
-		bw = float64(r.Bytes) / r.Duration
+	return c.after(r.Bytes, r.Duration, r.Rate, r.PendingAfter).decision(0, 0)
+}
+
+// after is After on the figures it reads (the analytic path calls it
+// without building a Round): stream bytes, duration, rate and the pages
+// pending after the round.
+func (c *simGridRun) after(bytes int64, duration, rate float64, pendingAfter int64) verdict {
+	bw := rate
+	if duration > 0 {
+		bw = float64(bytes) / duration
 	}
-	if float64(r.PendingAfter)*float64(c.env.PageSize) <= bw*c.env.DowntimeLimit {
-		return Decision{Action: StopAndCopy, Reason: "threshold"}
+	if float64(pendingAfter)*float64(c.env.PageSize) <= bw*c.env.DowntimeLimit {
+		return vThreshold
 	}
-	return Decision{Action: Continue}
+	return vContinue
 }

@@ -95,32 +95,43 @@ func (c *xenLegacyRun) Plan(int64) RoundPlan {
 }
 
 func (c *xenLegacyRun) After(r *Round) Decision {
+	v := c.after(r.PagesSent+r.ZeroPages, r.PagesSkipped, r.PagesDirtied, r.Duration)
+	return v.decision(0, c.finalCap())
+}
+
+// finalCap is the final round's rate cap (bytes/s, 0 none): the 500 Mbit/s
+// cap with rate adaptation.
+func (c *xenLegacyRun) finalCap() float64 {
+	if c.RateAdapt {
+		return xenMaxMbit * 1e6 / 8
+	}
+	return 0
+}
+
+// after is After on the figures it reads (the analytic path calls it
+// without building a Round): pages sent in full or as zero markers, pages
+// skipped, pages dirtied and the round's duration.
+func (c *xenLegacyRun) after(sent, skipped, dirtied int64, duration float64) verdict {
 	c.iter++
-	sent := r.PagesSent + r.ZeroPages
 	c.totalSent += sent
 	atCap := c.RateAdapt && c.mbit >= xenMaxMbit
-	d := Decision{Action: StopAndCopy}
-	if c.RateAdapt {
-		d.FinalRateCap = xenMaxMbit * 1e6 / 8
-	}
+	v := vContinue
 	switch {
 	case c.lastSent >= 0 && sent > c.lastSent && atCap:
-		d.Reason = "rate at cap"
+		v = vRateAtCap
 	case c.iter >= c.MaxIters:
-		d.Reason = "iterations"
-	case sent+r.PagesSkipped < xenMinPages:
-		d.Reason = "under 50 pages"
+		v = vIterations
+	case sent+skipped < xenMinPages:
+		v = vUnder50
 	case float64(c.totalSent) > c.MaxFactor*float64(c.env.Pages):
-		d.Reason = "3x memory"
-	default:
-		d.Action = Continue
+		v = v3x
 	}
 	c.lastSent = sent
-	if c.RateAdapt && r.Duration > 0 {
-		dirty := float64(r.PagesDirtied) * float64(c.env.PageSize) * 8 / 1e6 / r.Duration
+	if c.RateAdapt && duration > 0 {
+		dirty := float64(dirtied) * float64(c.env.PageSize) * 8 / 1e6 / duration
 		if dirty > c.mbit {
 			c.mbit = min(dirty+xenAdaptMargin, xenMaxMbit)
 		}
 	}
-	return d
+	return v
 }

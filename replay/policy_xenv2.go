@@ -44,13 +44,17 @@ type xenV2Run struct{ iter, max int }
 
 func (*xenV2Run) Plan(int64) RoundPlan { return RoundPlan{} }
 
-func (c *xenV2Run) After(r *Round) Decision {
+func (c *xenV2Run) After(r *Round) Decision { return c.after(r.PendingAfter).decision(0, 0) }
+
+// after is After on the one figure it reads, the pages pending after the
+// round (the analytic path calls it without building a Round).
+func (c *xenV2Run) after(pendingAfter int64) verdict {
 	c.iter++
 	switch {
-	case r.PendingAfter < xenV2MinDirty:
-		return Decision{Action: StopAndCopy, Reason: "under 50 pages"}
+	case pendingAfter < xenV2MinDirty:
+		return vUnder50
 	case c.iter >= c.max:
-		return Decision{Action: StopAndCopy, Reason: "iterations"}
+		return vIterations
 	}
-	return Decision{Action: Continue}
+	return vContinue
 }
