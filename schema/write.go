@@ -59,7 +59,8 @@ type rowBuffer interface {
 // The file is written by parquet-go (parquet.Writer.WriteRowGroup) from a
 // parquet.Buffer whose column buffers are filled column by column. Columns
 // are zstd-compressed (fastest level) in version-1 data pages of up to
-// 1 MiB, RowGroupRows rows per row group, with min/max statistics.
+// 1 MiB, RowGroupRows rows per row group, with min/max statistics per
+// column chunk and in the page index (not in page headers).
 // Encodings come from the parquet tag options:
 //
 //	dict   RLE_DICTIONARY, one dictionary per column chunk (a chunk's
@@ -260,6 +261,9 @@ func (b *typedBuffer[T, P]) open(w io.Writer, meta map[string]string) {
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(1<<20),
 		parquet.DataPageVersion(1),
+		// min/max once per page, for the page index and the chunk
+		// statistics; not again in each page header
+		parquet.DataPageStatistics(false),
 		parquet.CreatedBy("migreplay", Version, ""),
 	)
 	b.meta = meta

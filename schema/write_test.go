@@ -159,6 +159,9 @@ func TestWriterRoundTripAllKinds(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := cc.PathInSchema().String()
+		if st, err := cc.Statistics(); err != nil || st == nil || !st.HasMinMax() {
+			t.Errorf("%s: no min/max statistics (%v)", name, err)
+		}
 		if cc.Compression().String() != "ZSTD" {
 			t.Errorf("%s: compression %v", name, cc.Compression())
 		}
