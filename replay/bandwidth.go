@@ -70,3 +70,11 @@ func CPUUsed(c Config) (float64, error) {
 	full := cpuLimitedRate(1, p.cpuRate, p.packetCPU, p.mtu)
 	return min(p.rate/full, p.cpuCap), nil
 }
+
+// LineRate is the link line rate (bytes/s) whose goodput at the IP MTU is
+// rate: rate·(MTU + 38)/(MTU − 40), the inverse of the per-packet framing
+// in Config.MTU. A measured migration throughput becomes a Bandwidth this
+// way.
+func LineRate(rate float64, mtu int) float64 {
+	return rate * float64(mtu+ethOverhead) / float64(mtu-ipTCPHeader)
+}

@@ -3,7 +3,6 @@ package replay
 import (
 	"fmt"
 	"math"
-	"sort"
 	"time"
 )
 
@@ -20,20 +19,85 @@ type QMPOptions struct {
 	MTU int
 }
 
+// QMPFigures are what a migration's query-migrate polls measured of the
+// guest and the link: a replay of the migration takes them as its defaults
+// (see FiguresFromQMP). A zero field was not measured.
+type QMPFigures struct {
+	Memory   int64 // bytes: the largest ram.total
+	PageSize int64 // bytes: ram.page-size
+	// ZeroShare is ram.duplicate ÷ pages at the first poll after the first
+	// pass (dirty-sync-count ≥ 2) or at completion, at most 0.99; set when
+	// HasZeroShare (before the first pass ends, duplicate counts only the
+	// memory scanned so far, so it is not used).
+	ZeroShare    float64
+	HasZeroShare bool
+	// Rate is the stream rate in bytes/s: the median of ram.mbps over the
+	// active polls (QEMU's throughput over its last ≥ 100 ms window), else
+	// the largest ram.transferred ÷ (total-time − setup-time).
+	Rate float64
+}
+
+// FiguresFromQMP reads a migration's figures from its polls (complete or
+// not).
+func FiguresFromQMP(m QMPMigration) QMPFigures {
+	var f QMPFigures
+	mem, _ := maxPoll(m, func(p QMPPoll) *int64 { return p.RAMTotal })
+	f.Memory = max(mem, 0)
+	if v, ok := maxPoll(m, func(p QMPPoll) *int64 { return p.PageSize }); ok && v > 0 {
+		f.PageSize = v
+	}
+	var mbps []float64
+	for _, p := range m.Polls {
+		if p.RAMMbps != nil && *p.RAMMbps > 0 && p.Status != nil && *p.Status == "active" {
+			mbps = append(mbps, *p.RAMMbps)
+		}
+	}
+	total, hasTotal := maxPoll(m, func(p QMPPoll) *int64 { return p.TotalTimeMs })
+	setup, _ := maxPoll(m, func(p QMPPoll) *int64 { return p.SetupTimeMs })
+	transferred, hasBytes := maxPoll(m, func(p QMPPoll) *int64 { return p.RAMTransferred })
+	switch {
+	case len(mbps) > 0:
+		f.Rate = median(mbps) * 1e6 / 8
+	case hasBytes && hasTotal && total > setup:
+		f.Rate = float64(transferred) / (float64(total-setup) / 1000)
+	}
+	page := f.PageSize
+	if page == 0 {
+		page = 4096
+	}
+	if pages := float64(f.Memory / page); pages > 0 {
+		for _, p := range m.Polls {
+			if p.RAMDuplicate != nil && (p.DirtySyncCount != nil && *p.DirtySyncCount >= 2 || p.Status != nil && *p.Status == "completed") {
+				f.ZeroShare, f.HasZeroShare = min(max(float64(*p.RAMDuplicate)/pages, 0), 0.99), true
+				break
+			}
+		}
+	}
+	return f
+}
+
+// maxPoll is the largest value of a poll field, and whether any poll has it.
+func maxPoll(m QMPMigration, get func(QMPPoll) *int64) (int64, bool) {
+	var v int64
+	ok := false
+	for _, p := range m.Polls {
+		if x := get(p); x != nil && (!ok || *x > v) {
+			v, ok = *x, true
+		}
+	}
+	return v, ok
+}
+
 // MeasuredFromQMP turns one migration's polls into a Measured run:
 //
-//   - Memory = ram.total, PageSize = ram.page-size (4 KiB when absent);
-//   - the stream rate is the median of ram.mbps over the active polls
-//     (QEMU's throughput of its last ≥ 100 ms window), else ram.transferred
-//     ÷ (total-time − setup-time); Bandwidth is the line rate whose goodput
-//     at the MTU is that rate, and neither the CPU nor a rate limit bounds
-//     it further (the measurement includes them): efficiency 1 replays
-//     the measured throughput;
+//   - Memory, PageSize (4 KiB when absent), ZeroShare and the stream rate
+//     from FiguresFromQMP; Bandwidth is the line rate whose goodput at the
+//     MTU is that rate (LineRate), and neither the CPU nor a rate limit
+//     bounds it further (the measurement includes them): efficiency 1
+//     replays the measured throughput;
 //   - the dirty model is the dirty-pages-rate series (TraceFromQMP),
 //     uniform over all of memory until a working set is fitted; without
 //     rates, an idle guest;
-//   - ZeroShare = ram.duplicate ÷ pages at the first poll after the first
-//     pass (dirty-sync-count ≥ 2), else at the last poll;
 //   - SetupTime = setup-time; AutoConverge when any poll shows a CPU
 //     throttle; post-copy after dirty-sync-count − 1 rounds when a poll is
 //     postcopy-active;
@@ -54,48 +118,26 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 			break
 		}
 	}
-	maxOf := func(get func(QMPPoll) *int64) (int64, bool) {
-		var v int64
-		ok := false
-		for _, p := range m.Polls {
-			if x := get(p); x != nil && (!ok || *x > v) {
-				v, ok = *x, true
-			}
-		}
-		return v, ok
-	}
-	mem, ok := maxOf(func(p QMPPoll) *int64 { return p.RAMTotal })
-	if !ok || mem <= 0 {
+	fig := FiguresFromQMP(m)
+	mem := fig.Memory
+	if mem <= 0 {
 		return Measured{}, fmt.Errorf("%w: %s: no ram_total", ErrCalibrate, name)
 	}
 	page := int64(4096)
-	if v, ok := maxOf(func(p QMPPoll) *int64 { return p.PageSize }); ok && v > 0 {
-		page = v
+	if fig.PageSize > 0 {
+		page = fig.PageSize
 	}
 	if last.TotalTimeMs == nil {
 		return Measured{}, fmt.Errorf("%w: %s: the completed poll has no total_time_ms", ErrCalibrate, name)
 	}
 	total := float64(*last.TotalTimeMs) / 1000
 	setup := 0.0
-	if v, ok := maxOf(func(p QMPPoll) *int64 { return p.SetupTimeMs }); ok {
+	if v, ok := maxPoll(m, func(p QMPPoll) *int64 { return p.SetupTimeMs }); ok {
 		setup = float64(v) / 1000
 	}
-	transferred, hasBytes := maxOf(func(p QMPPoll) *int64 { return p.RAMTransferred })
-
-	var mbps []float64
-	for _, p := range m.Polls {
-		if p.RAMMbps != nil && *p.RAMMbps > 0 && p.Status != nil && *p.Status == "active" {
-			mbps = append(mbps, *p.RAMMbps)
-		}
-	}
-	var rate float64
-	switch {
-	case len(mbps) > 0:
-		sort.Float64s(mbps)
-		rate = median(mbps) * 1e6 / 8
-	case hasBytes && total > setup:
-		rate = float64(transferred) / (total - setup)
-	default:
+	transferred, hasBytes := maxPoll(m, func(p QMPPoll) *int64 { return p.RAMTransferred })
+	rate := fig.Rate
+	if rate <= 0 {
 		return Measured{}, fmt.Errorf("%w: %s: no throughput (ram_mbps or ram_transferred)", ErrCalibrate, name)
 	}
 	mtu := opt.MTU
@@ -104,10 +146,11 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 	}
 	cfg := Config{
 		Memory: mem, PageSize: page, MTU: mtu,
-		Bandwidth:    rate * float64(mtu+ethOverhead) / float64(mtu-ipTCPHeader),
+		Bandwidth:    LineRate(rate, mtu),
 		MaxBandwidth: -1, CPURate: -1,
 		Policy: opt.Policy, DowntimeLimit: opt.DowntimeLimit,
 		SetupTime: time.Duration(setup * 1e9),
+		ZeroShare: fig.ZeroShare,
 	}
 	if cfg.Policy == nil {
 		cfg.Policy = QEMU{}
@@ -121,12 +164,6 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 		tr, _ = NewTrace([]float64{0}, []float64{resentRate(m, pages, total, setup, last)})
 	}
 	cfg.DirtyModel = tr
-	for _, p := range m.Polls {
-		if p.RAMDuplicate != nil && (p.DirtySyncCount != nil && *p.DirtySyncCount >= 2 || p.Status != nil && *p.Status == "completed") {
-			cfg.ZeroShare = min(max(float64(*p.RAMDuplicate)/pages, 0), 0.99)
-			break
-		}
-	}
 	for _, p := range m.Polls {
 		if p.CPUThrottlePct != nil && *p.CPUThrottlePct > 0 {
 			cfg.AutoConverge = true
@@ -142,7 +179,7 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 	if last.DowntimeMs != nil {
 		out.Downtime = float64(*last.DowntimeMs) / 1000
 	}
-	if v, ok := maxOf(func(p QMPPoll) *int64 { return p.DirtySyncCount }); ok {
+	if v, ok := maxPoll(m, func(p QMPPoll) *int64 { return p.DirtySyncCount }); ok {
 		out.Rounds = float64(v)
 	}
 	if hasBytes {

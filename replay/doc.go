@@ -35,6 +35,14 @@
 // absolute percentage errors. The command line runs it as
 // "migreplay replay --calibrate LAKE".
 //
+// Dirty-rate series from a lake: ReadLakeTrace takes one from QMP's
+// dirty-pages-rate (qmp_migrate), from sar -B's faults and page-ins run in
+// the guest (sar_paging, TraceFromSar) or from a domain's CPU use in
+// xentop (xentop_domain, TraceFromCPU), each mapping's assumptions stated
+// there; FiguresFromQMP gives what a migration measured (memory, page
+// size, zero share, stream rate), which "migreplay replay --dirty-trace
+// LAKE" takes as defaults its flags override.
+//
 // What-if sweeps from a file: "migreplay replay --config sweep.json" reads
 // a JSON object whose keys are the command's flag names, with "sweep"
 // holding parameter ranges, e.g.

@@ -80,18 +80,34 @@ func (m QMPMigration) String() string {
 // table=qmp_migrate folder, or a host or date folder below it) and splits
 // them into migrations with SplitQMP. Files are read in path order.
 func ReadQMPLake(dir string) ([]QMPMigration, error) {
+	files, err := lakeFiles(dir, "qmp_migrate")
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%w: %s: no table=qmp_migrate/…/*.parquet below it (ingest QMP polls first)", ErrTrace, dir)
+	}
+	polls, err := readLakeRows[QMPPoll](files)
+	if err != nil {
+		return nil, err
+	}
+	return SplitQMP(polls), nil
+}
+
+// lakeFiles lists the Parquet files of table under dir (a lake root, the
+// table's table=<name> folder, or a host or date folder below it), in
+// path order; none is not an error.
+func lakeFiles(dir, table string) ([]string, error) {
 	var files []string
+	want := "table=" + table
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), "table=") && d.Name() != "table=qmp_migrate" {
+		if d.IsDir() && (strings.HasPrefix(d.Name(), "table=") && d.Name() != want || d.Name() == "_tmp") {
 			return fs.SkipDir
 		}
-		if d.IsDir() && (d.Name() == "_tmp") {
-			return fs.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".parquet") && strings.Contains(filepath.ToSlash(p), "table=qmp_migrate/") {
+		if !d.IsDir() && strings.HasSuffix(p, ".parquet") && strings.Contains(filepath.ToSlash(p), want+"/") {
 			files = append(files, p)
 		}
 		return nil
@@ -99,23 +115,26 @@ func ReadQMPLake(dir string) ([]QMPMigration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: %s: no table=qmp_migrate/…/*.parquet below it (ingest QMP polls first)", ErrTrace, dir)
-	}
 	sort.Strings(files)
-	var polls []QMPPoll
+	return files, nil
+}
+
+// readLakeRows reads the rows of files in order, by column name (a file
+// lacking a column reads it as null).
+func readLakeRows[T any](files []string) ([]T, error) {
+	var rows []T
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := parquet.Read[QMPPoll](bytes.NewReader(data), int64(len(data)))
+		rs, err := parquet.Read[T](bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		polls = append(polls, rows...)
+		rows = append(rows, rs...)
 	}
-	return SplitQMP(polls), nil
+	return rows, nil
 }
 
 // SplitQMP groups polls into migrations. Hosts come in order of first
