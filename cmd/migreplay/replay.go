@@ -42,6 +42,26 @@ file's values for its parameter only. For example:
     "analytic": true
   }
 
+--dirty-trace LAKE takes a dirty-rate series from an ingested lake, from
+--dirty-trace-source (default: qmp if the lake has qmp_migrate, else sar,
+else xentop):
+  qmp     QEMU's ram.dirty-pages-rate of one migration (--dirty-trace-run N
+          when the lake has several, --dirty-trace-host to narrow them);
+  sar     fault/s + pgpgin/s (KiB/s, in pages) of sar -B run inside the
+          guest (--dirty-trace-host names the guest): a lower bound, since
+          writes to pages already mapped writable fault nothing;
+  xentop  the domain's CPU(%) × --dirty-rate/100 (--dirty-rate is then the
+          page writes/s of one fully busy CPU, required;
+          --dirty-trace-domain and --dirty-trace-host select the domain):
+          assumes the guest writes memory in proportion to its CPU work.
+Each value covers the interval ending at its time stamp; the replayed
+migration starts at the series' first sample. A replay of a qmp migration
+takes the migration's own memory (ram.total), page size, zero share
+(ram.duplicate) and stream rate (median ram.mbps, with no rate or CPU
+limit) unless --memory, --page-size, --zero-share, --bandwidth,
+--max-bandwidth, --cpu-rate or --cpu-cap say otherwise; xentop gives the
+domain's memory (MEM(k)). The text output says what it took.
+
 --calibrate LAKE reads every migration in the lake's qmp_migrate table
 (polls grouped by host and split where a migration completes, fails or is
 cancelled, where a setup poll follows, or where total_time_ms restarts),
@@ -61,9 +81,13 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	maxBW := fs.String("max-bandwidth", "", "hypervisor rate limit (default: policy's; QEMU 128MiB/s); 'none' for no limit")
 	cpuCap := fs.Float64("cpu-cap", 1, "share of one CPU the sender may use (Dom0 cap), (0,1]")
 	cpuRate := fs.String("cpu-rate", "", "stream rate of one full CPU at MTU 1500 (default 1.25GB/s; 'none': CPU never limits)")
-	rate := fs.Float64("dirty-rate", 0, "guest page writes per second (cpu model: at 100% of one CPU)")
-	trace := fs.String("dirty-trace", "", "dirty-rate series: CSV file (time s, rate pages/s) or a lake directory (qmp_migrate polls)")
-	traceRun := fs.Int("dirty-trace-run", 0, "--dirty-trace lake holding several migrations: use the N-th (1-based, as the error lists them)")
+	rate := fs.Float64("dirty-rate", 0, "guest page writes per second (cpu model and xentop traces: at 100% of one CPU; other traces: rescale to this mean)")
+	trace := fs.String("dirty-trace", "", "dirty-rate series: CSV file (time s, rate pages/s) or a lake directory (see below)")
+	var lt replay.LakeTrace
+	fs.StringVar(&lt.Source, "dirty-trace-source", "", "--dirty-trace lake: qmp|sar|xentop (default: qmp if the lake has qmp_migrate, else sar, else xentop)")
+	fs.IntVar(&lt.Run, "dirty-trace-run", 0, "--dirty-trace lake holding several migrations: use the N-th (1-based, as the error lists them)")
+	fs.StringVar(&lt.Host, "dirty-trace-host", "", "--dirty-trace lake: the host (sar: the guest; qmp, xentop: the hypervisor host)")
+	fs.StringVar(&lt.Domain, "dirty-trace-domain", "", "--dirty-trace lake, xentop: the domain (base name, without --incoming/--migratedaway)")
 	model := fs.String("dirty-model", "uniform", "uniform|hotcold|zipf|trace|cpu")
 	var mo replay.ModelOptions
 	fs.Float64Var(&mo.HotShare, "hot-share", 0.1, "hotcold: share of pages in the hot set")
@@ -153,14 +177,27 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return replayCalibrate(*calibrate, qo, *fitList, *jsonOut, stdout)
 	}
+	var note []string
 	if *trace != "" {
-		if mo.Trace, err = loadTrace(*trace, *traceRun); err != nil {
+		if fs.Changed("dirty-rate") {
+			lt.RatePerCPU = *rate
+		}
+		lt.PageSize = cfg.PageSize
+		series, err := loadTrace(*trace, lt)
+		if err != nil {
 			return usageErr("--dirty-trace: %v", err)
 		}
+		mo.Trace = series.Trace
 		if !fs.Changed("dirty-model") {
 			*model = "trace"
 		}
-		mo.TraceScale = fs.Changed("dirty-rate")
+		// a xentop series is already in page writes/s: --dirty-rate was
+		// its rate per CPU, not a mean to rescale to
+		mo.TraceScale = fs.Changed("dirty-rate") && series.Source != replay.SourceXentop
+		if series.From != "" {
+			note = append(note, "dirty-rate trace: "+series.From)
+			note = append(note, lakeDefaults(fs, &cfg, series)...)
+		}
 	}
 	if cfg.DirtyModel, err = replay.NewModel(*model, *rate, mo); err != nil {
 		return usageErr("--dirty-model: %v", err)
@@ -168,6 +205,9 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg.Postcopy, cfg.PostcopyAfter = *post >= 0, max(*post, 0)
 	cfg.StateTime, cfg.Timeout, cfg.Seed = *state, *timeout, *seed
 	meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLine()}
+	if len(note) > 0 && !*jsonOut {
+		fmt.Fprintf(stdout, "%s\n\n", strings.Join(note, "\n"))
+	}
 	if len(*sweep) > 0 {
 		sw, err := replay.ParseSweep(cfg, *sweep)
 		if err != nil {
@@ -182,28 +222,93 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	return replayOne(ctx, cfg, *analytic, *jsonOut, *out, *showRounds, meta, stdout)
 }
 
-// loadTrace reads --dirty-trace: a CSV file, or a lake directory holding
-// one migration (or several, with run choosing one).
-func loadTrace(path string, run int) (*replay.Trace, error) {
+// loadTrace reads --dirty-trace: a CSV file, or a series from a lake
+// directory (see replay.ReadLakeTrace). A CSV file's series has no From.
+func loadTrace(path string, lt replay.LakeTrace) (replay.LakeSeries, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return replay.LakeSeries{}, err
 	}
 	if !st.IsDir() {
-		if run != 0 {
-			return nil, fmt.Errorf("%s is a file: --dirty-trace-run applies to a lake directory", path)
+		if lt.Source != "" || lt.Run != 0 || lt.Host != "" || lt.Domain != "" {
+			return replay.LakeSeries{}, fmt.Errorf("%s is a file: --dirty-trace-source, -run, -host and -domain apply to a lake directory", path)
 		}
-		return replay.LoadTrace(path)
+		t, err := replay.LoadTrace(path)
+		return replay.LakeSeries{Trace: t}, err
 	}
-	migs, err := replay.ReadQMPLake(path)
+	s, err := replay.ReadLakeTrace(path, lt)
 	if err != nil {
-		return nil, err
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "migrations (") && lt.Run == 0:
+			err = fmt.Errorf("%v; pick one with --dirty-trace-run N", err)
+		case strings.Contains(msg, "hosts (") && lt.Host == "":
+			err = hint(err, "--dirty-trace-host")
+		case strings.Contains(msg, "domains besides Domain-0"):
+			err = hint(err, "--dirty-trace-domain")
+		case strings.Contains(msg, "one fully busy CPU"):
+			err = fmt.Errorf("%v; give it with --dirty-rate (page writes/s at 100%% of one CPU)", err)
+		}
 	}
-	t, err := replay.TraceFromMigrations(path, migs, run)
-	if err != nil && run == 0 && len(migs) > 1 {
-		return nil, fmt.Errorf("%v; pick one with --dirty-trace-run N", err)
+	return s, err
+}
+
+// hint names the flag that makes the choice an error asks for.
+func hint(err error, flag string) error {
+	if strings.HasSuffix(err.Error(), "pick one") {
+		return fmt.Errorf("%v with %s", err, flag)
 	}
-	return t, err
+	return fmt.Errorf("%v; choose with %s", err, flag)
+}
+
+// lakeDefaults applies what the lake measured of the replayed migration to
+// cfg where the user (flags or --config) said nothing, and describes what
+// it took:
+//
+//   - qmp: memory = ram.total, page size = ram.page-size, zero share =
+//     ram.duplicate ÷ pages after the first pass, and the stream rate =
+//     median ram.mbps as the bandwidth (the line rate whose goodput at the
+//     MTU is that rate) with no rate limit and no CPU limit unless
+//     --max-bandwidth, --cpu-rate or --cpu-cap are given (the measured
+//     throughput already includes them);
+//   - xentop: memory = the domain's largest MEM(k);
+//   - sar: nothing (sar -B does not say how big the guest is).
+func lakeDefaults(fs *pflag.FlagSet, cfg *replay.Config, s replay.LakeSeries) []string {
+	var took []string
+	set := func(flag string) bool { return !fs.Changed(flag) }
+	switch {
+	case s.Migration != nil:
+		f := replay.FiguresFromQMP(*s.Migration)
+		if set("memory") && f.Memory > 0 {
+			cfg.Memory = f.Memory
+			took = append(took, "memory "+replay.FormatBytes(float64(f.Memory))+" (ram.total)")
+		}
+		if set("page-size") && f.PageSize > 0 {
+			cfg.PageSize = f.PageSize
+			took = append(took, fmt.Sprintf("page size %d B (ram.page-size)", f.PageSize))
+		}
+		if set("zero-share") && f.HasZeroShare {
+			cfg.ZeroShare = f.ZeroShare
+			took = append(took, fmt.Sprintf("zero share %.3g (ram.duplicate)", f.ZeroShare))
+		}
+		if set("bandwidth") && f.Rate > 0 {
+			cfg.Bandwidth = replay.LineRate(f.Rate, cfg.MTU)
+			if set("max-bandwidth") {
+				cfg.MaxBandwidth = -1
+			}
+			if set("cpu-rate") && set("cpu-cap") {
+				cfg.CPURate = -1
+			}
+			took = append(took, "stream rate "+replay.FormatBitRate(f.Rate)+" (median ram.mbps)")
+		}
+	case s.Memory > 0 && set("memory"):
+		cfg.Memory = s.Memory
+		took = append(took, "memory "+replay.FormatBytes(float64(s.Memory))+" (xentop MEM(k))")
+	}
+	if len(took) == 0 {
+		return nil
+	}
+	return []string{"from the lake: " + strings.Join(took, ", ") + "; flags override them"}
 }
 
 func replayOne(ctx context.Context, cfg replay.Config, analytic, jsonOut bool, out string, show int, meta map[string]string, stdout io.Writer) error {

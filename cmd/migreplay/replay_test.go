@@ -12,6 +12,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/migreplay/migreplay/ingest"
 	"github.com/migreplay/migreplay/replay"
 	"github.com/migreplay/migreplay/schema"
 )
@@ -374,5 +375,101 @@ func TestReplayCommandTraceFromLake(t *testing.T) {
 	code, stdout, stderr := replayCmd(t, "--memory", "256MiB", "--dirty-trace", lake, "--dirty-trace-run", "2", "--json")
 	if code != 0 || !strings.Contains(stdout, `"dirty_model": "trace(samples=16,mean=6000,`) {
 		t.Errorf("exit %d %s\n%s", code, stderr, stdout)
+	}
+}
+
+// bundledLake ingests the bundled traces (datasets/traces) into a
+// temporary lake, as "migreplay ingest" does.
+func bundledLake(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := ingest.Run(context.Background(), ingest.Config{Out: dir}, []string{"../../datasets/traces"}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// replayJSON runs the command with --json --analytic and decodes what
+// these tests compare.
+func replayJSON(t *testing.T, args ...string) (inputs map[string]any, res replay.Result) {
+	t.Helper()
+	code, stdout, stderr := replayCmd(t, append(args, "--json", "--analytic")...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, stderr)
+	}
+	var doc struct {
+		Inputs map[string]any `json:"inputs"`
+		Result replay.Result  `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	return doc.Inputs, doc.Result
+}
+
+// --dirty-trace on the lake of the bundled traces, each source in turn
+// (the library's figures on the same lake are checked in replay/, against
+// the raw files):
+//
+//   - by default the QMP migration of kvm1 drives the replay and lends it
+//     what it measured: memory 4,312,006,656 B (ram.total), zero share
+//     736,915/1,052,736 (ram.duplicate), stream rate 924.395 Mbit/s
+//     (median ram.mbps) with no rate or CPU limit; flags override each;
+//   - sar: the guest's paging, mean 495.4 pages/s (sar's Average line of
+//     vm.sar_B.txt); the guest's size stays the flag's default, 8 GiB;
+//   - xentop: needs --dirty-rate (per busy CPU) and a domain; app07 at
+//     1,000 pages/s per CPU averages 2,395.69 pages/s, and lends its
+//     memory, 12,582,900 KiB.
+func TestReplayCommandTraceSources(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests the bundled traces")
+	}
+	lake := bundledLake(t)
+	in, res := replayJSON(t, "--dirty-trace", lake)
+	if in["memory_bytes"] != 4312006656.0 || in["zero_share"] != 736915.0/1052736 || in["stream_rate_bytes_per_s"] != 924.395e6/8 ||
+		in["max_bandwidth_bytes_per_s"] != nil || in["cpu_rate_bytes_per_s"] != -1.0 ||
+		!strings.HasPrefix(in["dirty_model"].(string), "trace(samples=20,mean=4277.31,") || !res.Converged {
+		t.Errorf("qmp defaults: %v", in)
+	}
+	code, stdout, _ := replayCmd(t, "--dirty-trace", lake, "--analytic")
+	if code != 0 || !strings.Contains(stdout, "from the lake: memory 4.02 GiB (ram.total), page size 4096 B (ram.page-size), zero share 0.7 (ram.duplicate), stream rate 924 Mbit/s (median ram.mbps); flags override them") {
+		t.Errorf("text: %s", stdout)
+	}
+	in, _ = replayJSON(t, "--dirty-trace", lake, "--memory", "2GiB", "--zero-share", "0.1", "--bandwidth", "10Gbit/s")
+	if in["memory_bytes"] != float64(2<<30) || in["zero_share"] != 0.1 || in["bandwidth_bytes_per_s"] != 1.25e9 ||
+		in["max_bandwidth_bytes_per_s"] != float64(128<<20) || in["cpu_rate_bytes_per_s"] != 1.25e9 {
+		t.Errorf("flags override: %v", in)
+	}
+	// only the bandwidth given: the rest still comes from the lake
+	in, _ = replayJSON(t, "--dirty-trace", lake, "--bandwidth", "10Gbit/s")
+	if in["memory_bytes"] != 4312006656.0 || in["bandwidth_bytes_per_s"] != 1.25e9 || in["max_bandwidth_bytes_per_s"] != float64(128<<20) {
+		t.Errorf("bandwidth given: %v", in)
+	}
+
+	in, _ = replayJSON(t, "--dirty-trace", lake, "--dirty-trace-source", "sar")
+	if in["memory_bytes"] != float64(8<<30) || in["zero_share"] != 0.0 || !strings.HasPrefix(in["dirty_model"].(string), "trace(samples=5,mean=495.4,") {
+		t.Errorf("sar: %v", in)
+	}
+
+	code, _, stderr := replayCmd(t, "--dirty-trace", lake, "--dirty-trace-source", "xentop")
+	if code != 2 || !strings.Contains(stderr, "give it with --dirty-rate") {
+		t.Errorf("xentop without a rate: exit %d %s", code, stderr)
+	}
+	code, _, stderr = replayCmd(t, "--dirty-trace", lake, "--dirty-trace-source", "xentop", "--dirty-rate", "1000")
+	if code != 2 || !strings.Contains(stderr, `"zz-monitor"): pick one with --dirty-trace-domain`) {
+		t.Errorf("xentop without a domain: exit %d %s", code, stderr)
+	}
+	in, _ = replayJSON(t, "--dirty-trace", lake, "--dirty-trace-source", "xentop", "--dirty-rate", "1000", "--dirty-trace-domain", "app07")
+	if in["memory_bytes"] != float64(12582900<<10) || !strings.HasPrefix(in["dirty_model"].(string), "trace(samples=337,mean=2395.69,") {
+		t.Errorf("xentop: %v", in)
+	}
+	code, _, stderr = replayCmd(t, "--dirty-trace", lake, "--dirty-trace-source", "sar", "--dirty-trace-host", "kvm1")
+	if code != 2 || !strings.Contains(stderr, `sar_paging has no rows of host "kvm1" (hosts: "vm")`) {
+		t.Errorf("sar of an unknown host: exit %d %s", code, stderr)
+	}
+	p := filepath.Join(t.TempDir(), "rate.csv")
+	os.WriteFile(p, []byte("0,1000\n"), 0o644)
+	if code, _, stderr := replayCmd(t, "--dirty-trace", p, "--dirty-trace-source", "sar"); code != 2 || !strings.Contains(stderr, "apply to a lake directory") {
+		t.Errorf("source for a CSV file: exit %d %s", code, stderr)
 	}
 }
