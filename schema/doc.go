@@ -54,4 +54,3 @@ func Undocumented() []string {
 	}
 	return out
 }
-
