@@ -203,10 +203,25 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 			return fsum, fmt.Errorf("%w: %v", ErrBadInput, err)
 		}
 		defer f.Close()
+		// A file is hashed before it is parsed, so its provenance is known
+		// up front and finished partitions can be closed early (bounded
+		// memory however many days a trace spans). Stdin is hashed as it
+		// is read instead.
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
+		}
+		fsum.SHA256 = hex.EncodeToString(h.Sum(nil))
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
+		}
 		raw = f
 	}
 	h := sha256.New()
-	counted := &countReader{r: io.TeeReader(raw, h), prog: prog}
+	if fsum.SHA256 == "" {
+		raw = io.TeeReader(raw, h)
+	}
+	counted := &countReader{r: raw, prog: prog}
 	text, closeDec, err := decompress(counted)
 	if err != nil {
 		return fsum, fmt.Errorf("%w: %s: %v (the file looks compressed but does not decompress: re-fetch it or ingest the uncompressed copy)", ErrBadInput, in.path, err)
@@ -239,6 +254,9 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 		schema.MetaSource:  in.path,
 		schema.MetaCommand: cfg.Command,
 	}}
+	if fsum.SHA256 != "" {
+		r.meta[schema.MetaSourceSHA256] = fsum.SHA256
+	}
 	opt := parse.Options{
 		File: in.path, Host: host, Lenient: cfg.Lenient, Start: cfg.Start,
 		Interval: cfg.Interval, Year: cfg.Year, Location: cfg.Location,
@@ -252,6 +270,10 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 		}
 	}
 	p := format.New(br, opt)
+	// Locales are detected while parsing: parsers that report one keep
+	// their files open to the end, to record it in every file.
+	_, hasLocale := p.(interface{ Locale() string })
+	r.early = fsum.SHA256 != "" && !hasLocale
 	for p.Next() {
 		if err := r.write(p.Record()); err != nil {
 			return fsum, err
@@ -276,7 +298,9 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 	if l, ok := p.(interface{ Locale() string }); ok {
 		fsum.Locale = l.Locale()
 	}
-	fsum.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if fsum.SHA256 == "" {
+		fsum.SHA256 = hex.EncodeToString(h.Sum(nil))
+	}
 	fsum.Bytes = counted.n
 	for _, f := range r.files {
 		f.SetMeta(schema.MetaSourceSHA256, fsum.SHA256)
@@ -324,6 +348,10 @@ type router struct {
 	files  map[routeKey]*lake.File
 	meta   map[string]string
 	routes []*route
+	// early: the metadata is complete before parsing (the source was
+	// hashed up front), so a file the route moves away from is finished at
+	// once and a later record of its partition starts a new part file.
+	early bool
 }
 
 func (r *router) write(rec schema.Row) error {
@@ -367,15 +395,28 @@ func (r *router) write(rec schema.Row) error {
 		r.files[k] = f
 	}
 	rt.host, rt.day, rt.file = host, day, f
-	if err := rt.use(f); err != nil {
-		return err
+	old := rt.use(f)
+	if old != nil {
+		if r.early {
+			for k, v := range r.files {
+				if v == old {
+					delete(r.files, k)
+				}
+			}
+			old.SetMeta(schema.MetaRows, fmt.Sprint(old.Rows()))
+			if err := old.Finish(); err != nil {
+				return err
+			}
+		} else if err := old.Flush(); err != nil {
+			return err
+		}
 	}
 	return f.Write(rec)
 }
 
-// use moves f to the front of rt's recent files and flushes the file that
-// falls out of the list.
-func (rt *route) use(f *lake.File) error {
+// use moves f to the front of rt's recent files and returns the file that
+// falls out of the list, if any.
+func (rt *route) use(f *lake.File) *lake.File {
 	i := slices.Index(rt.recent, f)
 	if i < 0 {
 		rt.recent = append(rt.recent, f)
@@ -386,7 +427,7 @@ func (rt *route) use(f *lake.File) error {
 	if len(rt.recent) > activeFiles {
 		old := rt.recent[activeFiles]
 		rt.recent = rt.recent[:activeFiles]
-		return old.Flush()
+		return old
 	}
 	return nil
 }

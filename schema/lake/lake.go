@@ -96,6 +96,8 @@ type File struct {
 	h      hash.Hash
 	fw     schema.FileWriter
 	cnt    *countWriter
+	done   bool  // Finish ran: footer written, temp file closed, fw dropped
+	rows   int64 // rows written, kept when fw is dropped
 }
 
 type countWriter struct {
@@ -131,11 +133,40 @@ func (f *File) Write(r schema.Row) error { return f.fw.Write(r) }
 // group. Callers flush files they are done with for now, to bound memory.
 func (f *File) Flush() error { return f.fw.Flush() }
 
+// Finish writes the file's footer and closes it now, releasing every
+// buffer; Commit then only names and renames it. No row or metadata can be
+// added afterwards. Writers finish files they will not come back to, so
+// that memory stays bounded however many partitions one input spans.
+func (f *File) Finish() error {
+	if f.done {
+		return nil
+	}
+	f.done = true
+	f.rows = f.fw.Rows()
+	err := f.fw.Close()
+	f.fw = nil // release the writer's buffers now, not at Commit
+	if err != nil {
+		return fmt.Errorf("lake: %w", err)
+	}
+	if err := f.f.Sync(); err != nil {
+		return fmt.Errorf("lake: %w", err)
+	}
+	if err := f.f.Close(); err != nil {
+		return fmt.Errorf("lake: %w", err)
+	}
+	return nil
+}
+
 // SetMeta sets footer metadata (before Commit).
 func (f *File) SetMeta(k, v string) { f.fw.SetMeta(k, v) }
 
 // Rows is the number of rows written.
-func (f *File) Rows() int64 { return f.fw.Rows() }
+func (f *File) Rows() int64 {
+	if f.fw == nil {
+		return f.rows
+	}
+	return f.fw.Rows()
+}
 
 // Written is a committed file.
 type Written struct {
@@ -150,21 +181,13 @@ type Written struct {
 func (s *Set) Commit() ([]Written, error) {
 	var out []Written
 	for _, lf := range s.pending {
-		if err := lf.fw.Close(); err != nil {
+		if err := lf.Finish(); err != nil {
 			s.Abort()
-			return nil, fmt.Errorf("lake: %w", err)
-		}
-		if err := lf.f.Sync(); err != nil {
-			s.Abort()
-			return nil, fmt.Errorf("lake: %w", err)
-		}
-		if err := lf.f.Close(); err != nil {
-			s.Abort()
-			return nil, fmt.Errorf("lake: %w", err)
+			return nil, err
 		}
 		sum := hex.EncodeToString(lf.h.Sum(nil))[:16]
 		rel := filepath.Join(lf.dir, "part-"+sum+".parquet")
-		out = append(out, Written{Path: filepath.ToSlash(rel), Rows: lf.fw.Rows(), Bytes: lf.cnt.n, Source: lf.Source})
+		out = append(out, Written{Path: filepath.ToSlash(rel), Rows: lf.Rows(), Bytes: lf.cnt.n, Source: lf.Source})
 	}
 	for i, lf := range s.pending {
 		dst := filepath.Join(s.root, out[i].Path)
@@ -187,7 +210,9 @@ func (s *Set) Commit() ([]Written, error) {
 // Abort removes every file not yet committed.
 func (s *Set) Abort() {
 	for _, lf := range s.pending {
-		lf.f.Close()
+		if !lf.done {
+			lf.f.Close()
+		}
 		os.Remove(lf.f.Name())
 	}
 	s.pending = nil
