@@ -1,104 +1,33 @@
 package ping_test
 
 import (
-	"bufio"
 	"bytes"
+	"io"
 	"os"
-	"path/filepath"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/parse/parsetest"
 	"github.com/migreplay/migreplay/ingest/ping"
-)
-
-var (
-	benchOnce sync.Once
-	benchDir  string
-	benchPath string
-	benchErr  error
 )
 
 // TestMain removes the generated benchmark input.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchDir != "" {
-		os.RemoveAll(benchDir)
-	}
+	parsetest.CleanupBenchFiles()
 	os.Exit(code)
 }
 
-// benchInput generates, once per process, a ≥100 MB `ping -D -O` session
-// (1,300,000 replies, seed 1) into a temp dir.
+// benchInput is a ≥100 MB `ping -D -O` session (1,300,000 replies, seed 1),
+// generated once per process.
 func benchInput(b *testing.B) string {
-	benchOnce.Do(func() {
-		if benchDir, benchErr = os.MkdirTemp("", "ping-bench-"); benchErr != nil {
-			return
-		}
-		benchPath = filepath.Join(benchDir, "ping.txt")
-		f, err := os.Create(benchPath)
-		if err != nil {
-			benchErr = err
-			return
-		}
-		w := bufio.NewWriter(f)
-		if benchErr = ping.Generate(w, 1_300_000, 1); benchErr == nil {
-			benchErr = w.Flush()
-		}
-		if err := f.Close(); benchErr == nil {
-			benchErr = err
-		}
-	})
-	if benchErr != nil {
-		b.Fatal(benchErr)
-	}
-	return benchPath
+	return parsetest.BenchFile(b, "ping.txt", func(w io.Writer) error { return ping.Generate(w, 1_300_000, 1) })
 }
 
-// BenchmarkParse parses the generated session from its file: MB/s and
-// lines/s. Compare two runs with
-//
-//	go test -run '^$' -bench Parse -benchtime=3x -count 6 ./ingest/ping > new.txt
-//	benchstat old.txt new.txt
+// BenchmarkParse parses the generated session from its file: MB/s, lines/s
+// and MB per CPU-second (see parsetest.BenchParse for comparing runs).
 func BenchmarkParse(b *testing.B) {
-	path := benchInput(b)
-	st, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(st.Size())
-	b.ReportAllocs()
-	var lines int64
-	cpu0 := cpuTime()
-	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p := ping.NewParser(f, parse.Options{File: path, Host: "bench"})
-		for p.Next() {
-			_ = p.Record()
-		}
-		if err := p.Err(); err != nil {
-			b.Fatal(err)
-		}
-		f.Close()
-		lines += p.Stats().Lines
-	}
-	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
-	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/(cpuTime()-cpu0).Seconds(), "MB/cpu-s")
-}
-
-// cpuTime is the process's user+system CPU time (every thread, GC included).
-// On a shared machine MB per CPU-second is steadier than MB/s of wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	parsetest.BenchParse(b, benchInput(b), func(r io.Reader, o parse.Options) parse.Parser { return ping.NewParser(r, o) })
 }
 
 // BenchmarkLinesFloor only splits the same file into lines with
@@ -111,7 +40,7 @@ func BenchmarkLinesFloor(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(st.Size())
-	cpu0 := cpuTime()
+	cpu0 := parsetest.CPUTime()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -122,7 +51,7 @@ func BenchmarkLinesFloor(b *testing.B) {
 		}
 		f.Close()
 	}
-	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/(cpuTime()-cpu0).Seconds(), "MB/cpu-s")
+	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/(parsetest.CPUTime()-cpu0).Seconds(), "MB/cpu-s")
 }
 
 // BenchmarkDetect measures Detect on a 64 KiB head of the session.

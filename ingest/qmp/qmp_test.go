@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -167,18 +165,10 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
 }
 
-var (
-	benchOnce sync.Once
-	benchDir  string
-	benchPath string
-	benchErr  error
-)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchDir != "" {
-		os.RemoveAll(benchDir)
-	}
+	parsetest.CleanupBenchFiles()
 	os.Exit(code)
 }
 
@@ -213,71 +203,16 @@ func writePolls(w io.Writer, n int) error {
 	return bw.Flush()
 }
 
-// benchInput writes, once per process, ≥100 MB of JSON-lines polls
-// (200,000 polls of ~550 bytes) into a temp dir.
+// benchInput is ≥100 MB of JSON-lines polls (200,000 polls of ~550 bytes),
+// generated once per process.
 func benchInput(b *testing.B) string {
-	benchOnce.Do(func() {
-		if benchDir, benchErr = os.MkdirTemp("", "qmp-bench-"); benchErr != nil {
-			return
-		}
-		benchPath = filepath.Join(benchDir, "polls.jsonl")
-		f, err := os.Create(benchPath)
-		if err != nil {
-			benchErr = err
-			return
-		}
-		benchErr = writePolls(f, 200_000)
-		if err := f.Close(); benchErr == nil {
-			benchErr = err
-		}
-	})
-	if benchErr != nil {
-		b.Fatal(benchErr)
-	}
-	return benchPath
+	return parsetest.BenchFile(b, "polls.jsonl", func(w io.Writer) error { return writePolls(w, 200_000) })
 }
 
 // BenchmarkParse parses ≥100 MB of JSON-lines polls from a file: MB/s,
-// lines/s and MB per CPU-second. Compare two runs with
-//
-//	go test -run '^$' -bench Parse -benchtime=3x -count 6 ./ingest/qmp > new.txt
-//	benchstat old.txt new.txt
+// lines/s and MB per CPU-second (see parsetest.BenchParse for comparing runs).
 func BenchmarkParse(b *testing.B) {
-	path := benchInput(b)
-	st, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(st.Size())
-	b.ReportAllocs()
-	var lines int64
-	cpu0 := cpuTime()
-	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p := qmp.NewParser(f, parse.Options{File: path, Host: "bench"})
-		for p.Next() {
-			_ = p.Record()
-		}
-		if err := p.Err(); err != nil {
-			b.Fatal(err)
-		}
-		f.Close()
-		lines += p.Stats().Lines
-	}
-	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
-	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/(cpuTime()-cpu0).Seconds(), "MB/cpu-s")
-}
-
-// cpuTime is the process's user+system CPU time (every thread, GC included).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	parsetest.BenchParse(b, benchInput(b), func(r io.Reader, o parse.Options) parse.Parser { return qmp.NewParser(r, o) })
 }
 
 // writePolls' output parses strictly into one row per line.
