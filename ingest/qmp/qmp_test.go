@@ -165,7 +165,6 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
 }
 
-
 func TestMain(m *testing.M) {
 	code := m.Run()
 	parsetest.CleanupBenchFiles()
