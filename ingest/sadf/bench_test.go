@@ -1,63 +1,28 @@
 package sadf_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/parse/parsetest"
 	"github.com/migreplay/migreplay/ingest/sadf"
 )
 
-var benchDir string
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchDir != "" {
-		os.RemoveAll(benchDir)
-	}
+	parsetest.CleanupBenchFiles()
 	os.Exit(code)
 }
 
-var benchDirOnce = sync.OnceValues(func() (string, error) {
-	d, err := os.MkdirTemp("", "sadf-bench-")
-	benchDir = d
-	return d, err
-})
-
-// benchFile generates name once into the shared temp dir (removed at exit).
-func benchFile(name string, gen func(io.Writer) error) func() (string, error) {
-	return sync.OnceValues(func() (string, error) {
-		dir, err := benchDirOnce()
-		if err != nil {
-			return "", err
-		}
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			return "", err
-		}
-		w := bufio.NewWriterSize(f, 1<<20)
-		if err := gen(w); err != nil {
-			return "", err
-		}
-		if err := w.Flush(); err != nil {
-			return "", err
-		}
-		return path, f.Close()
-	})
-}
-
 var (
-	benchCSV  = benchFile("sadf.csv", func(w io.Writer) error { return sadf.GenerateCSV(w, 100<<20, 1) })
-	benchJSON = benchFile("sadf.json", func(w io.Writer) error { return genJSON(w, 100<<20, 1) })
+	benchCSV  = bench("sadf.csv", func(w io.Writer) error { return sadf.GenerateCSV(w, 100<<20, 1) })
+	benchJSON = bench("sadf.json", func(w io.Writer) error { return genJSON(w, 100<<20, 1) })
 )
 
 // genJSON writes sadf -j output in sysstat 12.6's layout (tabs, one
@@ -150,35 +115,13 @@ func TestGenJSON(t *testing.T) {
 	}
 }
 
-func benchParser(b *testing.B, file func() (string, error), newp func(io.Reader, parse.Options) parse.Parser) {
-	path, err := file()
-	if err != nil {
-		b.Fatal(err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(fi.Size())
-	b.ReportAllocs()
-	var lines, recs int64
-	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p := newp(f, parse.Options{File: path})
-		for p.Next() {
-		}
-		f.Close()
-		if p.Err() != nil {
-			b.Fatal(p.Err())
-		}
-		lines += p.Stats().Lines
-		recs += p.Stats().Records
-	}
-	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
-	b.ReportMetric(float64(recs)/b.Elapsed().Seconds(), "records/s")
+// bench names a ≥ 100 MB input generated once per process (parsetest.BenchFile).
+func bench(name string, gen func(io.Writer) error) func(*testing.B) string {
+	return func(b *testing.B) string { return parsetest.BenchFile(b, name, gen) }
+}
+
+func benchParser(b *testing.B, file func(*testing.B) string, newp func(io.Reader, parse.Options) parse.Parser) {
+	parsetest.BenchParse(b, file(b), newp)
 }
 
 // BenchmarkCSV reads GenerateCSV's ≥ 100 MB from disk; BenchmarkJSON a

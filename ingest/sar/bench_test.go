@@ -1,53 +1,30 @@
 package sar_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/parse/parsetest"
 	"github.com/migreplay/migreplay/ingest/sar"
 )
 
-var benchDir string
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchDir != "" {
-		os.RemoveAll(benchDir)
-	}
+	parsetest.CleanupBenchFiles()
 	os.Exit(code)
 }
 
-// benchInput generates once, into a temp dir removed at exit, a sar -f
-// report of at least 100 MB (see genText).
-var benchInput = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "sar-bench-")
-	if err != nil {
-		return "", err
-	}
-	benchDir = dir
-	path := filepath.Join(dir, "sar.txt")
-	f, err := os.Create(path)
-	if err != nil {
-		return "", err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := genText(w, 100<<20, 1); err != nil {
-		return "", err
-	}
-	if err := w.Flush(); err != nil {
-		return "", err
-	}
-	return path, f.Close()
-})
+// benchInput is a generated sar -f report of at least 100 MB (see genText),
+// made once per process.
+func benchInput(b *testing.B) string {
+	return parsetest.BenchFile(b, "sar.txt", func(w io.Writer) error { return genText(w, 100<<20, 1) })
+}
 
 // genText writes sar -f text in sysstat 12.6's layout until at least size
 // bytes: sections of one hour at 10 s (a LINUX RESTART between sections),
@@ -150,36 +127,8 @@ func TestGenText(t *testing.T) {
 	}
 }
 
-// BenchmarkParser reads a generated ≥ 100 MB sar -f report from disk.
-// Compare two runs with: go test -bench Parser -count 6 > a.txt; (change);
-// ... > b.txt; benchstat a.txt b.txt.
+// BenchmarkParser reads a generated ≥ 100 MB sar -f report from disk
+// (see parsetest.BenchParse for comparing runs).
 func BenchmarkParser(b *testing.B) {
-	path, err := benchInput()
-	if err != nil {
-		b.Fatal(err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(fi.Size())
-	b.ReportAllocs()
-	var lines, recs int64
-	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p := sar.NewParser(f, parse.Options{File: path})
-		for p.Next() {
-		}
-		f.Close()
-		if p.Err() != nil {
-			b.Fatal(p.Err())
-		}
-		lines += p.Stats().Lines
-		recs += p.Stats().Records
-	}
-	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
-	b.ReportMetric(float64(recs)/b.Elapsed().Seconds(), "records/s")
+	parsetest.BenchParse(b, benchInput(b), func(r io.Reader, o parse.Options) parse.Parser { return sar.NewParser(r, o) })
 }

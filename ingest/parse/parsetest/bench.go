@@ -64,7 +64,7 @@ func CleanupBenchFiles() {
 }
 
 // BenchParse parses the file at path with newp in each iteration and
-// reports MB/s (SetBytes), allocations, lines/s and MB per CPU-second (user
+// reports MB/s (SetBytes), allocations, lines/s, records/s and MB per CPU-second (user
 // + system time of the whole process, steadier than wall time on a shared
 // machine). Compare two runs with
 //
@@ -78,7 +78,7 @@ func BenchParse(b *testing.B, path string, newp New) {
 	}
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
-	var lines int64
+	var lines, recs int64
 	cpu0 := CPUTime()
 	for b.Loop() {
 		f, err := os.Open(path)
@@ -94,8 +94,10 @@ func BenchParse(b *testing.B, path string, newp New) {
 		}
 		f.Close()
 		lines += p.Stats().Lines
+		recs += p.Stats().Records
 	}
 	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
+	b.ReportMetric(float64(recs)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/(CPUTime()-cpu0).Seconds(), "MB/cpu-s")
 }
 
