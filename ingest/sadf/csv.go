@@ -38,7 +38,6 @@ import (
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/sar"
-	"github.com/migreplay/migreplay/schema"
 )
 
 // Format names of the two sadf parsers, in errors, rejects and --format.
@@ -76,13 +75,7 @@ func DetectCSV(head []byte) bool {
 
 // CSVParser reads sadf -d output. See the package documentation.
 type CSVParser struct {
-	lines *parse.Lines
-	opt   parse.Options
-	sink  sar.Sink
-	stats parse.Stats
-	err   error
-	done  bool
-	rec   schema.Row
+	sar.Loop
 
 	block    *sar.Block
 	blocks   map[string]*sar.Block
@@ -97,88 +90,26 @@ type CSVParser struct {
 
 // NewCSVParser returns a parser reading sadf -d output from r.
 func NewCSVParser(r io.Reader, opt parse.Options) *CSVParser {
-	return &CSVParser{lines: parse.NewLines(r), opt: opt, blocks: map[string]*sar.Block{}, civilKey: -1}
+	p := &CSVParser{blocks: map[string]*sar.Block{}, civilKey: -1}
+	p.Init(r, opt, FormatCSV, p.line)
+	return p
 }
-
-// Next advances to the next record.
-func (p *CSVParser) Next() bool {
-	if p.rec = p.sink.Pop(); p.rec != nil {
-		return true
-	}
-	p.sink.Reset()
-	for p.err == nil && !p.done {
-		if !p.lines.Next() {
-			p.done = true
-			p.err = p.lines.Err()
-			break
-		}
-		p.stats.Lines++
-		line := p.lines.Bytes()
-		if bad := p.lines.Bad(); bad != nil {
-			p.reject(line, 0, bad)
-			continue
-		}
-		kind, col, err := p.line(line)
-		if err != nil {
-			p.sink.Reset()
-			p.reject(line, col, err)
-			continue
-		}
-		n := p.sink.Len()
-		switch {
-		case kind == skipped:
-			p.stats.Structure++
-			p.stats.Skipped++
-		case kind == data && n > 0:
-			p.stats.Data++
-			p.stats.Records += int64(n)
-		default:
-			p.stats.Structure++
-		}
-		if p.rec = p.sink.Pop(); p.rec != nil {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *CSVParser) reject(line []byte, col int, err error) {
-	pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: col, Format: FormatCSV, Err: err, Raw: parse.Raw(line)}
-	if !p.opt.Lenient {
-		p.err = pe
-		return
-	}
-	p.stats.Reject++
-	if p.opt.OnReject != nil {
-		p.opt.OnReject(pe)
-	}
-}
-
-// Record is the current record: a pointer to one of schema's sar row types,
-// valid until the next call to Next.
-func (p *CSVParser) Record() schema.Row { return p.rec }
-
-// Err is the error that stopped the parser, nil at a clean end.
-func (p *CSVParser) Err() error { return p.err }
-
-// Stats is the line accounting so far.
-func (p *CSVParser) Stats() parse.Stats { return p.stats }
 
 // Locale reports the decimal mark found ("decimal=." or "decimal=,";
 // "decimal=?" while no fractional number has been read).
 func (p *CSVParser) Locale() string {
-	if p.sink.Dec.Mark == 0 {
+	if p.Sink.Dec.Mark == 0 {
 		return "decimal=?"
 	}
-	return "decimal=" + string(p.sink.Dec.Mark)
+	return "decimal=" + string(p.Sink.Dec.Mark)
 }
 
-type lineKind int
+type lineKind = sar.LineKind
 
 const (
-	structure lineKind = iota
-	data
-	skipped
+	structure = sar.KindStructure
+	data      = sar.KindData
+	skipped   = sar.KindSkipped
 )
 
 func (p *CSVParser) line(line []byte) (lineKind, int, error) {
@@ -214,9 +145,9 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 		}
 		return structure, 1, parse.Errorf(parse.ErrSyntax, "not a sadf -d row: want host;interval;timestamp;values")
 	}
-	if !bytes.Equal(f[0], p.hostB) || p.sink.Host == "" {
+	if !bytes.Equal(f[0], p.hostB) || p.Sink.Host == "" {
 		p.hostB = append(p.hostB[:0], f[0]...)
-		p.sink.Host = string(f[0])
+		p.Sink.Host = string(f[0])
 	}
 	interval, ok := atoi(f[1])
 	if !ok {
@@ -253,7 +184,7 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 		return structure, 1, parse.Errorf(parse.ErrSyntax, "data row without a '# hostname;interval;timestamp;...' header before it")
 	}
 	vals := f[3:]
-	skip, err := p.sink.Row(p.block, t, vals, interval == 0)
+	skip, err := p.Sink.Row(p.block, t, vals, interval == 0)
 	if err != nil {
 		c := 0
 		if fe, ok := err.(*sar.FieldError); ok {
@@ -271,7 +202,7 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 }
 
 func (p *CSVParser) event(t time.Time, kind string, cpus int, text string) lineKind {
-	if p.sink.Event(t, kind, cpus, text) {
+	if p.Sink.Event(t, kind, cpus, text) {
 		return data
 	}
 	return structure
@@ -339,11 +270,11 @@ func (p *CSVParser) parseTime(b []byte) (time.Time, error) {
 		}
 		return time.Unix(p.civilDay*86400+int64(h*3600+mi*60+s), 0).UTC(), nil
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, p.opt.Loc())
+	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, p.Options().Loc())
 	if len(zone) > 0 {
 		if name, _ := t.Zone(); name != string(zone) {
 			return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp %q is in zone %s, but times are read in %s: pass --tz with that zone's Area/City name",
-				parse.Raw(b), zone, p.opt.Loc())
+				parse.Raw(b), zone, p.Options().Loc())
 		}
 	}
 	return t.UTC(), nil

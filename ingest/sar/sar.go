@@ -65,7 +65,6 @@ import (
 	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
-	"github.com/migreplay/migreplay/schema"
 )
 
 // Format is the parser's name in errors, rejects and --format.
@@ -94,13 +93,7 @@ func Detect(head []byte) bool {
 
 // Parser reads sar text. See the package documentation.
 type Parser struct {
-	lines *parse.Lines
-	opt   parse.Options
-	sink  Sink
-	stats parse.Stats
-	err   error
-	done  bool
-	rec   schema.Row
+	Loop
 
 	banner  bool
 	date    date
@@ -125,73 +118,10 @@ type Parser struct {
 
 // NewParser returns a parser reading r.
 func NewParser(r io.Reader, opt parse.Options) *Parser {
-	return &Parser{lines: parse.NewLines(r), opt: opt, lastTod: -1, secTod: -1, ttod: -1,
-		groupTod: -1, blocks: map[string]*Block{}}
+	p := &Parser{lastTod: -1, secTod: -1, ttod: -1, groupTod: -1, blocks: map[string]*Block{}}
+	p.Init(r, opt, Format, p.line)
+	return p
 }
-
-// Next advances to the next record.
-func (p *Parser) Next() bool {
-	if p.rec = p.sink.Pop(); p.rec != nil {
-		return true
-	}
-	p.sink.Reset()
-	for p.err == nil && !p.done {
-		if !p.lines.Next() {
-			p.done = true
-			p.err = p.lines.Err()
-			break
-		}
-		p.stats.Lines++
-		line := p.lines.Bytes()
-		if bad := p.lines.Bad(); bad != nil {
-			p.reject(line, 0, bad)
-			continue
-		}
-		kind, col, err := p.line(line)
-		if err != nil {
-			p.sink.Reset()
-			p.reject(line, col, err)
-			continue
-		}
-		n := p.sink.Len()
-		switch {
-		case kind == skipped:
-			p.stats.Structure++
-			p.stats.Skipped++
-		case kind == data && n > 0:
-			p.stats.Data++
-			p.stats.Records += int64(n)
-		default:
-			p.stats.Structure++
-		}
-		if p.rec = p.sink.Pop(); p.rec != nil {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *Parser) reject(line []byte, col int, err error) {
-	pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: col, Format: Format, Err: err, Raw: parse.Raw(line)}
-	if !p.opt.Lenient {
-		p.err = pe
-		return
-	}
-	p.stats.Reject++
-	if p.opt.OnReject != nil {
-		p.opt.OnReject(pe)
-	}
-}
-
-// Record is the current record: a pointer to one of schema's sar row types,
-// valid until the next call to Next.
-func (p *Parser) Record() schema.Row { return p.rec }
-
-// Err is the error that stopped the parser, nil at a clean end.
-func (p *Parser) Err() error { return p.err }
-
-// Stats is the line accounting so far.
-func (p *Parser) Stats() parse.Stats { return p.stats }
 
 // Locale describes the conventions found in the input: the banner's date
 // layout, the clock, the decimal mark ("?" while no fractional number has
@@ -206,8 +136,8 @@ func (p *Parser) Locale() string {
 		clock = fmt.Sprintf("%dh", p.clock)
 	}
 	mark := "?"
-	if p.sink.Dec.Mark != 0 {
-		mark = string(p.sink.Dec.Mark)
+	if p.Sink.Dec.Mark != 0 {
+		mark = string(p.Sink.Dec.Mark)
 	}
 	s := fmt.Sprintf("date=%s clock=%s decimal=%s", p.date.layout, clock, mark)
 	if p.summary != "" {
@@ -216,12 +146,12 @@ func (p *Parser) Locale() string {
 	return s
 }
 
-type lineKind int
+type lineKind = LineKind
 
 const (
-	structure lineKind = iota
-	data
-	skipped
+	structure = KindStructure
+	data      = KindData
+	skipped   = KindSkipped
 )
 
 func (p *Parser) line(line []byte) (lineKind, int, error) {
@@ -268,7 +198,7 @@ func (p *Parser) line(line []byte) (lineKind, int, error) {
 		p.block = nil
 		cpus := -1
 		if len(rest) >= 4 && len(rest[2]) > 1 && rest[2][0] == '(' && string(rest[3]) == "CPU)" {
-			if v, err := p.sink.Dec.Int(rest[2][1:]); err == nil {
+			if v, err := p.Sink.Dec.Int(rest[2][1:]); err == nil {
 				cpus = int(v)
 			}
 		}
@@ -296,7 +226,7 @@ func (p *Parser) line(line []byte) (lineKind, int, error) {
 func (p *Parser) newBanner(bn banner) {
 	p.banner = true
 	p.date = bn.date
-	p.sink.Host = bn.host
+	p.Sink.Host = bn.host
 	p.day, p.lastTod, p.secTod, p.ttod = 0, -1, -1, -1
 	p.block, p.groupBlock = nil, nil
 	p.seenBlock = false
@@ -304,7 +234,7 @@ func (p *Parser) newBanner(bn banner) {
 }
 
 func (p *Parser) event(t time.Time, kind string, cpus int, text string) lineKind {
-	if p.sink.Event(t, kind, cpus, text) {
+	if p.Sink.Event(t, kind, cpus, text) {
 		return data
 	}
 	return structure
@@ -358,7 +288,7 @@ func (p *Parser) row(line []byte, tod int, rest [][]byte) (lineKind, int, error)
 	} else if bytes.Equal(p.keyBuf, p.groupKey) {
 		p.repeat = true
 	}
-	skip, err := p.sink.Row(b, p.at(tod), fields, p.repeat)
+	skip, err := p.Sink.Row(b, p.at(tod), fields, p.repeat)
 	if err != nil {
 		c := 0
 		if fe, ok := err.(*FieldError); ok {
@@ -403,7 +333,7 @@ func (p *Parser) header(tod int) {
 func (p *Parser) at(tod int) time.Time {
 	if tod != p.ttod || p.day != p.tday {
 		d := p.date
-		p.tcache = time.Date(d.y, time.Month(d.m), d.d+p.day, tod/3600, tod/60%60, tod%60, 0, p.opt.Loc()).UTC()
+		p.tcache = time.Date(d.y, time.Month(d.m), d.d+p.day, tod/3600, tod/60%60, tod%60, 0, p.Options().Loc()).UTC()
 		p.ttod, p.tday = tod, p.day
 	}
 	return p.tcache
