@@ -32,11 +32,11 @@ var (
 // interfaces) and disk (2 devices).
 func genJSON(w io.Writer, size int64, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, seed+1))
-	cw := &countWriter{w: w}
+	cw := &parsetest.CountWriter{W: w}
 	fmt.Fprint(cw, "{\"sysstat\": {\n\t\"hosts\": [\n\t\t{\n\t\t\t\"nodename\": \"vm\",\n\t\t\t\"sysname\": \"Linux\",\n\t\t\t\"release\": \"6.18.44-fc-v445\",\n\t\t\t\"machine\": \"x86_64\",\n\t\t\t\"number-of-cpus\": 4,\n\t\t\t\"file-date\": \"2026-11-21\",\n\t\t\t\"file-utc-time\": \"00:00:00\",\n\t\t\t\"timezone\": \"UTC\",\n\t\t\t\"statistics\": [\n")
 	t := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 	f := func(m float64) float64 { return rng.Float64() * m }
-	for i := 0; cw.n < size; i++ {
+	for i := 0; cw.N < size; i++ {
 		t = t.Add(10 * time.Second)
 		if i > 0 {
 			fmt.Fprint(cw, ",\n")
@@ -82,23 +82,7 @@ func genJSON(w io.Writer, size int64, seed uint64) error {
 		fmt.Fprint(cw, "\t\t\t\t\t\t]\n\t\t\t\t\t}\n\t\t\t\t}")
 	}
 	fmt.Fprint(cw, "\n\t\t\t],\n\t\t\t\"restarts\": [\n\t\t\t]\n\t\t}\n\t]\n}}\n")
-	return cw.err
-}
-
-type countWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	c.err = err
-	return n, err
+	return cw.Err
 }
 
 func TestGenJSON(t *testing.T) {

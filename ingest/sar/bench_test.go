@@ -32,11 +32,11 @@ func benchInput(b *testing.B) string {
 // interfaces) and -d (2 disks), with Average rows and blank lines.
 func genText(w io.Writer, size int64, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x5a5a))
-	cw := &countWriter{w: w}
+	cw := &parsetest.CountWriter{W: w}
 	t0 := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 	fmt.Fprintf(cw, "Linux 6.18.44-fc-v445 (vm) \t11/21/26 \t_x86_64_\t(4 CPU)\n\n")
 	const n = 360
-	for sec := 0; cw.n < size; sec++ {
+	for sec := 0; cw.N < size; sec++ {
 		start := t0.Add(time.Duration(sec%20) * time.Hour)
 		if sec%20 == 0 && sec > 0 {
 			fmt.Fprintf(cw, "Linux 6.18.44-fc-v445 (vm) \t11/21/26 \t_x86_64_\t(4 CPU)\n\n")
@@ -90,23 +90,7 @@ func genText(w io.Writer, size int64, seed uint64) error {
 		}
 		fmt.Fprintf(cw, "Average:          vda      0.60      0.00      0.80      1.60      4.00      0.00      0.00      0.00\n\n")
 	}
-	return cw.err
-}
-
-type countWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	c.err = err
-	return n, err
+	return cw.Err
 }
 
 // The generator's output parses strictly, every line accounted for.

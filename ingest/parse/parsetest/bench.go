@@ -109,3 +109,21 @@ func CPUTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// CountWriter counts what generators write and keeps the first error, so a
+// generator can loop `for cw.N < size` with fmt.Fprint and check Err once.
+type CountWriter struct {
+	W   io.Writer
+	N   int64
+	Err error
+}
+
+func (c *CountWriter) Write(p []byte) (int, error) {
+	if c.Err != nil {
+		return 0, c.Err
+	}
+	n, err := c.W.Write(p)
+	c.N += int64(n)
+	c.Err = err
+	return n, err
+}
