@@ -59,7 +59,7 @@ type rowBuffer interface {
 // schema version and table name) in the footer's key-value metadata,
 // written in sorted key order.
 //
-// The file is written by parquet-go (parquet.Writer.WriteRowGroup) from a
+// The file is written by parquet-go (parquet.GenericWriter[any].WriteRowGroup) from a
 // parquet.Buffer whose column buffers are filled column by column. Columns
 // are zstd-compressed (fastest level) in version-1 data pages of up to
 // 1 MiB, RowGroupRows rows per row group, with min/max statistics per
@@ -251,7 +251,7 @@ type typedBuffer[T any, P interface {
 	Row
 }] struct {
 	l     *layout
-	w     *parquet.Writer
+	w     *parquet.GenericWriter[any]
 	group *parquet.Buffer // the row group being collected; nil after Flush
 	batch []T
 	rows  int64 // rows in the row groups written
@@ -260,7 +260,7 @@ type typedBuffer[T any, P interface {
 
 func (b *typedBuffer[T, P]) open(w io.Writer, meta map[string]string) {
 	b.l = layoutOf(reflect.TypeFor[T]())
-	b.w = parquet.NewWriter(w, b.l.file,
+	b.w = parquet.NewGenericWriter[any](w, b.l.file,
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(256<<10),
 		parquet.DataPageVersion(1),
