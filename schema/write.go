@@ -1,10 +1,10 @@
 package schema
 
 import (
-	"encoding/binary"
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,16 +59,18 @@ type rowBuffer interface {
 // schema version and table name) in the footer's key-value metadata,
 // written in sorted key order.
 //
-// The file is written by parquet-go (parquet.GenericWriter[any].WriteRowGroup) from a
-// parquet.Buffer whose column buffers are filled column by column. Columns
-// are zstd-compressed (fastest level) in version-1 data pages of up to
-// 1 MiB, RowGroupRows rows per row group, with min/max statistics per
+// The file is written by parquet-go: rows are batched, and each batch is
+// handed column by column, as parquet.Values, to the ColumnWriters of a
+// parquet.ConcurrentRowGroupWriter (no intermediate parquet.Buffer, whose
+// WriteRowGroup would copy every value a second time). Columns
+// are zstd-compressed (fastest level) in version-1 data pages of about
+// 256 KiB of values (a page is cut after the batch that fills it), RowGroupRows rows per row group, with min/max statistics per
 // column chunk and in the page index (not in page headers).
 // Encodings come from the parquet tag options:
 //
-//	dict   RLE_DICTIONARY, one dictionary per column chunk (a chunk's
-//	       indexes fit one 1 MiB page, so parquet-go's page-boundary
-//	       fallback to PLAIN never applies: keep dict to repeating values)
+//	dict   RLE_DICTIONARY, one dictionary per column chunk (parquet-go
+//	       falls back to PLAIN only past a 1 GiB dictionary: keep dict to
+//	       repeating values)
 //	delta  DELTA_BINARY_PACKED (integers and timestamps)
 //	plain  PLAIN
 //
@@ -109,15 +111,11 @@ type column struct {
 	typ      reflect.Kind // the field's (element's) kind
 }
 
-// layout is a row type's columns, computed once per type.
+// layout is a row type's columns, computed once per type, and the schema
+// its files are written with (encodings and zstd per column).
 type layout struct {
 	cols []column
-	// file is the schema the file is written with: encodings and zstd
-	// per column. buffer is the same columns without encodings, for the
-	// parquet.Buffer that collects a row group, so that its column buffers
-	// are plain typed slices (parquet-go re-encodes them on WriteRowGroup;
-	// the two schemas are EqualNodes, which ignores encodings).
-	file, buffer *parquet.Schema
+	file *parquet.Schema
 }
 
 var layouts sync.Map // reflect.Type → *layout
@@ -129,7 +127,7 @@ func layoutOf(t reflect.Type) *layout {
 		return l.(*layout)
 	}
 	l := &layout{}
-	var fileFields, bufFields []parquet.Field
+	var fileFields []parquet.Field
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, opts := ParquetTag(f)
@@ -183,16 +181,13 @@ func layoutOf(t reflect.Type) *layout {
 			}
 		}
 		fileNode := parquet.Compressed(parquet.Encoded(leaf, enc), zstdFastest)
-		bufNode := leaf
 		if c.ptr {
-			fileNode, bufNode = parquet.Optional(fileNode), parquet.Optional(bufNode)
+			fileNode = parquet.Optional(fileNode)
 		}
 		fileFields = append(fileFields, &field{Node: fileNode, name: name, index: i})
-		bufFields = append(bufFields, &field{Node: bufNode, name: name, index: i})
 		l.cols = append(l.cols, c)
 	}
 	l.file = parquet.NewSchema(t.Name(), &group{fields: fileFields, goType: t})
-	l.buffer = parquet.NewSchema(t.Name(), &group{fields: bufFields, goType: t})
 	v, _ := layouts.LoadOrStore(t, l)
 	return v.(*layout)
 }
@@ -243,19 +238,22 @@ func (f *field) Value(base reflect.Value) reflect.Value {
 }
 
 // typedBuffer writes rows of T: it copies them into a batch and, every
-// batchRows rows, reads each column out of the batch into a typed slice
-// and appends it to that column's buffer in a parquet.Buffer; a full
-// buffer (RowGroupRows rows) is written by parquet-go as one row group.
+// batchRows rows, reads each column out of the batch as parquet.Values and
+// hands them to that column's parquet-go ColumnWriter (of a
+// ConcurrentRowGroupWriter), which encodes and compresses a page whenever
+// its buffer fills. A row group is committed every RowGroupRows rows.
 type typedBuffer[T any, P interface {
 	*T
 	Row
 }] struct {
 	l     *layout
 	w     *parquet.GenericWriter[any]
-	group *parquet.Buffer // the row group being collected; nil after Flush
+	rg    *parquet.ConcurrentRowGroupWriter
 	batch []T
-	rows  int64 // rows in the row groups written
+	inRG  int64 // rows in the open row group
+	rows  int64 // rows in the committed row groups
 	meta  map[string]string
+	vals  []parquet.Value
 }
 
 func (b *typedBuffer[T, P]) open(w io.Writer, meta map[string]string) {
@@ -287,301 +285,180 @@ func (b *typedBuffer[T, P]) Write(r Row) error {
 	return nil
 }
 
-// scratch holds one batch of one column's values.
-type scratch struct {
-	i64   []int64
-	i32   []int32
-	f64   []float64
-	str   []string
-	bool  []bool
-	bytes []byte
-	vals  []parquet.Value
-}
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-// shred appends the batch to the column buffers, and writes the row group
+// shred hands the batch to the column writers, and commits the row group
 // when it is full.
 func (b *typedBuffer[T, P]) shred() error {
 	n := len(b.batch)
 	if n == 0 {
 		return nil
 	}
-	if b.group == nil {
-		b.group = parquet.NewBuffer(b.l.buffer)
+	if b.rg == nil {
+		b.rg = b.w.BeginRowGroup()
 	}
-	s := scratchPool.Get().(*scratch)
 	base := unsafe.Pointer(unsafe.SliceData(b.batch))
 	stride := unsafe.Sizeof(b.batch[0])
-	cbs := b.group.ColumnBuffers()
+	cws := b.rg.ColumnWriters()
 	var err error
 	for i := range b.l.cols {
-		if err = b.l.cols[i].write(cbs[i], i, s, base, n, stride); err != nil {
-			err = fmt.Errorf("schema: column %s: %w", b.l.buffer.Fields()[i].Name(), err)
+		b.vals = b.l.cols[i].values(b.vals[:0], base, n, stride)
+		if _, err = cws[i].WriteRowValues(b.vals); err != nil {
+			err = fmt.Errorf("schema: column %s: %w", b.l.file.Fields()[i].Name(), err)
 			break
 		}
 	}
-	clear(s.str)
-	clear(s.vals)
-	scratchPool.Put(s)
-	clear(b.batch)
+	// the next batch overwrites both (Flush drops them)
 	b.batch = b.batch[:0]
 	if err != nil {
 		return err
 	}
-	if b.group.NumRows() >= RowGroupRows {
-		return b.writeGroup()
+	b.inRG += int64(n)
+	if b.inRG >= RowGroupRows {
+		return b.commit()
 	}
 	return nil
 }
 
-// writeGroup has parquet-go encode, compress and write the collected row
-// group, and empties the column buffers for the next.
-func (b *typedBuffer[T, P]) writeGroup() error {
-	if b.group == nil || b.group.NumRows() == 0 {
+// commit has parquet-go flush the open row group's pages and write it.
+func (b *typedBuffer[T, P]) commit() error {
+	if b.rg == nil || b.inRG == 0 {
 		return nil
 	}
-	n, err := b.w.WriteRowGroup(b.group)
+	n, err := b.rg.Commit()
 	b.rows += n
-	b.group.Reset()
+	b.inRG = 0
 	if err != nil {
 		return fmt.Errorf("schema: write row group: %w", err)
 	}
 	return nil
 }
 
-// write reads column c of n rows (stride bytes apart from base) and appends
-// them to cb, the buffer of column ci: through the buffer's typed writer
-// for a required column, as parquet.Values with definition levels for an
-// optional one.
-func (c *column) write(cb parquet.ColumnBuffer, ci int, s *scratch, base unsafe.Pointer, n int, stride uintptr) error {
+// values reads column c of n rows (stride bytes apart from base) into dst
+// as parquet.Values: a pointer field's nil is a null (definition level 0),
+// its values are at definition level 1, a required field's at 0. Unsigned
+// values keep their bits in the physical INT32/INT64 value. (A loop per
+// kind and optionality: a value-making closure would cost a call per
+// value, and this runs for every value written.)
+func (c *column) values(dst []parquet.Value, base unsafe.Pointer, n int, stride uintptr) []parquet.Value {
+	dst = slices.Grow(dst[:0], n)[:n]
 	p := unsafe.Add(base, c.off)
 	if c.ptr {
-		vals := c.values(s.vals[:0], ci, p, n, stride)
-		s.vals = vals
-		_, err := cb.WriteValues(vals)
-		return err
+		// a null is the zero Value; a value gets definition level 1
+		clear(dst)
+		switch c.kind {
+		case kInt64:
+			for k := range dst {
+				if q := ptrAt(p, k, stride); q != nil {
+					dst[k] = parquet.Int64Value(*(*int64)(q))
+					dst[k].SetDefinitionLevel(1)
+				}
+			}
+		case kFloat64:
+			for k := range dst {
+				if q := ptrAt(p, k, stride); q != nil {
+					dst[k] = parquet.DoubleValue(*(*float64)(q))
+					dst[k].SetDefinitionLevel(1)
+				}
+			}
+		case kString:
+			for k := range dst {
+				if q := ptrAt(p, k, stride); q != nil {
+					dst[k] = stringValue(*(*string)(q))
+					dst[k].SetDefinitionLevel(1)
+				}
+			}
+		case kTime:
+			for k := range dst {
+				if q := ptrAt(p, k, stride); q != nil {
+					dst[k] = parquet.Int64Value((*time.Time)(q).UnixMicro())
+					dst[k].SetDefinitionLevel(1)
+				}
+			}
+		default:
+			for k := range dst {
+				if q := ptrAt(p, k, stride); q != nil {
+					dst[k] = c.small(q)
+					dst[k].SetDefinitionLevel(1)
+				}
+			}
+		}
+		return dst
 	}
-	var err error
 	switch c.kind {
 	case kInt64:
-		v := reqNum[int64](s.i64[:0], p, n, stride)
-		s.i64 = v
-		if c.unsigned {
-			_, err = typed[uint64Writer](cb).WriteUint64s(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(v))), len(v)))
-		} else {
-			_, err = typed[parquet.Int64Writer](cb).WriteInt64s(v)
-		}
-	case kInt32:
-		v := s.i32[:0]
-		switch c.typ {
-		case reflect.Int32:
-			v = req32[int32](v, p, n, stride)
-		case reflect.Uint32:
-			v = req32[uint32](v, p, n, stride)
-		case reflect.Int16:
-			v = req32[int16](v, p, n, stride)
-		case reflect.Uint16:
-			v = req32[uint16](v, p, n, stride)
-		case reflect.Int8:
-			v = req32[int8](v, p, n, stride)
-		case reflect.Uint8:
-			v = req32[uint8](v, p, n, stride)
-		}
-		s.i32 = v
-		if c.unsigned {
-			_, err = typed[uint32Writer](cb).WriteUint32s(unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(v))), len(v)))
-		} else {
-			_, err = typed[parquet.Int32Writer](cb).WriteInt32s(v)
+		for k := range dst {
+			dst[k] = parquet.Int64Value(*(*int64)(unsafe.Add(p, uintptr(k)*stride)))
 		}
 	case kFloat64:
-		v := reqNum[float64](s.f64[:0], p, n, stride)
-		s.f64 = v
-		_, err = typed[parquet.DoubleWriter](cb).WriteDoubles(v)
-	case kBool:
-		v := reqNum[bool](s.bool[:0], p, n, stride)
-		s.bool = v
-		_, err = typed[parquet.BooleanWriter](cb).WriteBooleans(v)
+		for k := range dst {
+			dst[k] = parquet.DoubleValue(*(*float64)(unsafe.Add(p, uintptr(k)*stride)))
+		}
 	case kString:
-		// ByteArrayWriter takes PLAIN layout: a 4-byte little-endian
-		// length before each value.
-		v := s.bytes[:0]
-		for k := 0; k < n; k++ {
-			str := *(*string)(unsafe.Add(p, uintptr(k)*stride))
-			v = binary.LittleEndian.AppendUint32(v, uint32(len(str)))
-			v = append(v, str...)
+		for k := range dst {
+			dst[k] = stringValue(*(*string)(unsafe.Add(p, uintptr(k)*stride)))
 		}
-		s.bytes = v
-		_, err = typed[parquet.ByteArrayWriter](cb).WriteByteArrays(v)
 	case kTime:
-		v := s.i64[:0]
-		for k := 0; k < n; k++ {
-			v = append(v, (*time.Time)(unsafe.Add(p, uintptr(k)*stride)).UnixMicro())
+		for k := range dst {
+			dst[k] = parquet.Int64Value((*time.Time)(unsafe.Add(p, uintptr(k)*stride)).UnixMicro())
 		}
-		s.i64 = v
-		_, err = typed[parquet.Int64Writer](cb).WriteInt64s(v)
-	}
-	return err
-}
-
-// uint32Writer and uint64Writer are the typed writers of parquet-go's
-// unsigned column buffers (it exports no interface for them).
-type (
-	uint32Writer interface {
-		WriteUint32s([]uint32) (int, error)
-	}
-	uint64Writer interface {
-		WriteUint64s([]uint64) (int, error)
-	}
-)
-
-// typed returns cb's typed writer W; layoutOf chose the logical types so
-// that every required column's buffer has one.
-func typed[W any](cb parquet.ColumnBuffer) W {
-	w, ok := cb.(W)
-	if !ok {
-		panic(fmt.Sprintf("schema: column buffer %T is no %T", cb, (*W)(nil)))
-	}
-	return w
-}
-
-// values reads a pointer field into dst as parquet.Values of column ci:
-// definition level 0 for nil, 1 with the value otherwise. Unsigned values
-// keep their bits in the physical INT32/INT64 value. (One loop per kind:
-// a value-making closure would cost a call per value.)
-func (c *column) values(dst []parquet.Value, ci int, p unsafe.Pointer, n int, stride uintptr) []parquet.Value {
-	null := parquet.NullValue().Level(0, 0, ci)
-	switch {
-	case c.kind == kInt64:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
+	case kInt32:
+		if c.typ == reflect.Int32 || c.typ == reflect.Uint32 {
+			for k := range dst {
+				dst[k] = parquet.Int32Value(*(*int32)(unsafe.Add(p, uintptr(k)*stride)))
 			}
-			dst = append(dst, parquet.Int64Value(*(*int64)(q)).Level(0, 1, ci))
+			break
 		}
-	case c.typ == reflect.Int32 || c.typ == reflect.Uint32:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			dst = append(dst, parquet.Int32Value(*(*int32)(q)).Level(0, 1, ci))
-		}
-	case c.typ == reflect.Int16:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			dst = append(dst, parquet.Int32Value(int32(*(*int16)(q))).Level(0, 1, ci))
-		}
-	case c.typ == reflect.Uint16:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			dst = append(dst, parquet.Int32Value(int32(*(*uint16)(q))).Level(0, 1, ci))
-		}
-	case c.typ == reflect.Int8:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			dst = append(dst, parquet.Int32Value(int32(*(*int8)(q))).Level(0, 1, ci))
-		}
-	case c.typ == reflect.Uint8:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			dst = append(dst, parquet.Int32Value(int32(*(*uint8)(q))).Level(0, 1, ci))
-		}
-	case c.kind == kFloat64:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			dst = append(dst, parquet.DoubleValue(*(*float64)(q)).Level(0, 1, ci))
-		}
-	case c.kind == kBool:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			dst = append(dst, parquet.BooleanValue(*(*bool)(q)).Level(0, 1, ci))
-		}
-	case c.kind == kString:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			str := *(*string)(q)
-			dst = append(dst, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(str), len(str))).Level(0, 1, ci))
-		}
-	case c.kind == kTime:
-		for k := 0; k < n; k++ {
-			q := *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
-			if q == nil {
-				dst = append(dst, null)
-				continue
-			}
-			dst = append(dst, parquet.Int64Value((*time.Time)(q).UnixMicro()).Level(0, 1, ci))
+		fallthrough
+	default:
+		for k := range dst {
+			dst[k] = c.small(unsafe.Add(p, uintptr(k)*stride))
 		}
 	}
 	return dst
 }
 
-// reqNum reads a required field of type V (int64 and uint64 alike: the
-// column holds their bits).
-func reqNum[V any](dst []V, p unsafe.Pointer, n int, stride uintptr) []V {
-	for k := 0; k < n; k++ {
-		dst = append(dst, *(*V)(unsafe.Add(p, uintptr(k)*stride)))
-	}
-	return dst
+// ptrAt is the pointer field of row k at p (rows stride bytes apart).
+func ptrAt(p unsafe.Pointer, k int, stride uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Add(p, uintptr(k)*stride))
 }
 
-// req32 reads a required integer field of at most 32 bits, widened to
-// int32's bits.
-func req32[F int8 | int16 | int32 | uint8 | uint16 | uint32](dst []int32, p unsafe.Pointer, n int, stride uintptr) []int32 {
-	for k := 0; k < n; k++ {
-		dst = append(dst, int32(*(*F)(unsafe.Add(p, uintptr(k)*stride))))
+func stringValue(s string) parquet.Value {
+	return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// small makes the value of the less common kinds (booleans and integers
+// narrower than 32 bits, int32 and uint32 when optional) from a pointer to
+// the field's value.
+func (c *column) small(q unsafe.Pointer) parquet.Value {
+	switch c.typ {
+	case reflect.Bool:
+		return parquet.BooleanValue(*(*bool)(q))
+	case reflect.Int32, reflect.Uint32:
+		return parquet.Int32Value(*(*int32)(q))
+	case reflect.Int16:
+		return parquet.Int32Value(int32(*(*int16)(q)))
+	case reflect.Uint16:
+		return parquet.Int32Value(int32(*(*uint16)(q)))
+	case reflect.Int8:
+		return parquet.Int32Value(int32(*(*int8)(q)))
+	case reflect.Uint8:
+		return parquet.Int32Value(int32(*(*uint8)(q)))
 	}
-	return dst
+	panic(fmt.Sprintf("schema: no value maker for %v", c.typ))
 }
 
 func (b *typedBuffer[T, P]) Flush() error {
 	if err := b.shred(); err != nil {
 		return err
 	}
-	err := b.writeGroup()
-	b.batch, b.group = nil, nil
+	err := b.commit()
+	b.batch, b.vals = nil, nil
 	return err
 }
 
 func (b *typedBuffer[T, P]) SetMeta(k, v string) { b.meta[k] = v }
 
 func (b *typedBuffer[T, P]) Rows() int64 {
-	n := b.rows + int64(len(b.batch))
-	if b.group != nil {
-		n += b.group.NumRows()
-	}
-	return n
+	return b.rows + b.inRG + int64(len(b.batch))
 }
 
 func (b *typedBuffer[T, P]) Close() error {
