@@ -192,6 +192,7 @@ const headSize = 64 << 10
 func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary, error) {
 	fsum := FileSummary{Path: in.path, Records: map[string]int64{}}
 	var raw io.Reader
+	var hashed func() (string, error) // nil for stdin
 	if in.path == "-" {
 		raw = cfg.Stdin
 		if raw == nil {
@@ -203,22 +204,16 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 			return fsum, fmt.Errorf("%w: %v", ErrBadInput, err)
 		}
 		defer f.Close()
-		// A file is hashed before it is parsed, so its provenance is known
-		// up front and finished partitions can be closed early (bounded
-		// memory however many days a trace spans). Stdin is hashed as it
-		// is read instead.
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
-		}
-		fsum.SHA256 = hex.EncodeToString(h.Sum(nil))
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
-		}
+		// A file is hashed while it is parsed, by a goroutine reading it
+		// on its own descriptor (another core, when there is one), so its
+		// provenance is known before the parse ends: finished partitions
+		// can be closed early (bounded memory however many days a trace
+		// spans). Stdin is hashed as it is read instead.
+		hashed = hashFile(in.path)
 		raw = f
 	}
 	h := sha256.New()
-	if fsum.SHA256 == "" {
+	if hashed == nil {
 		raw = io.TeeReader(raw, h)
 	}
 	counted := &countReader{r: raw, prog: prog}
@@ -254,9 +249,7 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 		schema.MetaSource:  in.path,
 		schema.MetaCommand: cfg.Command,
 	}}
-	if fsum.SHA256 != "" {
-		r.meta[schema.MetaSourceSHA256] = fsum.SHA256
-	}
+	r.hashed = hashed
 	opt := parse.Options{
 		File: in.path, Host: host, Lenient: cfg.Lenient, Start: cfg.Start,
 		Interval: cfg.Interval, Year: cfg.Year, Location: cfg.Location,
@@ -273,7 +266,7 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 	// Locales are detected while parsing: parsers that report one keep
 	// their files open to the end, to record it in every file.
 	_, hasLocale := p.(interface{ Locale() string })
-	r.early = fsum.SHA256 != "" && !hasLocale
+	r.early = hashed != nil && !hasLocale
 	for p.Next() {
 		if err := r.write(p.Record()); err != nil {
 			return fsum, err
@@ -298,7 +291,11 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 	if l, ok := p.(interface{ Locale() string }); ok {
 		fsum.Locale = l.Locale()
 	}
-	if fsum.SHA256 == "" {
+	if hashed != nil {
+		if fsum.SHA256, err = hashed(); err != nil {
+			return fsum, err
+		}
+	} else {
 		fsum.SHA256 = hex.EncodeToString(h.Sum(nil))
 	}
 	fsum.Bytes = counted.n
@@ -348,10 +345,12 @@ type router struct {
 	files  map[routeKey]*lake.File
 	meta   map[string]string
 	routes []*route
-	// early: the metadata is complete before parsing (the source was
-	// hashed up front), so a file the route moves away from is finished at
-	// once and a later record of its partition starts a new part file.
-	early bool
+	// early: the metadata is complete once the hash is (the source is a
+	// file, hashed alongside the parse), so a file the route moves away
+	// from is finished at once and a later record of its partition starts
+	// a new part file.
+	early  bool
+	hashed func() (string, error)
 }
 
 func (r *router) write(rec schema.Row) error {
@@ -403,6 +402,11 @@ func (r *router) write(rec schema.Row) error {
 					delete(r.files, k)
 				}
 			}
+			sum, err := r.hashed()
+			if err != nil {
+				return err
+			}
+			old.SetMeta(schema.MetaSourceSHA256, sum)
 			old.SetMeta(schema.MetaRows, fmt.Sprint(old.Rows()))
 			if err := old.Finish(); err != nil {
 				return err
@@ -430,6 +434,33 @@ func (rt *route) use(f *lake.File) *lake.File {
 		return old
 	}
 	return nil
+}
+
+// hashFile starts hashing the file at path (SHA-256, hex) in a goroutine
+// and returns the function that waits for the sum.
+func hashFile(path string) func() (string, error) {
+	var sum string
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f, ferr := os.Open(path)
+		if ferr != nil {
+			err = fmt.Errorf("%w: %v", ErrBadInput, ferr)
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, ferr := io.Copy(h, f); ferr != nil {
+			err = fmt.Errorf("%w: %s: %v", ErrBadInput, path, ferr)
+			return
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
+	}()
+	return func() (string, error) {
+		<-done
+		return sum, err
+	}
 }
 
 // decompress returns the text stream of r: gunzip or unzstd by magic bytes.

@@ -1,9 +1,12 @@
 package schema
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -48,6 +51,9 @@ type FileWriter interface {
 	Rows() int64
 	// Close flushes and writes the footer; it does not close w.
 	Close() error
+	// Abandon drops the rows and stops the writer without writing the
+	// footer, for a file that is being thrown away (it does not close w).
+	Abandon()
 }
 
 type rowBuffer interface {
@@ -248,12 +254,37 @@ type typedBuffer[T any, P interface {
 }] struct {
 	l     *layout
 	w     *parquet.GenericWriter[any]
-	rg    *parquet.ConcurrentRowGroupWriter
-	batch []T
-	inRG  int64 // rows in the open row group
-	rows  int64 // rows in the committed row groups
 	meta  map[string]string
-	vals  []parquet.Value
+	batch []T   // the batch being filled
+	n     int64 // rows accepted by Write
+	err   error // the first error; every later call returns it
+
+	// With more than one P (GOMAXPROCS), a worker goroutine shreds a
+	// full batch while Write fills the other one: the parser and the
+	// Parquet encoder run on two cores. The worker owns rg, inRG, rows
+	// and vals between a send on jobs and the receipt of that batch on
+	// free. Output bytes are the same either way.
+	async bool
+	jobs  chan shredJob[T]
+	free  chan shredDone[T]
+
+	rg   *parquet.ConcurrentRowGroupWriter
+	inRG int64 // rows in the open row group
+	rows int64 // rows in the committed row groups
+	vals []parquet.Value
+}
+
+// shredJob is a batch for the worker; commit asks it to write the row
+// group out after the batch (Flush).
+type shredJob[T any] struct {
+	batch  []T
+	commit bool
+}
+
+// shredDone returns a shredded batch, emptied, with the worker's error.
+type shredDone[T any] struct {
+	batch []T
+	err   error
 }
 
 func (b *typedBuffer[T, P]) open(w io.Writer, meta map[string]string) {
@@ -268,6 +299,7 @@ func (b *typedBuffer[T, P]) open(w io.Writer, meta map[string]string) {
 		parquet.CreatedBy("migreplay", Version, ""),
 	)
 	b.meta = meta
+	b.async = runtime.GOMAXPROCS(0) > 1
 }
 
 func (b *typedBuffer[T, P]) Write(r Row) error {
@@ -275,41 +307,82 @@ func (b *typedBuffer[T, P]) Write(r Row) error {
 	if !ok {
 		return fmt.Errorf("schema: row %T written to a %T file", r, P(nil))
 	}
+	if b.err != nil {
+		return b.err
+	}
 	if b.batch == nil {
 		b.batch = make([]T, 0, batchRows)
 	}
 	b.batch = append(b.batch, *p)
+	b.n++
 	if len(b.batch) == batchRows {
-		return b.shred()
+		b.err = b.handoff(false)
 	}
-	return nil
+	return b.err
 }
 
-// shred hands the batch to the column writers, and commits the row group
+// handoff shreds the current batch (and commits the row group when commit
+// is set): in place, or by the worker while Write fills the other batch.
+// With commit it returns once the worker is idle.
+func (b *typedBuffer[T, P]) handoff(commit bool) error {
+	if !b.async || (commit && b.jobs == nil) {
+		err := b.shred(b.batch)
+		b.batch = b.batch[:0]
+		if err == nil && commit {
+			err = b.commit()
+		}
+		return err
+	}
+	if b.jobs == nil {
+		b.jobs = make(chan shredJob[T], 1)
+		b.free = make(chan shredDone[T], 2)
+		b.free <- shredDone[T]{batch: make([]T, 0, batchRows)}
+		go b.worker(b.jobs, b.free)
+	}
+	b.jobs <- shredJob[T]{batch: b.batch, commit: commit}
+	d := <-b.free // the other batch, shredded before this one
+	b.batch = d.batch
+	if commit {
+		last := <-b.free // this one: the worker is idle now
+		b.free <- last
+		d.err = cmp.Or(d.err, last.err)
+	}
+	return d.err
+}
+
+// worker shreds batches in the order they come; after an error it only
+// returns them.
+func (b *typedBuffer[T, P]) worker(jobs <-chan shredJob[T], free chan<- shredDone[T]) {
+	var err error
+	for j := range jobs {
+		if err == nil {
+			err = b.shred(j.batch)
+			if err == nil && j.commit {
+				err = b.commit()
+			}
+		}
+		free <- shredDone[T]{batch: j.batch[:0], err: err}
+	}
+}
+
+// shred hands a batch to the column writers, and commits the row group
 // when it is full.
-func (b *typedBuffer[T, P]) shred() error {
-	n := len(b.batch)
+func (b *typedBuffer[T, P]) shred(batch []T) error {
+	n := len(batch)
 	if n == 0 {
 		return nil
 	}
 	if b.rg == nil {
 		b.rg = b.w.BeginRowGroup()
 	}
-	base := unsafe.Pointer(unsafe.SliceData(b.batch))
-	stride := unsafe.Sizeof(b.batch[0])
+	base := unsafe.Pointer(unsafe.SliceData(batch))
+	stride := unsafe.Sizeof(batch[0])
 	cws := b.rg.ColumnWriters()
-	var err error
 	for i := range b.l.cols {
 		b.vals = b.l.cols[i].values(b.vals[:0], base, n, stride)
-		if _, err = cws[i].WriteRowValues(b.vals); err != nil {
-			err = fmt.Errorf("schema: column %s: %w", b.l.file.Fields()[i].Name(), err)
-			break
+		if _, err := cws[i].WriteRowValues(b.vals); err != nil {
+			return fmt.Errorf("schema: column %s: %w", b.l.file.Fields()[i].Name(), err)
 		}
-	}
-	// the next batch overwrites both (Flush drops them)
-	b.batch = b.batch[:0]
-	if err != nil {
-		return err
 	}
 	b.inRG += int64(n)
 	if b.inRG >= RowGroupRows {
@@ -447,22 +520,23 @@ func (c *column) small(q unsafe.Pointer) parquet.Value {
 }
 
 func (b *typedBuffer[T, P]) Flush() error {
-	if err := b.shred(); err != nil {
-		return err
+	if b.err == nil {
+		b.err = b.handoff(true)
 	}
-	err := b.commit()
+	// release the buffers until the next Write (the worker, if any, is
+	// idle and keeps only the emptied spare batch)
 	b.batch, b.vals = nil, nil
-	return err
+	return b.err
 }
 
 func (b *typedBuffer[T, P]) SetMeta(k, v string) { b.meta[k] = v }
 
-func (b *typedBuffer[T, P]) Rows() int64 {
-	return b.rows + b.inRG + int64(len(b.batch))
-}
+func (b *typedBuffer[T, P]) Rows() int64 { return b.n }
 
 func (b *typedBuffer[T, P]) Close() error {
-	if err := b.Flush(); err != nil {
+	err := b.Flush()
+	b.stop()
+	if err != nil {
 		return err
 	}
 	keys := make([]string, 0, len(b.meta))
@@ -477,6 +551,22 @@ func (b *typedBuffer[T, P]) Close() error {
 		return fmt.Errorf("schema: close Parquet file: %w", err)
 	}
 	return nil
+}
+
+// Abandon stops the writer without finishing the file.
+func (b *typedBuffer[T, P]) Abandon() {
+	b.stop()
+	b.batch, b.err = nil, errAbandoned
+}
+
+var errAbandoned = errors.New("schema: write to an abandoned file")
+
+// stop ends the worker, if any (it finishes the batch it has first).
+func (b *typedBuffer[T, P]) stop() {
+	if b.jobs != nil {
+		close(b.jobs)
+		b.jobs = nil
+	}
 }
 
 // WriteRows writes rows (all of table t) into one Parquet file on w.

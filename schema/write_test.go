@@ -3,9 +3,12 @@ package schema
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -337,4 +340,67 @@ func appendValues(t *testing.T, dst []any, a arrow.Array) []any {
 		}
 	}
 	return dst
+}
+
+// The worker goroutine (GOMAXPROCS > 1) and the in-place shredding
+// (GOMAXPROCS = 1) write the same bytes.
+func TestWriterAsyncSameBytes(t *testing.T) {
+	rows := wideRows(2*RowGroupRows+999, 11)
+	prev := runtime.GOMAXPROCS(1)
+	inPlace := writeWide(t, rows, 5000)
+	runtime.GOMAXPROCS(max(prev, 2))
+	async := writeWide(t, rows, 5000)
+	runtime.GOMAXPROCS(prev)
+	if !bytes.Equal(inPlace, async) {
+		t.Fatalf("GOMAXPROCS 1 wrote %d bytes, 2 wrote %d different bytes", len(inPlace), len(async))
+	}
+}
+
+// failAfter fails every write once n bytes have been written.
+type failAfter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n < len(p) {
+		return 0, errFull
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// A failing output surfaces as an error from Write or Close, in both
+// modes, without hanging; an abandoned file refuses more rows.
+func TestWriterOutputError(t *testing.T) {
+	rows := wideRows(3*RowGroupRows, 5)
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		b := &typedBuffer[wideRow, *wideRow]{}
+		b.open(&failAfter{n: 100_000}, map[string]string{})
+		var err error
+		for i := range rows {
+			if err = b.Write(&rows[i]); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = b.Close()
+		}
+		if !errors.Is(err, errFull) {
+			t.Errorf("GOMAXPROCS %d: error %v, want %v", procs, err, errFull)
+		}
+
+		b = &typedBuffer[wideRow, *wideRow]{}
+		b.open(io.Discard, map[string]string{})
+		for i := range batchRows + 1 {
+			if err := b.Write(&rows[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.Abandon()
+		if err := b.Write(&rows[0]); err == nil {
+			t.Errorf("GOMAXPROCS %d: Write after Abandon: no error", procs)
+		}
+		runtime.GOMAXPROCS(prev)
+	}
 }

@@ -211,6 +211,7 @@ func (s *Set) Commit() ([]Written, error) {
 func (s *Set) Abort() {
 	for _, lf := range s.pending {
 		if !lf.done {
+			lf.fw.Abandon()
 			lf.f.Close()
 		}
 		os.Remove(lf.f.Name())
