@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -268,10 +269,11 @@ type typedBuffer[T any, P interface {
 	jobs  chan shredJob[T]
 	free  chan shredDone[T]
 
-	rg   *parquet.ConcurrentRowGroupWriter
-	inRG int64 // rows in the open row group
-	rows int64 // rows in the committed row groups
-	vals []parquet.Value
+	rg    *parquet.ConcurrentRowGroupWriter
+	inRG  int64 // rows in the open row group
+	rows  int64 // rows in the committed row groups
+	vals  []parquet.Value
+	vals1 []parquet.Value // the helper's
 }
 
 // shredJob is a batch for the worker; commit asks it to write the row
@@ -378,11 +380,13 @@ func (b *typedBuffer[T, P]) shred(batch []T) error {
 	base := unsafe.Pointer(unsafe.SliceData(batch))
 	stride := unsafe.Sizeof(batch[0])
 	cws := b.rg.ColumnWriters()
-	for i := range b.l.cols {
-		b.vals = b.l.cols[i].values(b.vals[:0], base, n, stride)
-		if _, err := cws[i].WriteRowValues(b.vals); err != nil {
-			return fmt.Errorf("schema: column %s: %w", b.l.file.Fields()[i].Name(), err)
-		}
+	err := b.eachColumn(func(i int, vals *[]parquet.Value) error {
+		*vals = b.l.cols[i].values((*vals)[:0], base, n, stride)
+		_, err := cws[i].WriteRowValues(*vals)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	b.inRG += int64(n)
 	if b.inRG >= RowGroupRows {
@@ -391,10 +395,46 @@ func (b *typedBuffer[T, P]) shred(batch []T) error {
 	return nil
 }
 
-// commit has parquet-go flush the open row group's pages and write it.
+// eachColumn calls f for every column index, with a scratch slice. The
+// worker shares the columns with a helper goroutine, each taking the next
+// column not yet taken; a ColumnWriter is still used by one goroutine at a
+// time and gets the same calls in the same order, so the bytes do not
+// change.
+func (b *typedBuffer[T, P]) eachColumn(f func(i int, vals *[]parquet.Value) error) error {
+	ncols := int32(len(b.l.cols))
+	var next atomic.Int32
+	var errs [2]error
+	run := func(w int, vals *[]parquet.Value) {
+		for {
+			i := next.Add(1) - 1
+			if i >= ncols || errs[w] != nil {
+				return
+			}
+			if err := f(int(i), vals); err != nil {
+				errs[w] = fmt.Errorf("schema: column %s: %w", b.l.file.Fields()[i].Name(), err)
+			}
+		}
+	}
+	if !b.async {
+		run(0, &b.vals)
+		return errs[0]
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { run(1, &b.vals1) })
+	run(0, &b.vals)
+	wg.Wait()
+	return cmp.Or(errs[0], errs[1])
+}
+
+// commit has parquet-go flush the open row group's pages (the columns in
+// parallel) and write it.
 func (b *typedBuffer[T, P]) commit() error {
 	if b.rg == nil || b.inRG == 0 {
 		return nil
+	}
+	cws := b.rg.ColumnWriters()
+	if err := b.eachColumn(func(i int, _ *[]parquet.Value) error { return cws[i].Flush() }); err != nil {
+		return err
 	}
 	n, err := b.rg.Commit()
 	b.rows += n
@@ -525,7 +565,7 @@ func (b *typedBuffer[T, P]) Flush() error {
 	}
 	// release the buffers until the next Write (the worker, if any, is
 	// idle and keeps only the emptied spare batch)
-	b.batch, b.vals = nil, nil
+	b.batch, b.vals, b.vals1 = nil, nil, nil
 	return b.err
 }
 

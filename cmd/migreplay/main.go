@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"syscall"
@@ -57,8 +58,15 @@ func main() {
 			_ = pprof.StartCPUProfile(f)
 		}
 	}
+	// MIGREPLAY_TRACE=file writes a runtime execution trace (go tool trace).
+	if p := os.Getenv("MIGREPLAY_TRACE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			_ = trace.Start(f)
+		}
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	pprof.StopCPUProfile()
+	trace.Stop()
 	// MIGREPLAY_MEMPROFILE=file writes a pprof heap profile at the end.
 	if p := os.Getenv("MIGREPLAY_MEMPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
