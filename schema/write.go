@@ -331,7 +331,7 @@ func (b *typedBuffer[T, P]) handoff(commit bool) error {
 		err := b.shred(b.batch)
 		b.batch = b.batch[:0]
 		if err == nil && commit {
-			err = b.commit()
+			err = b.release()
 		}
 		return err
 	}
@@ -360,7 +360,7 @@ func (b *typedBuffer[T, P]) worker(jobs <-chan shredJob[T], free chan<- shredDon
 		if err == nil {
 			err = b.shred(j.batch)
 			if err == nil && j.commit {
-				err = b.commit()
+				err = b.release()
 			}
 		}
 		free <- shredDone[T]{batch: j.batch[:0], err: err}
@@ -393,6 +393,16 @@ func (b *typedBuffer[T, P]) shred(batch []T) error {
 		return b.commit()
 	}
 	return nil
+}
+
+// release commits the open row group and drops the column writers and
+// scratch, so that a flushed file holds no buffers (an ingest keeps many
+// files open, flushed, until its end); a later batch begins a new row
+// group with new column writers.
+func (b *typedBuffer[T, P]) release() error {
+	err := b.commit()
+	b.rg, b.vals, b.vals1 = nil, nil, nil
+	return err
 }
 
 // eachColumn calls f for every column index, with a scratch slice. The
@@ -563,9 +573,10 @@ func (b *typedBuffer[T, P]) Flush() error {
 	if b.err == nil {
 		b.err = b.handoff(true)
 	}
-	// release the buffers until the next Write (the worker, if any, is
-	// idle and keeps only the emptied spare batch)
-	b.batch, b.vals, b.vals1 = nil, nil, nil
+	// release the batches until the next Write: the worker, idle now,
+	// ends, and its spare batch goes with it
+	b.stop()
+	b.batch = nil
 	return b.err
 }
 
@@ -605,7 +616,7 @@ var errAbandoned = errors.New("schema: write to an abandoned file")
 func (b *typedBuffer[T, P]) stop() {
 	if b.jobs != nil {
 		close(b.jobs)
-		b.jobs = nil
+		b.jobs, b.free = nil, nil
 	}
 }
 
