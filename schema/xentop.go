@@ -26,21 +26,21 @@ type XentopDomain struct {
 
 	CPUSec    uint64   `parquet:"cpu_sec,zstd" doc:"CPU(sec): CPU time used by the domain since it started" unit:"s"`
 	CPUPct    float64  `parquet:"cpu_pct,dict,zstd" doc:"CPU(%): CPU use since the previous frame, 100 per fully used physical CPU (0.0 in the first frame)" unit:"%"`
-	MemK      uint64   `parquet:"mem_k,dict,zstd" doc:"MEM(k): current memory" unit:"KiB"`
+	MemK      uint64   `parquet:"mem_k,delta,zstd" doc:"MEM(k): current memory" unit:"KiB"`
 	MemPct    float64  `parquet:"mem_pct,dict,zstd" doc:"MEM(%): current memory as a share of host memory" unit:"%"`
-	MaxMemK   *uint64  `parquet:"maxmem_k,optional,dict,zstd" doc:"MAXMEM(k): memory limit; null when xentop prints 'no limit'" unit:"KiB"`
+	MaxMemK   *uint64  `parquet:"maxmem_k,optional,delta,zstd" doc:"MAXMEM(k): memory limit; null when xentop prints 'no limit'" unit:"KiB"`
 	MaxMemPct *float64 `parquet:"maxmem_pct,optional,dict,zstd" doc:"MAXMEM(%): memory limit as a share of host memory; null when xentop prints 'n/a'" unit:"%"`
-	VCPUs     uint32   `parquet:"vcpus,dict,zstd" doc:"VCPUS: number of virtual CPUs"`
-	Nets      uint32   `parquet:"nets,dict,zstd" doc:"NETS: number of virtual network interfaces"`
+	VCPUs     uint32   `parquet:"vcpus,delta,zstd" doc:"VCPUS: number of virtual CPUs"`
+	Nets      uint32   `parquet:"nets,delta,zstd" doc:"NETS: number of virtual network interfaces"`
 	NetTxK    uint64   `parquet:"nettx_k,zstd" doc:"NETTX(k): bytes transmitted over all interfaces / 1024" unit:"KiB"`
 	NetRxK    uint64   `parquet:"netrx_k,zstd" doc:"NETRX(k): bytes received over all interfaces / 1024" unit:"KiB"`
-	VBDs      uint32   `parquet:"vbds,dict,zstd" doc:"VBDS: number of virtual block devices"`
+	VBDs      uint32   `parquet:"vbds,delta,zstd" doc:"VBDS: number of virtual block devices"`
 	VBDOO     *uint64  `parquet:"vbd_oo,optional,zstd" doc:"VBD_OO: requests that found the backend out of resources, all VBDs; null when printed '-' or the header lacks it" unit:"requests"`
 	VBDRd     *uint64  `parquet:"vbd_rd,optional,zstd" doc:"VBD_RD: read requests, all VBDs; null when printed '-' or the header lacks it" unit:"requests"`
 	VBDWr     *uint64  `parquet:"vbd_wr,optional,zstd" doc:"VBD_WR: write requests, all VBDs; null when printed '-' or the header lacks it" unit:"requests"`
 	VBDRsect  *uint64  `parquet:"vbd_rsect,optional,zstd" doc:"VBD_RSECT: sectors read, all VBDs; null before Xen 4.0 (no such column) or when printed '-'" unit:"sectors (512 B)"`
 	VBDWsect  *uint64  `parquet:"vbd_wsect,optional,zstd" doc:"VBD_WSECT: sectors written, all VBDs; null before Xen 4.0 (no such column) or when printed '-'" unit:"sectors (512 B)"`
-	SSID      uint32   `parquet:"ssid,dict,zstd" doc:"SSID: XSM/Flask security label id (0 without XSM)"`
+	SSID      uint32   `parquet:"ssid,delta,zstd" doc:"SSID: XSM/Flask security label id (0 without XSM)"`
 }
 
 func (*XentopDomain) TableName() string { return "xentop_domain" }
@@ -54,7 +54,7 @@ type XentopVCPU struct {
 	Frame  int64     `parquet:"frame,delta,zstd" doc:"0-based index of the xentop frame in the input file"`
 	Time   time.Time `parquet:"time,timestamp(microsecond),delta,zstd" doc:"when the frame was sampled"`
 	Name   string    `parquet:"name,dict,zstd" doc:"domain name as printed on the domain row this line follows"`
-	VCPU   uint32    `parquet:"vcpu,dict,zstd" doc:"vCPU index (only online vCPUs are printed)"`
+	VCPU   uint32    `parquet:"vcpu,delta,zstd" doc:"vCPU index (only online vCPUs are printed)"`
 	CPUSec uint64    `parquet:"cpu_sec,zstd" doc:"CPU time used by this vCPU" unit:"s"`
 }
 
@@ -69,7 +69,7 @@ type XentopNet struct {
 	Frame   int64     `parquet:"frame,delta,zstd" doc:"0-based index of the xentop frame in the input file"`
 	Time    time.Time `parquet:"time,timestamp(microsecond),delta,zstd" doc:"when the frame was sampled"`
 	Name    string    `parquet:"name,dict,zstd" doc:"domain name as printed on the domain row this line follows"`
-	Net     uint32    `parquet:"net,dict,zstd" doc:"interface index N of NetN"`
+	Net     uint32    `parquet:"net,delta,zstd" doc:"interface index N of NetN"`
 	RxBytes uint64    `parquet:"rx_bytes,zstd" doc:"bytes received" unit:"B"`
 	RxPkts  uint64    `parquet:"rx_pkts,zstd" doc:"packets received" unit:"packets"`
 	RxErr   uint64    `parquet:"rx_err,zstd" doc:"receive errors" unit:"packets"`
@@ -93,8 +93,8 @@ type XentopVBD struct {
 	Name  string    `parquet:"name,dict,zstd" doc:"domain name as printed on the domain row this line follows"`
 	Kind  string    `parquet:"kind,dict,zstd" doc:"backend kind as printed: Unidentified, BlkBack, BlkTap, Tapdisk3, ...; empty when the xentop version prints none"`
 	Dev   int64     `parquet:"dev,dict,zstd" doc:"device number as printed (Linux: major·256 + minor, e.g. 51712 for xvda)"`
-	Major *uint32   `parquet:"major,optional,dict,zstd" doc:"device major number (printed in hex); null when not printed (non-Linux dom0)"`
-	Minor *uint32   `parquet:"minor,optional,dict,zstd" doc:"device minor number (printed in hex); null when not printed (non-Linux dom0)"`
+	Major *uint32   `parquet:"major,optional,delta,zstd" doc:"device major number (printed in hex); null when not printed (non-Linux dom0)"`
+	Minor *uint32   `parquet:"minor,optional,delta,zstd" doc:"device minor number (printed in hex); null when not printed (non-Linux dom0)"`
 	OO    *uint64   `parquet:"oo,optional,zstd" doc:"requests that found the backend out of resources; null when printed '-'" unit:"requests"`
 	Rd    *uint64   `parquet:"rd,optional,zstd" doc:"read requests; null when printed '-'" unit:"requests"`
 	Wr    *uint64   `parquet:"wr,optional,zstd" doc:"write requests; null when printed '-'" unit:"requests"`
