@@ -260,14 +260,16 @@ type typedBuffer[T any, P interface {
 	n     int64 // rows accepted by Write
 	err   error // the first error; every later call returns it
 
-	// With more than one P (GOMAXPROCS), a worker goroutine shreds a
-	// full batch while Write fills the other one: the parser and the
-	// Parquet encoder run on two cores. The worker owns rg, inRG, rows
-	// and vals between a send on jobs and the receipt of that batch on
-	// free. Output bytes are the same either way.
-	async bool
-	jobs  chan shredJob[T]
-	free  chan shredDone[T]
+	// With more than one P (GOMAXPROCS), a worker goroutine shreds full
+	// batches while Write fills the next one: the parser and the Parquet
+	// encoder run on two cores. The worker owns rg, inRG, rows and the
+	// vals while any batch is queued (queued > 0). Output bytes are the
+	// same either way.
+	async  bool
+	jobs   chan shredJob[T]
+	free   chan shredDone[T]
+	queued int   // batches sent to the worker and not yet returned
+	spare  [][]T // emptied batches to fill next
 
 	rg    *parquet.ConcurrentRowGroupWriter
 	inRG  int64 // rows in the open row group
@@ -324,8 +326,12 @@ func (b *typedBuffer[T, P]) Write(r Row) error {
 }
 
 // handoff shreds the current batch (and commits the row group when commit
-// is set): in place, or by the worker while Write fills the other batch.
-// With commit it returns once the worker is idle.
+// is set): in place, or by the worker while Write fills another batch (up
+// to maxQueued batches wait for the worker, so that the parser keeps a
+// core busy while the worker is in a serial stretch: the last columns of a
+// batch, a row group's commit). With commit it returns once the worker is
+// idle, with any error it met; otherwise a worker error surfaces at a later
+// call.
 func (b *typedBuffer[T, P]) handoff(commit bool) error {
 	if !b.async || (commit && b.jobs == nil) {
 		err := b.shred(b.batch)
@@ -336,21 +342,36 @@ func (b *typedBuffer[T, P]) handoff(commit bool) error {
 		return err
 	}
 	if b.jobs == nil {
-		b.jobs = make(chan shredJob[T], 1)
-		b.free = make(chan shredDone[T], 2)
-		b.free <- shredDone[T]{batch: make([]T, 0, batchRows)}
+		b.jobs = make(chan shredJob[T], maxQueued)
+		b.free = make(chan shredDone[T], maxQueued)
 		go b.worker(b.jobs, b.free)
 	}
 	b.jobs <- shredJob[T]{batch: b.batch, commit: commit}
-	d := <-b.free // the other batch, shredded before this one
-	b.batch = d.batch
-	if commit {
-		last := <-b.free // this one: the worker is idle now
-		b.free <- last
-		d.err = cmp.Or(d.err, last.err)
+	b.queued++
+	var err error
+	take := func() {
+		d := <-b.free
+		b.queued--
+		b.spare = append(b.spare, d.batch)
+		err = cmp.Or(err, d.err)
 	}
-	return d.err
+	if commit {
+		for b.queued > 0 {
+			take()
+		}
+	} else if b.queued == maxQueued {
+		take()
+	}
+	if n := len(b.spare); n > 0 {
+		b.batch, b.spare = b.spare[n-1], b.spare[:n-1]
+	} else {
+		b.batch = make([]T, 0, batchRows)
+	}
+	return err
 }
+
+// maxQueued is how many full batches may wait for a file's worker.
+const maxQueued = 3
 
 // worker shreds batches in the order they come; after an error it only
 // returns them.
@@ -574,9 +595,9 @@ func (b *typedBuffer[T, P]) Flush() error {
 		b.err = b.handoff(true)
 	}
 	// release the batches until the next Write: the worker, idle now,
-	// ends, and its spare batch goes with it
+	// ends
 	b.stop()
-	b.batch = nil
+	b.batch, b.spare = nil, nil
 	return b.err
 }
 
@@ -616,7 +637,7 @@ var errAbandoned = errors.New("schema: write to an abandoned file")
 func (b *typedBuffer[T, P]) stop() {
 	if b.jobs != nil {
 		close(b.jobs)
-		b.jobs, b.free = nil, nil
+		b.jobs, b.free, b.queued = nil, nil, 0
 	}
 }
 
