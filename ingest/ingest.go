@@ -115,7 +115,7 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 			return sum, err
 		}
 		prog.index, prog.name = i, f.path
-		fs, err := ingestOne(cfg, set, f, prog)
+		fs, err := ingestOne(ctx, cfg, set, f, prog)
 		if err != nil {
 			set.Abort()
 			return sum, err
@@ -189,7 +189,7 @@ func expand(inputs []string) ([]input, error) {
 // headSize is how much decompressed content format detection sees.
 const headSize = 64 << 10
 
-func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary, error) {
+func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *progress) (FileSummary, error) {
 	fsum := FileSummary{Path: in.path, Records: map[string]int64{}}
 	var raw io.Reader
 	var hashed func() (string, error) // nil for stdin
@@ -216,7 +216,7 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 	if hashed == nil {
 		raw = io.TeeReader(raw, h)
 	}
-	counted := &countReader{r: raw, prog: prog}
+	counted := &countReader{r: raw, prog: prog, ctx: ctx}
 	text, closeDec, err := decompress(counted)
 	if err != nil {
 		return fsum, fmt.Errorf("%w: %s: %v (the file looks compressed but does not decompress: re-fetch it or ingest the uncompressed copy)", ErrBadInput, in.path, err)
@@ -272,6 +272,9 @@ func ingestOne(cfg Config, set *lake.Set, in input, prog *progress) (FileSummary
 			return fsum, err
 		}
 		prog.records++
+	}
+	if err := ctx.Err(); err != nil {
+		return fsum, err
 	}
 	if err := p.Err(); err != nil {
 		var pe *parse.ParseError
@@ -514,9 +517,13 @@ type countReader struct {
 	r    io.Reader
 	n    int64
 	prog *progress
+	ctx  context.Context // a canceled run stops reading (SIGINT mid-file)
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	c.prog.add(int64(n))

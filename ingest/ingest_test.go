@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -164,6 +165,43 @@ func TestStrictErrorLeavesNothing(t *testing.T) {
 	}
 	if files := listFiles(t, out); len(files) != 0 {
 		t.Errorf("strict failure left files: %v", files)
+	}
+}
+
+// cancelAfter cancels a context once n bytes have been read through it,
+// like a SIGINT arriving in the middle of a large file.
+type cancelAfter struct {
+	r      io.Reader
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p[:min(len(p), 64)])
+	if c.n -= n; c.n <= 0 {
+		c.cancel()
+	}
+	return n, err
+}
+
+// A run canceled mid-file stops reading, returns context.Canceled and
+// commits nothing, after more than one batch of rows reached the writer's
+// worker.
+func TestCanceledMidFileLeavesNothing(t *testing.T) {
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "KV %d %d\n", 1795305201+i, i)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := t.TempDir()
+	in := &cancelAfter{r: strings.NewReader(b.String()), n: b.Len() / 2, cancel: cancel}
+	_, err := Run(ctx, Config{Out: out, Stdin: in}, []string{"-"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if files := listFiles(t, out); len(files) != 0 {
+		t.Errorf("canceled run left files: %v", files)
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -26,7 +25,10 @@ func TestMain(m *testing.M) {
 				break
 			}
 		}
-		os.Exit(run(context.Background(), args, os.Stdout, os.Stderr))
+		ctx, stop := signalContext()
+		code := run(ctx, args, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -40,6 +42,54 @@ func parquetFiles(t *testing.T, root string) []string {
 		return nil
 	})
 	return out
+}
+
+// SIGINT in the middle of a file stops the ingest: exit code 130 and no
+// file under --out. The capture comes through a pipe on stdin, so the
+// signal surely arrives mid-file: after more rows than one writer batch,
+// before the end of the input.
+func TestInterruptedIngestCommitsNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	var capture bytes.Buffer
+	if err := xentop.Generate(&capture, 8<<20, 1); err != nil {
+		t.Fatal(err)
+	}
+	data := capture.Bytes()
+	out := filepath.Join(t.TempDir(), "lake")
+	var stderr bytes.Buffer
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "ingest", "-", "--out", out)
+	cmd.Env = append(os.Environ(), "MIGREPLAY_TEST_MAIN=1")
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	half := len(data) / 2
+	if _, err := stdin.Write(data[:half]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	_, _ = stdin.Write(data[half:]) // the child may have stopped reading
+	stdin.Close()
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit code %d (%v), want 130; stderr: %s", code, err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr does not say it was interrupted: %s", stderr.String())
+	}
+	if files := parquetFiles(t, out); len(files) != 0 {
+		t.Errorf("interrupted ingest left %d parquet files: %v", len(files), files)
+	}
 }
 
 // Killing the ingest at any moment leaves no partial file visible: only

@@ -50,8 +50,14 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
 }
 
+// signalContext is canceled by SIGINT or SIGTERM: commands stop at their
+// next check and commit nothing (exit code 130).
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	// MIGREPLAY_CPUPROFILE=file writes a pprof CPU profile of the run.
 	if p := os.Getenv("MIGREPLAY_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
@@ -101,6 +107,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := c.run(ctx, args[1:], stdout)
 	if err == nil || errors.Is(err, pflag.ErrHelp) {
 		return 0
+	}
+	if errors.Is(err, context.Canceled) {
+		// SIGINT or SIGTERM (signal.NotifyContext in main): the command
+		// stopped and committed nothing.
+		fmt.Fprintf(stderr, "migreplay %s: interrupted; no output was committed\n", args[0])
+		return 130
 	}
 	fmt.Fprintf(stderr, "migreplay %s: %v\n", args[0], err)
 	var ee *exitError
