@@ -33,7 +33,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	year := fs.Int("year", 0, "year for timestamps printed without one (moreutils ts default format)")
 	tz := fs.String("tz", "UTC", "zone of local times printed without one (sar text, sadf -T, ts prefixes)")
 	asJSON := fs.Bool("json", false, "print the run summary as JSON")
-	memLimit := fs.Int64("memory-limit-mib", 192, "soft heap limit for the Go runtime in MiB (GOMEMLIMIT wins when set; 0: none): ingest streams, so this bounds its memory however large the input")
+	memLimit := fs.Int64("memory-limit-mib", 192, "soft heap limit for the Go runtime in MiB (GOMEMLIMIT wins when set; 0: none): ingest streams, so this bounds its memory however large the input; under it the collector runs at GOGC 400 unless GOGC is set")
 	shard := fs.String("shard", "", "this process's share of the inputs as INDEX/COUNT (0-based); default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + MIGREPLAY_SHARDS, else all")
 	if err := parseFlags(fs, args); err != nil {
 		return err
