@@ -308,6 +308,13 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 		if fsum.Locale != "" {
 			f.SetMeta(schema.MetaLocale, fsum.Locale)
 		}
+		// The metadata is complete: write the footer and close the file
+		// now, so that a run over many sources holds one source's files
+		// open at a time (descriptors and buffers), not every file until
+		// the commit.
+		if err := f.Finish(); err != nil {
+			return fsum, err
+		}
 	}
 	for _, rt := range r.routes {
 		fsum.Records[rt.table.Name] += rt.rows

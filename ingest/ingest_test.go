@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -165,6 +166,35 @@ func TestStrictErrorLeavesNothing(t *testing.T) {
 	}
 	if files := listFiles(t, out); len(files) != 0 {
 		t.Errorf("strict failure left files: %v", files)
+	}
+}
+
+// A run over many sources keeps only the current source's files open: with
+// the descriptor limit at 64, 100 sources of two partitions each (200 part
+// files) ingest. Before, every part file stayed open until the commit.
+func TestManySourcesFewOpenFiles(t *testing.T) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Skip(err)
+	}
+	in := t.TempDir()
+	for i := range 100 {
+		write(t, in, fmt.Sprintf("h%03d.kv", i), good)
+	}
+	low := lim
+	low.Cur = 64
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip(err)
+	}
+	sum, err := Run(context.Background(), Config{Out: t.TempDir()}, []string{in})
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Written) != 200 {
+		t.Errorf("%d files written, want 200", len(sum.Written))
 	}
 }
 
