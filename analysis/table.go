@@ -33,7 +33,15 @@ type Column struct {
 	Valid   []bool
 
 	notNumber string // CSV: where the first non-number is, "file:line:col: "x""
+	// intern shares the strings of a Parquet text column: its values
+	// repeat (host, domain, device) and one allocation per value made
+	// reading a large lake mostly garbage collection.
+	intern map[string]string
 }
+
+// internCap bounds Column.intern: a column of unique strings (error
+// texts) stops interning instead of growing the table.
+const internCap = 1 << 16
 
 // Table is a set of named columns of equal length.
 type Table struct {
@@ -346,7 +354,18 @@ func appendValue(c *Column, v parquet.Value) {
 	}
 	c.Valid = append(c.Valid, true)
 	if !c.Numeric {
-		c.Strings = append(c.Strings, string(v.ByteArray()))
+		b := v.ByteArray()
+		str, ok := c.intern[string(b)]
+		if !ok {
+			str = string(b)
+			if c.intern == nil {
+				c.intern = make(map[string]string)
+			}
+			if len(c.intern) < internCap {
+				c.intern[str] = str
+			}
+		}
+		c.Strings = append(c.Strings, str)
 		return
 	}
 	var f float64

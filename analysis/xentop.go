@@ -111,33 +111,47 @@ func Migrations(lake string) ([]schema.Migration, error) {
 			interval[s.host] = median(gaps) / 1e6
 		}
 	}
+	// The suffixed rows of each (host, domain), both roles, in time order
+	// (stable: series order breaks ties); a window grows while the next
+	// row is within 10 frame intervals of its end. One pass per key.
+	type suffixed struct {
+		row  int
+		role string
+	}
+	rowsOf := map[key][]suffixed{}
 	for _, s := range d.series {
 		if s.role == "none" || s.role == "" {
 			continue
 		}
 		k := key{s.host, s.domain}
-		if _, ok := wins[k]; !ok {
+		if _, ok := rowsOf[k]; !ok {
 			keys = append(keys, k)
 		}
 		for _, i := range s.rows {
-			ts := d.time[i] / 1e6
-			ws := wins[k]
+			rowsOf[k] = append(rowsOf[k], suffixed{i, s.role})
+		}
+	}
+	for _, k := range keys {
+		rs := rowsOf[k]
+		sort.SliceStable(rs, func(a, b int) bool { return d.time[rs[a].row] < d.time[rs[b].row] })
+		gap := 10 * interval[k.host]
+		var ws []*window
+		for _, r := range rs {
+			ts := d.time[r.row] / 1e6
 			var w *window
-			for _, c := range ws {
-				if ts >= c.start-10*interval[s.host] && ts <= c.end+10*interval[s.host] {
-					w = c
-				}
-			}
-			if w == nil {
+			if n := len(ws); n > 0 && ts <= ws[n-1].end+gap {
+				w = ws[n-1]
+			} else {
 				w = &window{start: ts, end: ts, roles: map[string]bool{}}
-				wins[k] = append(wins[k], w)
+				ws = append(ws, w)
 			}
-			w.start, w.end = math.Min(w.start, ts), math.Max(w.end, ts)
-			w.roles[s.role] = true
-			if !w.peakOK || d.cpu[i] > w.peak {
-				w.peak, w.peakOK = d.cpu[i], true
+			w.end = math.Max(w.end, ts)
+			w.roles[r.role] = true
+			if !w.peakOK || d.cpu[r.row] > w.peak {
+				w.peak, w.peakOK = d.cpu[r.row], true
 			}
 		}
+		wins[k] = ws
 	}
 	sort.Slice(keys, func(a, b int) bool {
 		if keys[a].host != keys[b].host {
@@ -175,10 +189,9 @@ func Migrations(lake string) ([]schema.Migration, error) {
 				m.DomainCPUPeak = &p
 			}
 			if plain != nil {
-				for _, i := range plain.rows {
-					if d.time[i]/1e6 < w.start {
-						m.MemK = int64(d.mem[i])
-					}
+				// the last frame before the window
+				if j := plain.firstAt(d, w.start); j > 0 {
+					m.MemK = int64(d.mem[plain.rows[j-1]])
 				}
 			}
 			if dom0 != nil {
@@ -194,41 +207,46 @@ func Migrations(lake string) ([]schema.Migration, error) {
 // (seconds): base = median of the 10 frames before, peak within, and the
 // time after end until CPU(%) ≤ base + max(5, 0.1·base).
 func dom0Effect(d *xentopData, s *domainSeries, start, end float64) (base, peak, settle *float64) {
-	var before []float64
+	i0, i1 := s.firstAt(d, start), s.firstAfter(d, end)
 	var pk float64
 	pkOK := false
-	for _, i := range s.rows {
-		ts := d.time[i] / 1e6
-		switch {
-		case ts < start:
-			before = append(before, d.cpu[i])
-		case ts <= end:
-			if !pkOK || d.cpu[i] > pk {
-				pk, pkOK = d.cpu[i], true
-			}
+	for _, i := range s.rows[i0:i1] {
+		if !pkOK || d.cpu[i] > pk {
+			pk, pkOK = d.cpu[i], true
 		}
-	}
-	if len(before) > 10 {
-		before = before[len(before)-10:]
 	}
 	if pkOK {
 		peak = &pk
 	}
-	if len(before) == 0 {
+	if i0 == 0 {
 		return nil, peak, nil
+	}
+	var before []float64
+	for _, i := range s.rows[max(0, i0-10):i0] {
+		before = append(before, d.cpu[i])
 	}
 	b := median(before)
 	base = &b
 	limit := b + math.Max(5, 0.1*b)
-	for _, i := range s.rows {
-		ts := d.time[i] / 1e6
-		if ts > end && d.cpu[i] <= limit {
-			st := ts - end
+	for _, i := range s.rows[i1:] {
+		if d.cpu[i] <= limit {
+			st := d.time[i]/1e6 - end
 			settle = &st
 			break
 		}
 	}
 	return base, peak, settle
+}
+
+// firstAt is the index in s.rows of the first frame at or after t
+// (seconds); firstAfter of the first frame after t. The rows are in time
+// order.
+func (s *domainSeries) firstAt(d *xentopData, t float64) int {
+	return sort.Search(len(s.rows), func(j int) bool { return d.time[s.rows[j]]/1e6 >= t })
+}
+
+func (s *domainSeries) firstAfter(d *xentopData, t float64) int {
+	return sort.Search(len(s.rows), func(j int) bool { return d.time[s.rows[j]]/1e6 > t })
 }
 
 // VMConfig sets the assumptions of the which-VM-to-migrate ranking.
