@@ -2,13 +2,22 @@ package analysis
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/migreplay/migreplay/ingest"
+	"github.com/migreplay/migreplay/ingest/parse/parsetest"
 	"github.com/migreplay/migreplay/ingest/xentop"
 )
+
+// TestMain removes the generated benchmark input.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	parsetest.CleanupBenchFiles()
+	os.Exit(code)
+}
 
 // BenchmarkMigrations finds the migrations in the lake of a generated
 // 200 MB xentop capture (seed 1: about 370 k domain rows, migrations every
@@ -17,16 +26,8 @@ import (
 // migrations (the 2 GB capture's lake: 21 s before, 5 s after, mostly
 // reading).
 func BenchmarkMigrations(b *testing.B) {
+	in := parsetest.BenchFile(b, "xentop-200MB.txt", func(w io.Writer) error { return xentop.Generate(w, 200<<20, 1) })
 	dir := b.TempDir()
-	in := filepath.Join(dir, "h.xentop.txt")
-	f, err := os.Create(in)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := xentop.Generate(f, 200<<20, 1); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
 	lake := filepath.Join(dir, "lake")
 	if _, err := ingest.Run(context.Background(), ingest.Config{Out: lake}, []string{in}); err != nil {
 		b.Fatal(err)
