@@ -4,7 +4,7 @@ BIN     := bin/migreplay
 OUT     ?= out
 PKGS    := ./...
 
-.PHONY: help build run test test-go test-integration bench fuzz golden lint fmt clean notebooks
+.PHONY: help build run test test-go test-race test-integration bench fuzz golden lint fmt clean notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -15,11 +15,14 @@ build: ## build bin/migreplay
 run: build ## the main job on the bundled datasets, end to end (writes $(OUT)/)
 	./scripts/run.sh $(BIN) $(OUT)
 
-test: test-go test-integration ## everything CI runs
+test: test-go test-race test-integration ## everything CI runs
 
 test-go: ## unit, golden, property and cross-check tests
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
+
+test-race: ## the packages with goroutines (the Parquet writer's worker, ingest, replay sweeps) under the race detector
+	$(GO) test -race -count=1 ./schema/... ./ingest ./replay
 
 test-integration: build ## DuckDB over the lake (installs @duckdb/node-api into a scratch folder)
 	./scripts/integration.sh $(BIN)
