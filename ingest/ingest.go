@@ -181,7 +181,7 @@ func expand(inputs []string) ([]input, error) {
 		out = append(out, found...)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no input files", ErrBadInput)
+		return nil, fmt.Errorf("%w: no input files below %s (regular files only; names starting with '.' are skipped)", ErrBadInput, strings.Join(inputs, ", "))
 	}
 	return out, nil
 }
