@@ -49,6 +49,21 @@ type Table struct {
 	Rows   int
 	cols   map[string]*Column
 	names  []string // every column the source has, in source order
+	// rowsHint is the row count of the whole source when known up front
+	// (a lake: the sum of its files' footers): columns are allocated at
+	// that size once instead of growing by appends.
+	rowsHint int
+}
+
+// newColumn starts a column, with room for t.rowsHint values.
+func (t *Table) newColumn(name string, numeric bool) *Column {
+	c := &Column{Name: name, Numeric: numeric, Valid: make([]bool, 0, t.rowsHint)}
+	if numeric {
+		c.Floats = make([]float64, 0, t.rowsHint)
+	} else {
+		c.Strings = make([]string, 0, t.rowsHint)
+	}
+	return c
 }
 
 // Names lists every column of the source (Parquet: top-level leaf columns,
@@ -167,6 +182,9 @@ func readLake(root string, columns []string) (*Table, error) {
 	sort.Strings(files)
 	t := &Table{Source: root, cols: map[string]*Column{}}
 	for _, p := range files {
+		t.rowsHint += int(parquetRows(p))
+	}
+	for _, p := range files {
 		rel, _ := filepath.Rel(root, filepath.Dir(p))
 		var parts [][2]string
 		for _, comp := range strings.Split(filepath.ToSlash(rel), "/") {
@@ -192,6 +210,25 @@ func readLake(root string, columns []string) (*Table, error) {
 		}
 	}
 	return t, nil
+}
+
+// parquetRows is the row count in the footer of the Parquet file at p, 0
+// when it cannot be read (appendParquet then reports why).
+func parquetRows(p string) int64 {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return 0
+	}
+	return pf.NumRows()
 }
 
 // unescapeHive undoes lake.Escape: %XX bytes; __HIVE_DEFAULT_PARTITION__
@@ -256,7 +293,7 @@ func (t *Table) appendParquet(r io.ReaderAt, size int64, path string, columns []
 		switch {
 		case part >= 0 && !ok:
 			if c == nil {
-				c = &Column{Name: name}
+				c = t.newColumn(name, false)
 				t.cols[name] = c
 				t.pad(c)
 			}
@@ -276,7 +313,7 @@ func (t *Table) appendParquet(r io.ReaderAt, size int64, path string, columns []
 		kind := leaf.Node.Type().Kind()
 		numeric := kind != parquet.ByteArray && kind != parquet.FixedLenByteArray
 		if c == nil {
-			c = &Column{Name: name, Numeric: numeric}
+			c = t.newColumn(name, numeric)
 			t.cols[name] = c
 			t.pad(c)
 		} else if c.Numeric != numeric {

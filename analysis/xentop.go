@@ -88,10 +88,29 @@ func readXentop(lake string) (*xentopData, error) {
 // its peak in the window, its base (median of the 10 frames before) and the
 // settle time until it is back within max(5, 10 % of base) points.
 func Migrations(lake string) ([]schema.Migration, error) {
+	x, err := ReadXentop(lake)
+	if err != nil {
+		return nil, err
+	}
+	return x.Migrations(), nil
+}
+
+// Xentop is a lake's xentop_domain table read once, for Migrations and VMs
+// on the same data (each of the functions of those names reads it again).
+type Xentop struct{ d *xentopData }
+
+// ReadXentop reads the lake's xentop_domain table.
+func ReadXentop(lake string) (*Xentop, error) {
 	d, err := readXentop(lake)
 	if err != nil {
 		return nil, err
 	}
+	return &Xentop{d}, nil
+}
+
+// Migrations is Migrations of the table read.
+func (x *Xentop) Migrations() []schema.Migration {
+	d := x.d
 	type key struct{ host, domain string }
 	type window struct {
 		start, end float64
@@ -200,7 +219,7 @@ func Migrations(lake string) ([]schema.Migration, error) {
 			out = append(out, m)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // dom0Effect measures Domain-0's CPU around a migration window [start, end]
@@ -297,12 +316,18 @@ const (
 // Rank 1 is the cheapest guest to move: converging guests first, then by
 // predicted total time.
 func VMs(lake string, cfg VMConfig) ([]schema.VMCandidate, error) {
-	cfg = cfg.withDefaults()
-	pol, err := replay.ParsePolicy(cfg.Policy)
+	x, err := ReadXentop(lake)
 	if err != nil {
 		return nil, err
 	}
-	d, err := readXentop(lake)
+	return x.VMs(cfg)
+}
+
+// VMs is VMs of the table read.
+func (x *Xentop) VMs(cfg VMConfig) ([]schema.VMCandidate, error) {
+	d := x.d
+	cfg = cfg.withDefaults()
+	pol, err := replay.ParsePolicy(cfg.Policy)
 	if err != nil {
 		return nil, err
 	}

@@ -41,11 +41,13 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if has(*lakeDir, "xentop_domain") {
-		if res.Migrations, err = analysis.Migrations(*lakeDir); err != nil {
+		x, err := analysis.ReadXentop(*lakeDir)
+		if err != nil {
 			return err
 		}
+		res.Migrations = x.Migrations()
 		cfg := analysis.VMConfig{Policy: *policy, Bandwidth: *bw * 1e6 / 8, DirtyPerCPU: *perCPU}
-		if res.VMs, err = analysis.VMs(*lakeDir, cfg); err != nil {
+		if res.VMs, err = x.VMs(cfg); err != nil {
 			return err
 		}
 	}
