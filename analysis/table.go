@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/migreplay/migreplay/internal/intern"
 )
 
 // Column is one column read whole into memory.
@@ -36,12 +38,8 @@ type Column struct {
 	// intern shares the strings of a Parquet text column: its values
 	// repeat (host, domain, device) and one allocation per value made
 	// reading a large lake mostly garbage collection.
-	intern map[string]string
+	intern intern.Table
 }
-
-// internCap bounds Column.intern: a column of unique strings (error
-// texts) stops interning instead of growing the table.
-const internCap = 1 << 16
 
 // Table is a set of named columns of equal length.
 type Table struct {
@@ -57,7 +55,7 @@ type Table struct {
 
 // newColumn starts a column, with room for t.rowsHint values.
 func (t *Table) newColumn(name string, numeric bool) *Column {
-	c := &Column{Name: name, Numeric: numeric, Valid: make([]bool, 0, t.rowsHint)}
+	c := &Column{Name: name, Numeric: numeric, Valid: make([]bool, 0, t.rowsHint), intern: intern.Table{Max: 1 << 16}}
 	if numeric {
 		c.Floats = make([]float64, 0, t.rowsHint)
 	} else {
@@ -391,18 +389,7 @@ func appendValue(c *Column, v parquet.Value) {
 	}
 	c.Valid = append(c.Valid, true)
 	if !c.Numeric {
-		b := v.ByteArray()
-		str, ok := c.intern[string(b)]
-		if !ok {
-			str = string(b)
-			if c.intern == nil {
-				c.intern = make(map[string]string)
-			}
-			if len(c.intern) < internCap {
-				c.intern[str] = str
-			}
-		}
-		c.Strings = append(c.Strings, str)
+		c.Strings = append(c.Strings, c.intern.String(v.ByteArray()))
 		return
 	}
 	var f float64

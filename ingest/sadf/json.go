@@ -12,6 +12,7 @@ import (
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/sar"
+	"github.com/migreplay/migreplay/internal/intern"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -786,7 +787,7 @@ func (n *node) describe() string {
 type tree struct {
 	pool   []*node
 	used   int
-	intern map[string]string
+	intern intern.Table
 	b      []byte
 	i      int
 }
@@ -945,18 +946,7 @@ func (t *tree) string() (string, error) {
 				}
 				return v, nil
 			}
-			raw := t.b[s:j]
-			if v, ok := t.intern[string(raw)]; ok {
-				return v, nil
-			}
-			v := string(raw)
-			if t.intern == nil {
-				t.intern = make(map[string]string)
-			}
-			if len(t.intern) < 1<<14 {
-				t.intern[v] = v
-			}
-			return v, nil
+			return t.intern.String(t.b[s:j]), nil
 		}
 	}
 	return "", errJSON

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/internal/intern"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -16,7 +17,7 @@ type Sink struct {
 	Dec  Decimal
 
 	a      arena
-	intern map[string]string
+	intern intern.Table
 	events map[string]bool
 
 	cpu   []schema.SarCPU
@@ -96,19 +97,7 @@ func (s *Sink) Reset() {
 // Intern returns b as a string, shared with earlier equal names (device
 // names repeat on every row). The table is capped so a file of unique
 // names cannot grow it without bound.
-func (s *Sink) Intern(b []byte) string {
-	if v, ok := s.intern[string(b)]; ok {
-		return v
-	}
-	v := string(b)
-	if s.intern == nil {
-		s.intern = make(map[string]string)
-	}
-	if len(s.intern) < 1<<14 {
-		s.intern[v] = v
-	}
-	return v
-}
+func (s *Sink) Intern(b []byte) string { return s.intern.String(b) }
 
 // Event adds a restart (cpus ≥ 0) or comment record, unless the same
 // event (host, time, kind, text) was added before: sar -f and sadf -d
