@@ -294,7 +294,6 @@ type shredDone[T any] struct {
 func (b *typedBuffer[T, P]) open(w io.Writer, meta map[string]string) {
 	b.l = layoutOf(reflect.TypeFor[T]())
 	b.w = parquet.NewGenericWriter[any](w, b.l.file,
-		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(256<<10),
 		parquet.DataPageVersion(1),
 		// min/max once per page, for the page index and the chunk
