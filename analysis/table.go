@@ -211,7 +211,9 @@ func readLake(root string, columns []string) (*Table, error) {
 }
 
 // parquetRows is the row count in the footer of the Parquet file at p, 0
-// when it cannot be read (appendParquet then reports why).
+// when it cannot be read (appendParquet then reports why). readLake reads
+// each footer twice, here and in appendParquet, rather than hold a
+// descriptor per file of the lake between the two passes.
 func parquetRows(p string) int64 {
 	f, err := os.Open(p)
 	if err != nil {
