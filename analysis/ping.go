@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/migreplay/migreplay/schema"
+	"github.com/migreplay/migreplay/schema/table"
 )
 
 // PingOutages finds, per (host, target) series of the lake's ping_reply
@@ -16,7 +17,7 @@ import (
 // time (ping without -D and no --start) cannot be placed and are skipped;
 // DUP replies neither end nor start an outage.
 func PingOutages(lake string) ([]schema.PingOutage, error) {
-	t, err := ReadTable(filepath.Join(lake, "table=ping_reply"), []string{"host", "target", "seq", "time", "status", "rtt_ms"})
+	t, err := table.Read(filepath.Join(lake, "table=ping_reply"), []string{"host", "target", "seq", "time", "status", "rtt_ms"})
 	if err != nil {
 		return nil, err
 	}

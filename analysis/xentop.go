@@ -8,6 +8,7 @@ import (
 
 	"github.com/migreplay/migreplay/replay"
 	"github.com/migreplay/migreplay/schema"
+	"github.com/migreplay/migreplay/schema/table"
 )
 
 // domainSeries is one (host, domain name as printed) series of xentop
@@ -18,7 +19,7 @@ type domainSeries struct {
 }
 
 type xentopData struct {
-	t                              *Table
+	t                              *table.Table
 	host, name, domain, role       []string
 	time, cpu, mem, tx, rx, rs, ws []float64
 	rsOK, wsOK                     []bool
@@ -29,7 +30,7 @@ var xentopColumns = []string{"host", "time", "name", "domain", "role", "cpu_pct"
 	"nettx_k", "netrx_k", "vbd_rsect", "vbd_wsect"}
 
 func readXentop(lake string) (*xentopData, error) {
-	t, err := ReadTable(filepath.Join(lake, "table=xentop_domain"), xentopColumns)
+	t, err := table.Read(filepath.Join(lake, "table=xentop_domain"), xentopColumns)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,14 @@ package replay
 
 import (
 	"fmt"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/migreplay/migreplay/schema/lake"
+	"github.com/migreplay/migreplay/schema/table"
 )
 
 // The lake tables a dirty-rate series can come from (LakeTrace.Source).
@@ -139,27 +144,25 @@ func qmpLakeSeries(dir string, o LakeTrace) (LakeSeries, error) {
 		From: fmt.Sprintf("qmp_migrate migration %d (%s): %d samples", n, m, len(t.Times))}, nil
 }
 
-// sarPagingRow is what the replay reads of the lake's sar_paging table.
-type sarPagingRow struct {
-	Host   string     `parquet:"host"`
-	Time   *time.Time `parquet:"time,optional"`
-	Fault  *float64   `parquet:"fault_s,optional"`
-	PgpgIn *float64   `parquet:"pgpgin_s,optional"`
-}
+// sarColumns are what the replay reads of the lake's sar_paging table.
+var sarColumns = []string{"host", "time", "fault_s", "pgpgin_s"}
 
 func sarLakeSeries(dir string, o LakeTrace) (LakeSeries, error) {
-	files, err := lakeFiles(dir, "sar_paging")
+	host, t, err := hostTable(dir, "sar_paging", o.Host, sarColumns,
+		"ingest sar -B, sar -A or sadf output first")
 	if err != nil {
 		return LakeSeries{}, err
 	}
-	if len(files) == 0 {
-		return LakeSeries{}, fmt.Errorf("%w: %s: no table=sar_paging/…/*.parquet below it (ingest sar -B, sar -A or sadf output first)", ErrTrace, dir)
-	}
-	rows, err := readLakeRows[sarPagingRow](files)
+	hosts, _, _ := t.Strings("host")
+	times, timeOK, err := t.Floats("time")
 	if err != nil {
 		return LakeSeries{}, err
 	}
-	host, err := pickHost(dir, "sar_paging", o.Host, len(rows), func(i int) string { return rows[i].Host })
+	fault, faultOK, err := t.Floats("fault_s")
+	if err != nil {
+		return LakeSeries{}, err
+	}
+	pgin, pginOK, err := t.Floats("pgpgin_s")
 	if err != nil {
 		return LakeSeries{}, err
 	}
@@ -168,15 +171,16 @@ func sarLakeSeries(dir string, o LakeTrace) (LakeSeries, error) {
 		fault, pgpin float64
 	}
 	var ss []sample
-	seen := map[time.Time]bool{}
-	for _, r := range rows {
-		if r.Host != host || r.Time == nil || r.Fault == nil || seen[*r.Time] {
+	seen := map[int64]bool{}
+	for i := range t.Rows {
+		us := int64(times[i])
+		if hosts[i] != host || !timeOK[i] || !faultOK[i] || seen[us] {
 			continue
 		}
-		seen[*r.Time] = true
-		s := sample{t: *r.Time, fault: *r.Fault}
-		if r.PgpgIn != nil {
-			s.pgpin = *r.PgpgIn
+		seen[us] = true
+		s := sample{t: time.UnixMicro(us).UTC(), fault: fault[i]}
+		if pginOK[i] {
+			s.pgpin = pgin[i]
 		}
 		ss = append(ss, s)
 	}
@@ -185,58 +189,52 @@ func sarLakeSeries(dir string, o LakeTrace) (LakeSeries, error) {
 		return LakeSeries{}, fmt.Errorf("%w: %s: sar_paging of host %s has no row with a time and fault/s", ErrTrace, dir, host)
 	}
 	ends := make([]time.Time, len(ss))
-	faults, pgin := make([]float64, len(ss)), make([]float64, len(ss))
+	faults, pgins := make([]float64, len(ss)), make([]float64, len(ss))
 	for i, s := range ss {
-		ends[i], faults[i], pgin[i] = s.t, s.fault, s.pgpin
+		ends[i], faults[i], pgins[i] = s.t, s.fault, s.pgpin
 	}
 	page := o.PageSize
 	if page == 0 {
 		page = 4096
 	}
-	t, err := TraceFromSar(intervalStarts(ends), faults, pgin, page)
+	tr, err := TraceFromSar(intervalStarts(ends), faults, pgins, page)
 	if err != nil {
 		return LakeSeries{}, fmt.Errorf("%s: sar_paging of host %s: %w", dir, host, err)
 	}
-	return LakeSeries{Trace: t, Source: SourceSar, Host: host,
+	return LakeSeries{Trace: tr, Source: SourceSar, Host: host,
 		From: fmt.Sprintf("sar_paging of host %s: %d samples, %s", host, len(ends), span(ends))}, nil
 }
 
-// xentopDomainRow is what the replay reads of the lake's xentop_domain
+// xentopColumns are what the replay reads of the lake's xentop_domain
 // table.
-type xentopDomainRow struct {
-	Host   string     `parquet:"host"`
-	Frame  int64      `parquet:"frame"`
-	Time   *time.Time `parquet:"time,optional"`
-	Domain string     `parquet:"domain"`
-	CPUPct float64    `parquet:"cpu_pct"`
-	MemK   uint64     `parquet:"mem_k"`
-	Name   string     `parquet:"name"`
-}
+var xentopColumns = []string{"host", "frame", "time", "domain", "cpu_pct", "mem_k", "name"}
 
 func xentopLakeSeries(dir string, o LakeTrace) (LakeSeries, error) {
 	if !(o.RatePerCPU > 0) {
 		return LakeSeries{}, fmt.Errorf("%w: a xentop CPU series becomes a dirty rate only with the page writes per second of one fully busy CPU (calibrated for the workload): none given", ErrTrace)
 	}
-	files, err := lakeFiles(dir, "xentop_domain")
+	host, t, err := hostTable(dir, "xentop_domain", o.Host, xentopColumns, "ingest xentop -b output first")
 	if err != nil {
 		return LakeSeries{}, err
 	}
-	if len(files) == 0 {
-		return LakeSeries{}, fmt.Errorf("%w: %s: no table=xentop_domain/…/*.parquet below it (ingest xentop -b output first)", ErrTrace, dir)
+	hosts, _, _ := t.Strings("host")
+	domains, _, _ := t.Strings("domain")
+	names, _, _ := t.Strings("name")
+	var cols [4][]float64
+	var valid [4][]bool
+	for k, c := range []string{"frame", "time", "cpu_pct", "mem_k"} {
+		if cols[k], valid[k], err = t.Floats(c); err != nil {
+			return LakeSeries{}, err
+		}
 	}
-	rows, err := readLakeRows[xentopDomainRow](files)
-	if err != nil {
-		return LakeSeries{}, err
-	}
-	host, err := pickHost(dir, "xentop_domain", o.Host, len(rows), func(i int) string { return rows[i].Host })
-	if err != nil {
-		return LakeSeries{}, err
-	}
+	frames, times, timeOK, cpuPct, memK := cols[0], cols[1], valid[1], cols[2], cols[3]
 	dom := o.Domain
 	var doms []string
-	for _, r := range rows {
-		if r.Host == host {
-			doms = appendNew(doms, r.Domain)
+	seenDom := map[string]bool{}
+	for i := range t.Rows {
+		if hosts[i] == host && !seenDom[domains[i]] {
+			seenDom[domains[i]] = true
+			doms = append(doms, domains[i])
 		}
 	}
 	sort.Strings(doms)
@@ -251,42 +249,132 @@ func xentopLakeSeries(dir string, o LakeTrace) (LakeSeries, error) {
 			return LakeSeries{}, fmt.Errorf("%w: %s: host %s runs %d domains besides Domain-0 (%s): pick one", ErrTrace, dir, host, len(guests), quoteList(guests))
 		}
 		dom = guests[0]
-	} else if !contains(doms, dom) {
+	} else if !seenDom[dom] {
 		return LakeSeries{}, fmt.Errorf("%w: %s: host %s has no domain %q (domains: %s)", ErrTrace, dir, host, dom, quoteList(doms))
 	}
 	type key struct {
-		t    time.Time
+		us   int64
 		name string
 	}
 	seen := map[key]bool{}
-	cpu := map[time.Time]float64{}
-	var ends []time.Time
-	var mem uint64
-	for _, r := range rows {
-		if r.Host != host || r.Domain != dom || r.Time == nil || r.Frame == 0 || seen[key{*r.Time, r.Name}] {
+	cpu := map[int64]float64{}
+	var ends []int64
+	var mem float64
+	for i := range t.Rows {
+		if hosts[i] != host || domains[i] != dom || !timeOK[i] || frames[i] == 0 {
 			continue
 		}
-		seen[key{*r.Time, r.Name}] = true
-		if _, ok := cpu[*r.Time]; !ok {
-			ends = append(ends, *r.Time)
+		k := key{int64(times[i]), names[i]}
+		if seen[k] {
+			continue
 		}
-		cpu[*r.Time] += r.CPUPct
-		mem = max(mem, r.MemK)
+		seen[k] = true
+		if _, ok := cpu[k.us]; !ok {
+			ends = append(ends, k.us)
+		}
+		cpu[k.us] += cpuPct[i]
+		mem = max(mem, memK[i])
 	}
 	if len(ends) == 0 {
 		return LakeSeries{}, fmt.Errorf("%w: %s: domain %q on host %s has no timed frame after the first", ErrTrace, dir, dom, host)
 	}
-	sort.Slice(ends, func(i, j int) bool { return ends[i].Before(ends[j]) })
+	slices.Sort(ends)
 	pct := make([]float64, len(ends))
+	endTimes := make([]time.Time, len(ends))
 	for i, e := range ends {
-		pct[i] = cpu[e]
+		pct[i], endTimes[i] = cpu[e], time.UnixMicro(e).UTC()
 	}
-	t, err := TraceFromCPU(intervalStarts(ends), pct, o.RatePerCPU)
+	tr, err := TraceFromCPU(intervalStarts(endTimes), pct, o.RatePerCPU)
 	if err != nil {
 		return LakeSeries{}, fmt.Errorf("%s: xentop domain %q on host %s: %w", dir, dom, host, err)
 	}
-	return LakeSeries{Trace: t, Source: SourceXentop, Host: host, Domain: dom, Memory: int64(mem) << 10,
-		From: fmt.Sprintf("xentop_domain %q on host %s: %d frames, %s", dom, host, len(ends), span(ends))}, nil
+	return LakeSeries{Trace: tr, Source: SourceXentop, Host: host, Domain: dom, Memory: int64(mem) << 10,
+		From: fmt.Sprintf("xentop_domain %q on host %s: %d frames, %s", dom, host, len(ends), span(endTimes))}, nil
+}
+
+// hostTable reads columns of table's files below dir for one host: host
+// when given, else the only host there is (an error lists the hosts
+// otherwise). Hosts come from each file's host= partition folder, so only
+// the chosen host's files are opened; a file outside one is read for its
+// host column first. The table returned can still hold other hosts' rows
+// (a file without a host= folder may mix hosts): callers keep the rows of
+// the host returned. hint says how to fill the lake when it has no files
+// of table.
+func hostTable(dir, tbl, host string, columns []string, hint string) (string, *table.Table, error) {
+	files, err := lakeFiles(dir, tbl)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(files) == 0 {
+		return "", nil, fmt.Errorf("%w: %s: no table=%s/…/*.parquet below it (%s)", ErrTrace, dir, tbl, hint)
+	}
+	fileHosts := make([][]string, len(files))
+	var hs []string
+	for i, f := range files {
+		h, ok, err := partitionHost(f)
+		if err != nil {
+			return "", nil, err
+		}
+		if ok {
+			fileHosts[i] = []string{h}
+		} else {
+			t, err := table.ReadFiles(dir, files[i:i+1], []string{"host"})
+			if err != nil {
+				return "", nil, err
+			}
+			col, _, err := t.Strings("host")
+			if err != nil {
+				return "", nil, err
+			}
+			for _, h := range col {
+				fileHosts[i] = appendNew(fileHosts[i], h)
+			}
+		}
+		for _, h := range fileHosts[i] {
+			hs = appendNew(hs, h)
+		}
+	}
+	sort.Strings(hs)
+	switch {
+	case host != "" && contains(hs, host):
+	case host != "":
+		return "", nil, fmt.Errorf("%w: %s: %s has no rows of host %q (hosts: %s)", ErrTrace, dir, tbl, host, quoteList(hs))
+	case len(hs) == 1:
+		host = hs[0]
+	default:
+		return "", nil, fmt.Errorf("%w: %s: %s holds %d hosts (%s): pick one", ErrTrace, dir, tbl, len(hs), quoteList(hs))
+	}
+	var keep []string
+	for i, f := range files {
+		if contains(fileHosts[i], host) {
+			keep = append(keep, f)
+		}
+	}
+	t, err := table.ReadFiles(dir, keep, columns)
+	if err != nil {
+		return "", nil, err
+	}
+	return host, t, nil
+}
+
+// partitionHost is the host of the innermost host= folder on the path of
+// file p (absolute, so that pointing at a host's folder still finds it).
+func partitionHost(p string) (string, bool, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false, err
+	}
+	comps := strings.Split(filepath.ToSlash(filepath.Dir(abs)), "/")
+	for i := len(comps) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(comps[i], "host="); ok {
+			h, err := lake.Unescape(v)
+			if err != nil {
+				return "", false, fmt.Errorf("%s: %w", p, err)
+			}
+			return h, true, nil
+		}
+	}
+	return "", false, nil
 }
 
 // intervalStarts turns the end times of consecutive sampling intervals
@@ -305,25 +393,6 @@ func intervalStarts(ends []time.Time) []float64 {
 		out[i] = ends[i-1].Sub(t0).Seconds()
 	}
 	return out
-}
-
-// pickHost returns host when given and present among the n rows' hosts,
-// else the only host; an error lists the hosts otherwise.
-func pickHost(dir, table, host string, n int, hostOf func(int) string) (string, error) {
-	var hs []string
-	for i := 0; i < n; i++ {
-		hs = appendNew(hs, hostOf(i))
-	}
-	sort.Strings(hs)
-	switch {
-	case host != "" && contains(hs, host):
-		return host, nil
-	case host != "":
-		return "", fmt.Errorf("%w: %s: %s has no rows of host %q (hosts: %s)", ErrTrace, dir, table, host, quoteList(hs))
-	case len(hs) == 1:
-		return hs[0], nil
-	}
-	return "", fmt.Errorf("%w: %s: %s holds %d hosts (%s): pick one", ErrTrace, dir, table, len(hs), quoteList(hs))
 }
 
 func span(ts []time.Time) string {

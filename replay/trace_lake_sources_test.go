@@ -169,6 +169,71 @@ func TestReadLakeTraceXentop(t *testing.T) {
 	}
 }
 
+// Only the chosen host's partition files are opened: a second host whose
+// file is not Parquet at all does not stop a read of lab1 (it would if
+// every file were read), while asking for that host reports the file. A
+// file outside any host= folder (copied out of a lake, say) is read for its
+// host column: here it holds lab1's and lab2's rows, and each host gets
+// its own.
+func TestReadLakeTraceHostPruning(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Date(2026, 11, 21, 23, 53, 21, 0, time.UTC)
+	var rows []xentopFileRow
+	for f := int64(0); f < 3; f++ {
+		rows = append(rows, xentopFileRow{Host: "lab1", Frame: f, Time: t0.Add(time.Duration(f) * time.Second), Name: "web", Domain: "web", Role: "none", CPUPct: 100, MemK: 1 << 20})
+	}
+	writeTable(t, dir, "xentop_domain", "lab1", "part-a.parquet", rows)
+	bad := filepath.Join(dir, "table=xentop_domain", "host=lab9", "date=2026-11-21")
+	if err := os.MkdirAll(bad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bad, "part-x.parquet"), []byte("not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ReadLakeTrace(dir, LakeTrace{Host: "lab1", RatePerCPU: 1000})
+	if err != nil || len(s.Trace.Rates) != 2 || s.Trace.Rates[0] != 1000 {
+		t.Fatalf("lab1 beside a broken lab9: %+v %v", s, err)
+	}
+	if _, err := ReadLakeTrace(dir, LakeTrace{RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `holds 2 hosts ("lab1", "lab9")`) {
+		t.Errorf("two hosts by folder: %v", err)
+	}
+	if _, err := ReadLakeTrace(dir, LakeTrace{Host: "lab9", RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), "part-x.parquet") {
+		t.Errorf("lab9's broken file: %v", err)
+	}
+	// pointing at the host's own folder still finds the host
+	if s, err := ReadLakeTrace(filepath.Join(dir, "table=xentop_domain", "host=lab1"), LakeTrace{RatePerCPU: 1000}); err != nil || s.Host != "lab1" {
+		t.Errorf("host folder: %+v %v", s, err)
+	}
+
+	loose := t.TempDir()
+	mixed := append([]xentopFileRow(nil), rows...)
+	for f := int64(0); f < 3; f++ {
+		mixed = append(mixed, xentopFileRow{Host: "lab2", Frame: f, Time: t0.Add(time.Duration(f) * time.Second), Name: "db", Domain: "db", Role: "none", CPUPct: 50, MemK: 1 << 20})
+	}
+	f, err := os.Create(filepath.Join(loose, "table=xentop_domain.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := parquet.Write(f, mixed); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	lakeDir := filepath.Join(loose, "x", "table=xentop_domain")
+	if err := os.MkdirAll(lakeDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(f.Name(), filepath.Join(lakeDir, "part-m.parquet")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadLakeTrace(loose, LakeTrace{RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `holds 2 hosts ("lab1", "lab2")`) {
+		t.Errorf("mixed file: %v", err)
+	}
+	s, err = ReadLakeTrace(loose, LakeTrace{Host: "lab2", RatePerCPU: 1000})
+	if err != nil || s.Domain != "db" || len(s.Trace.Rates) != 2 || s.Trace.Rates[0] != 500 {
+		t.Errorf("lab2 of a mixed file: %+v %v", s, err)
+	}
+}
+
 // A 1 GiB guest's polls: setup, three active polls at 800, 900 and 700
 // Mbit/s (median 800 Mbit/s = 1e8 B/s), the first pass ending at the
 // third (dirty-sync-count 2, 131,072 of 262,144 pages duplicate: zero share

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/migreplay/migreplay/analysis"
 	"github.com/migreplay/migreplay/fit"
 	"github.com/migreplay/migreplay/schema"
 	"github.com/migreplay/migreplay/schema/lake"
+	"github.com/migreplay/migreplay/schema/table"
 )
 
 func init() {
@@ -54,7 +54,7 @@ func runFit(ctx context.Context, args []string, stdout io.Writer) error {
 	if *by != "" {
 		cols = append(cols, *by)
 	}
-	tbl, err := analysis.ReadTable(*in, cols)
+	tbl, err := table.Read(*in, cols)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -103,7 +103,7 @@ type fitNames struct{ x, y, source string }
 
 // fitGroups splits the rows by class (sorted), dropping rows where x, y or
 // the class is null.
-func fitGroups(tbl *analysis.Table, xcol, ycol, by string) ([]fitGroup, int, error) {
+func fitGroups(tbl *table.Table, xcol, ycol, by string) ([]fitGroup, int, error) {
 	x, xv, err := tbl.Floats(xcol)
 	if err != nil {
 		return nil, 0, fmt.Errorf("--x: %w", err)

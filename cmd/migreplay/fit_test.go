@@ -12,9 +12,9 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/migreplay/migreplay/analysis"
 	"github.com/migreplay/migreplay/fit"
 	"github.com/migreplay/migreplay/schema"
+	"github.com/migreplay/migreplay/schema/table"
 )
 
 // FITTING.md's seven points (class cpu0) and a second class; the expected
@@ -124,7 +124,7 @@ func TestFitJSONAndLake(t *testing.T) {
 		t.Errorf("%d predictions", len(res.Predictions))
 	}
 	// The lake holds the same rows.
-	tbl, err := analysis.ReadTable(filepath.Join(dir, "table=fits"), []string{"class", "model", "r2_fit", "selected"})
+	tbl, err := table.Read(filepath.Join(dir, "table=fits"), []string{"class", "model", "r2_fit", "selected"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestFitJSONAndLake(t *testing.T) {
 	if tbl.Rows != len(res.Fits) || r2[0] != res.Fits[0].R2Fit {
 		t.Errorf("lake fits: %d rows, r2 %v", tbl.Rows, r2[:1])
 	}
-	pt, err := analysis.ReadTable(filepath.Join(dir, "table=predictions"), []string{"y_pred", "y_observed"})
+	pt, err := table.Read(filepath.Join(dir, "table=predictions"), []string{"y_pred", "y_observed"})
 	if err != nil {
 		t.Fatal(err)
 	}

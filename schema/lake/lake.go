@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,34 @@ func Escape(v string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// Unescape undoes Escape: %XX bytes; DefaultPartition is the empty value.
+// A '%' not followed by two hex digits is an error.
+func Unescape(v string) (string, error) {
+	if v == DefaultPartition {
+		return "", nil
+	}
+	if !strings.Contains(v, "%") {
+		return v, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] != '%' {
+			b.WriteByte(v[i])
+			continue
+		}
+		if i+2 >= len(v) {
+			return "", fmt.Errorf("%q: '%%' at byte %d is not followed by two hex digits", v, i)
+		}
+		n, err := strconv.ParseUint(v[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", fmt.Errorf("%q: '%%' at byte %d is not followed by two hex digits", v, i)
+		}
+		b.WriteByte(byte(n))
+		i += 2
+	}
+	return b.String(), nil
 }
 
 // Date is the date= partition value of t (UTC), DefaultPartition for zero.

@@ -31,6 +31,22 @@ func TestEscapeKeepsValuesInsideOneComponent(t *testing.T) {
 	}
 }
 
+// Unescape inverts Escape on the same hostile names, the empty value
+// included; a stray '%' is an error, not a silent guess.
+func TestUnescapeInvertsEscape(t *testing.T) {
+	for _, v := range []string{"", "../../etc", "a/b", `c:\d`, "x=y", "%2F", "..", "new\nline", "s-vm 007", "Windows7 (Dev)", "naïve"} {
+		got, err := Unescape(Escape(v))
+		if err != nil || got != v {
+			t.Errorf("Unescape(Escape(%q)) = %q, %v", v, got, err)
+		}
+	}
+	for _, bad := range []string{"a%", "a%4", "a%zz"} {
+		if _, err := Unescape(bad); err == nil {
+			t.Errorf("Unescape(%q): no error", bad)
+		}
+	}
+}
+
 func TestWriteTableIsContentNamedAndIdempotent(t *testing.T) {
 	root := t.TempDir()
 	rows := []schema.Reject{{File: "f", Line: 1, Format: "x", Reason: "r", Raw: "raw"}}

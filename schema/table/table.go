@@ -1,7 +1,7 @@
-// Package analysis is where migreplay's packages meet: it reads tables back
-// from the lake (or from CSV) into plain columns for the fitters and
-// reports.
-package analysis
+// Package table reads tables back from the lake (or from a Parquet or CSV
+// file) into plain in-memory columns, for the analyses, the fitters and the
+// replay's trace readers.
+package table
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/migreplay/migreplay/internal/intern"
+	"github.com/migreplay/migreplay/schema/lake"
 )
 
 // Column is one column read whole into memory.
@@ -113,7 +114,7 @@ func (t *Table) Strings(name string) ([]string, []bool, error) {
 	return s, c.Valid, nil
 }
 
-// ReadTable reads the named columns (all of them when columns is nil) from
+// Read reads the named columns (all of them when columns is nil) from
 // path:
 //   - a Parquet file (recognised by its PAR1 magic);
 //   - a folder: every *.parquet file under it, in path order, skipping
@@ -126,7 +127,7 @@ func (t *Table) Strings(name string) ([]string, []bool, error) {
 // Parquet columns must be top-level and not repeated; integers, booleans
 // and timestamps come back as numbers in their stored unit (timestamps:
 // their stored ticks), byte arrays as text.
-func ReadTable(path string, columns []string) (*Table, error) {
+func Read(path string, columns []string) (*Table, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -178,21 +179,24 @@ func readLake(root string, columns []string) (*Table, error) {
 		return nil, fmt.Errorf("%s: no .parquet files under this folder", root)
 	}
 	sort.Strings(files)
+	return ReadFiles(root, files, columns)
+}
+
+// ReadFiles reads the named columns (all of them when columns is nil) of
+// the Parquet files, in the order given, as one table; the Hive partition
+// keys (key=value folders) of each file's path below root are text
+// columns. Read on a folder is ReadFiles of every Parquet file below it in
+// path order; ReadFiles lets a caller prune the files first (one host's
+// partitions, say).
+func ReadFiles(root string, files []string, columns []string) (*Table, error) {
 	t := &Table{Source: root, cols: map[string]*Column{}}
 	for _, p := range files {
 		t.rowsHint += int(parquetRows(p))
 	}
 	for _, p := range files {
-		rel, _ := filepath.Rel(root, filepath.Dir(p))
-		var parts [][2]string
-		for _, comp := range strings.Split(filepath.ToSlash(rel), "/") {
-			if k, v, ok := strings.Cut(comp, "="); ok {
-				uv, err := unescapeHive(v)
-				if err != nil {
-					return nil, fmt.Errorf("%s: partition %q: %v", p, comp, err)
-				}
-				parts = append(parts, [2]string{k, uv})
-			}
+		parts, err := Partitions(root, p)
+		if err != nil {
+			return nil, err
 		}
 		f, err := os.Open(p)
 		if err != nil {
@@ -208,6 +212,26 @@ func readLake(root string, columns []string) (*Table, error) {
 		}
 	}
 	return t, nil
+}
+
+// Partitions is the Hive partition keys and (unescaped) values of the
+// folders between root and the file at p, outermost first.
+func Partitions(root, p string) ([][2]string, error) {
+	rel, err := filepath.Rel(root, filepath.Dir(p))
+	if err != nil {
+		return nil, err
+	}
+	var parts [][2]string
+	for _, comp := range strings.Split(filepath.ToSlash(rel), "/") {
+		if k, v, ok := strings.Cut(comp, "="); ok {
+			uv, err := lake.Unescape(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s: partition %q: %v", p, comp, err)
+			}
+			parts = append(parts, [2]string{k, uv})
+		}
+	}
+	return parts, nil
 }
 
 // parquetRows is the row count in the footer of the Parquet file at p, 0
@@ -229,31 +253,6 @@ func parquetRows(p string) int64 {
 		return 0
 	}
 	return pf.NumRows()
-}
-
-// unescapeHive undoes lake.Escape: %XX bytes; __HIVE_DEFAULT_PARTITION__
-// is the empty value.
-func unescapeHive(v string) (string, error) {
-	if v == "__HIVE_DEFAULT_PARTITION__" {
-		return "", nil
-	}
-	if !strings.Contains(v, "%") {
-		return v, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if v[i] == '%' && i+2 < len(v) {
-			n, err := strconv.ParseUint(v[i+1:i+3], 16, 8)
-			if err != nil {
-				return "", err
-			}
-			b.WriteByte(byte(n))
-			i += 2
-			continue
-		}
-		b.WriteByte(v[i])
-	}
-	return b.String(), nil
 }
 
 // appendParquet appends the wanted columns of one Parquet file, plus the

@@ -1,4 +1,4 @@
-package analysis
+package table
 
 import (
 	"encoding/csv"
@@ -61,7 +61,7 @@ func TestReadParquetFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "runs.parquet")
 	rows := testRows()
 	writeParquet(t, p, rows)
-	tbl, err := ReadTable(p, []string{"class", "cap", "time_s", "down_s", "small", "flag", "ratio"})
+	tbl, err := Read(p, []string{"class", "cap", "time_s", "down_s", "small", "flag", "ratio"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,10 +90,10 @@ func TestReadParquetFile(t *testing.T) {
 	if _, _, err := tbl.Floats("class"); err == nil {
 		t.Error("text column read as numbers")
 	}
-	if _, err := ReadTable(p, []string{"nope"}); err == nil || !strings.Contains(err.Error(), "time_s") {
+	if _, err := Read(p, []string{"nope"}); err == nil || !strings.Contains(err.Error(), "time_s") {
 		t.Errorf("missing column: %v", err)
 	}
-	all, err := ReadTable(p, nil)
+	all, err := Read(p, nil)
 	if err != nil || len(all.Names()) != 7 {
 		t.Fatalf("all columns: %v %v", all.Names(), err)
 	}
@@ -107,7 +107,7 @@ func TestReadLakeFolder(t *testing.T) {
 	writeParquet(t, filepath.Join(root, "host=a%2Fb", "date=2011-05-01", "part-1.parquet"), rows[:2])
 	writeParquet(t, filepath.Join(root, "host=c", "date=__HIVE_DEFAULT_PARTITION__", "part-2.parquet"), rows[2:])
 	writeParquet(t, filepath.Join(root, "_tmp", "part-3.parquet"), rows) // uncommitted: skipped
-	tbl, err := ReadTable(root, []string{"time_s", "host", "date"})
+	tbl, err := Read(root, []string{"time_s", "host", "date"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestReadLakeWrittenBySchema(t *testing.T) {
 	if _, err := lake.WriteTable(root, rows, nil); err != nil {
 		t.Fatal(err)
 	}
-	tbl, err := ReadTable(filepath.Join(root, "table=rejects"), []string{"file", "line"})
+	tbl, err := Read(filepath.Join(root, "table=rejects"), []string{"file", "line"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestReadCSV(t *testing.T) {
 	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tbl, err := ReadTable(p, []string{"class", "cap", "time_s"})
+	tbl, err := Read(p, []string{"class", "cap", "time_s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,13 +165,13 @@ func TestReadCSV(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "m.csv:2:1") {
 		t.Errorf("text column: %v", err)
 	}
-	if _, err := ReadTable(p, []string{"missing"}); err == nil || !strings.Contains(err.Error(), "m.csv:1") {
+	if _, err := Read(p, []string{"missing"}); err == nil || !strings.Contains(err.Error(), "m.csv:1") {
 		t.Errorf("missing column: %v", err)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(bad, []byte("a,b\n1,2\n3\n"), 0o644)
 	var pe *csv.ParseError
-	if _, err := ReadTable(bad, nil); err == nil || !errors.As(err, &pe) {
+	if _, err := Read(bad, nil); err == nil || !errors.As(err, &pe) {
 		t.Errorf("short row: %v", err)
 	}
 }
