@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -270,7 +271,11 @@ func (t *Table) appendParquet(r io.ReaderAt, size int64, path string, columns []
 		}
 	}
 	for _, p := range parts {
-		names = append(names, p[0])
+		// a key the file also stores as a column (our lake keeps host in
+		// both) is read from the file, once
+		if !slices.Contains(names, p[0]) {
+			names = append(names, p[0])
+		}
 	}
 	if t.names == nil {
 		t.names = names
