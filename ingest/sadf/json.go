@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/sar"
@@ -74,10 +77,12 @@ type JSONParser struct {
 	rec   schema.Row
 
 	lr    *lineReader
-	dec   *json.Decoder
+	dec   *jsontext.Decoder
 	tree  tree
 	stack []frame
 	key   string // the key whose value is next, in an object frame
+
+	slots [sar.NumTables]slotCache // by table (Other has no slots)
 
 	accounted int // lines 1..accounted are counted
 	lastKind  lineKind
@@ -94,8 +99,12 @@ type frame struct {
 // NewJSONParser returns a parser reading sadf -j output from r.
 func NewJSONParser(r io.Reader, opt parse.Options) *JSONParser {
 	lr := &lineReader{r: r, bufLine: 1}
-	dec := json.NewDecoder(lr)
-	dec.UseNumber()
+	// jsontext (the streaming layer of encoding/json/v2) reads each
+	// element in one pass, where encoding/json's Decoder scanned it twice
+	// (once to find its end, once to copy it into a RawMessage). Like
+	// encoding/json, it accepts repeated keys and bytes that are not UTF-8
+	// (a comment's text): both are sysstat's to print, not ours to refuse.
+	dec := jsontext.NewDecoder(lr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	p := &JSONParser{opt: opt, lr: lr, dec: dec}
 	p.sink.Host = opt.Host
 	return p
@@ -130,12 +139,12 @@ func (p *JSONParser) Next() bool {
 func (p *JSONParser) step() {
 	if n := len(p.stack); n > 0 {
 		f := &p.stack[n-1]
-		if f.array && n == 5 && (f.name == "statistics" || f.name == "restarts" || f.name == "comments") && p.dec.More() {
+		if f.array && n == 5 && (f.name == "statistics" || f.name == "restarts" || f.name == "comments") && p.dec.PeekKind() != ']' {
 			p.element(f.name)
 			return
 		}
 	}
-	tok, err := p.dec.Token()
+	tok, err := p.dec.ReadToken()
 	if err == io.EOF {
 		if len(p.stack) > 0 {
 			p.fatal(io.ErrUnexpectedEOF)
@@ -153,51 +162,45 @@ func (p *JSONParser) step() {
 	if n > 0 {
 		parent = &p.stack[n-1]
 	}
+	kind := tok.Kind()
 	if parent != nil && !parent.array && parent.wantKey {
-		if d, ok := tok.(json.Delim); ok && d == '}' {
+		switch kind {
+		case '}':
 			p.stack = p.stack[:n-1]
 			p.afterValue()
-			return
-		}
-		k, ok := tok.(string)
-		if !ok {
+		case '"':
+			p.key = tok.String()
+			parent.wantKey = false
+		default:
 			p.fatal(fmt.Errorf("object key expected, got %v", tok))
-			return
 		}
-		p.key = k
-		parent.wantKey = false
 		return
 	}
 	name := ""
 	if parent != nil && !parent.array {
 		name = p.key
 	}
-	switch v := tok.(type) {
-	case json.Delim:
-		switch v {
-		case '{', '[':
-			if n == 0 && v != '{' {
-				p.fatal(errors.New(`not sadf -j output: want {"sysstat": ...}`))
-				return
-			}
-			if n == 1 && name != "sysstat" {
-				p.fatal(fmt.Errorf(`not sadf -j output: key %q where "sysstat" belongs`, name))
-				return
-			}
-			p.stack = append(p.stack, frame{array: v == '[', name: name, wantKey: v == '{'})
-		case ']':
-			p.stack = p.stack[:n-1]
-			p.afterValue()
+	switch kind {
+	case '{', '[':
+		if n == 0 && kind != '{' {
+			p.fatal(errors.New(`not sadf -j output: want {"sysstat": ...}`))
+			return
 		}
+		if n == 1 && name != "sysstat" {
+			p.fatal(fmt.Errorf(`not sadf -j output: key %q where "sysstat" belongs`, name))
+			return
+		}
+		p.stack = append(p.stack, frame{array: kind == '[', name: name, wantKey: kind == '{'})
+	case ']':
+		p.stack = p.stack[:n-1]
+		p.afterValue()
 	default:
 		if n == 0 {
 			p.fatal(errors.New(`not sadf -j output: want {"sysstat": ...}`))
 			return
 		}
-		if n == 4 && name == "nodename" {
-			if s, ok := v.(string); ok {
-				p.sink.Host = s
-			}
+		if n == 4 && name == "nodename" && kind == '"' {
+			p.sink.Host = tok.String()
 		}
 		p.afterValue()
 	}
@@ -212,8 +215,8 @@ func (p *JSONParser) afterValue() {
 
 // element decodes one element of statistics, restarts or comments.
 func (p *JSONParser) element(kind string) {
-	var raw json.RawMessage
-	if err := p.dec.Decode(&raw); err != nil {
+	raw, err := p.dec.ReadValue()
+	if err != nil {
 		p.fatal(err)
 		return
 	}
@@ -222,7 +225,6 @@ func (p *JSONParser) element(kind string) {
 	first, last := p.lr.lineAt(start), p.lr.lineAt(end-1)
 	n0 := p.sink.Len()
 	var skip bool
-	var err error
 	switch kind {
 	case "statistics":
 		skip, err = p.statistics(raw)
@@ -347,9 +349,15 @@ func (p *JSONParser) uncount(kind lineKind) {
 // line not yet counted, to the end of the input, is a reject.
 func (p *JSONParser) fatal(err error) {
 	off := p.dec.InputOffset()
-	var se *json.SyntaxError
+	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
-		off = se.Offset
+		off = se.ByteOffset
+		// jsontext's own text repeats the offset, which the line number
+		// replaces; the JSON pointer says where in the document it is
+		err = se.Err
+		if se.JSONPointer != "" {
+			err = fmt.Errorf("%w in %s", se.Err, se.JSONPointer)
+		}
 	}
 	if p.lr.err != nil {
 		p.err = p.lr.err
@@ -492,9 +500,36 @@ func (p *JSONParser) activity(t time.Time, path string, n *node) error {
 	return nil
 }
 
-// numericLabels are sadf -j keys that name a device with a number
-// (sar text prints them in a label column: TTY).
-var numericLabels = map[string]bool{"line": true}
+// numericLabel reports whether sadf -j key k names a device with a number
+// (sar text prints it in a label column: TTY's line).
+func numericLabel(k string) bool { return k == "line" }
+
+// slotCache is the sar slots of the keys of the last object of one table:
+// sadf -j prints every object of an activity with the same keys in the same
+// order, so a record's objects look their keys up once instead of once
+// each. Keys are compared as strings; the tree interns them, so equal keys
+// share their bytes and compare at once.
+type slotCache struct {
+	keys  []string
+	slots []int
+	ints  []bool
+}
+
+// slots returns the slot and integer flag of each of keys in table tb
+// (-1 for a key without one).
+func (c *slotCache) lookup(tb sar.Table, keys []string) ([]int, []bool) {
+	if slices.Equal(c.keys, keys) {
+		return c.slots, c.ints
+	}
+	c.keys = append(c.keys[:0], keys...)
+	c.slots, c.ints = c.slots[:0], c.ints[:0]
+	for _, k := range keys {
+		slot, isInt := sar.JSONSlot(tb, k)
+		c.slots = append(c.slots, slot)
+		c.ints = append(c.ints, isInt)
+	}
+	return c.slots, c.ints
+}
 
 // object emits one activity object: its string values (and numericLabels)
 // form the device, its numbers the values.
@@ -507,7 +542,7 @@ func (p *JSONParser) object(t time.Time, tb sar.Table, path string, o *node) err
 				return parse.Errorf(parse.ErrSyntax, "%s: %s is the string %q, not a number", path, k, c.str)
 			}
 		}
-		if c.kind == 's' || (numericLabels[k] && c.kind == 'n') {
+		if c.kind == 's' || (numericLabel(k) && c.kind == 'n') {
 			labels = append(labels, k)
 		}
 	}
@@ -520,7 +555,7 @@ func (p *JSONParser) object(t time.Time, tb sar.Table, path string, o *node) err
 	cpu := int32(-1)
 	for i, k := range o.keys {
 		c := o.kids[i]
-		if c.kind != 's' && !(numericLabels[k] && c.kind == 'n') {
+		if c.kind != 's' && !(numericLabel(k) && c.kind == 'n') {
 			continue
 		}
 		v := c.str
@@ -556,6 +591,11 @@ func (p *JSONParser) object(t time.Time, tb sar.Table, path string, o *node) err
 		v           float64
 	}
 	var others []ov
+	var slots []int
+	var ints []bool
+	if tb != sar.Other {
+		slots, ints = p.slots[tb].lookup(tb, o.keys)
+	}
 	var walk func(prefix string, o *node) error
 	walk = func(prefix string, o *node) error {
 		for i, k := range o.keys {
@@ -577,7 +617,7 @@ func (p *JSONParser) object(t time.Time, tb sar.Table, path string, o *node) err
 			case 'z':
 				continue // null: no value to keep
 			}
-			if prefix == "" && numericLabels[k] && c.kind == 'n' {
+			if prefix == "" && numericLabel(k) && c.kind == 'n' {
 				continue
 			}
 			v, err := c.float()
@@ -585,7 +625,10 @@ func (p *JSONParser) object(t time.Time, tb sar.Table, path string, o *node) err
 				return fmt.Errorf("%s: %s: %w", path, name, err)
 			}
 			if prefix == "" {
-				slot, isInt := sar.JSONSlot(tb, k)
+				slot, isInt := -1, false
+				if slots != nil {
+					slot, isInt = slots[i], ints[i]
+				}
 				if slot >= 0 && set&(1<<slot) != 0 && p.sink.Get(slot) == v {
 					// An alias printed beside its new name (sadf -j prints
 					// both avgqu-sz and aqu-sz): one quantity, kept once.

@@ -20,7 +20,7 @@ const (
 	NetEDev
 	Disk
 	Queue
-	numTables
+	NumTables // how many Table values there are
 )
 
 // maxSlots bounds the number of fields of one table row.
@@ -38,7 +38,7 @@ type spec struct {
 	aliases   map[string]int
 }
 
-var specs = [numTables]spec{
+var specs = [NumTables]spec{
 	CPU: {
 		activity: "cpu-load", label: "CPU", jsonLabel: "cpu",
 		names: []string{"%user", "%nice", "%system", "%iowait", "%steal", "%idle", "%usr", "%sys", "%irq", "%soft", "%guest", "%gnice"},
@@ -90,12 +90,12 @@ var specs = [numTables]spec{
 }
 
 var (
-	textSlot [numTables]map[string]int
-	jsonSlot [numTables]map[string]int
+	textSlot [NumTables]map[string]int
+	jsonSlot [NumTables]map[string]int
 )
 
 func init() {
-	for t := CPU; t < numTables; t++ {
+	for t := CPU; t < NumTables; t++ {
 		s := &specs[t]
 		if len(s.names) > maxSlots || len(s.json) != len(s.names) {
 			panic("sar: bad spec for " + s.activity)
