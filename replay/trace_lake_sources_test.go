@@ -15,11 +15,16 @@ import (
 // writeTable writes rows as table=<table>/host=<host>/date=2026-11-21/<name>.
 func writeTable[T any](t *testing.T, dir, table, host, name string, rows []T) {
 	t.Helper()
-	p := filepath.Join(dir, "table="+table, "host="+host, "date=2026-11-21")
-	if err := os.MkdirAll(p, 0o755); err != nil {
+	writeParquetFile(t, filepath.Join(dir, "table="+table, "host="+host, "date=2026-11-21", name), rows)
+}
+
+// writeParquetFile writes rows as the Parquet file p, making its folders.
+func writeParquetFile[T any](t *testing.T, p string, rows []T) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(filepath.Join(p, name))
+	f, err := os.Create(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,21 +215,7 @@ func TestReadLakeTraceHostPruning(t *testing.T) {
 	for f := int64(0); f < 3; f++ {
 		mixed = append(mixed, xentopFileRow{Host: "lab2", Frame: f, Time: t0.Add(time.Duration(f) * time.Second), Name: "db", Domain: "db", Role: "none", CPUPct: 50, MemK: 1 << 20})
 	}
-	f, err := os.Create(filepath.Join(loose, "table=xentop_domain.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := parquet.Write(f, mixed); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	lakeDir := filepath.Join(loose, "x", "table=xentop_domain")
-	if err := os.MkdirAll(lakeDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(f.Name(), filepath.Join(lakeDir, "part-m.parquet")); err != nil {
-		t.Fatal(err)
-	}
+	writeParquetFile(t, filepath.Join(loose, "x", "table=xentop_domain", "part-m.parquet"), mixed)
 	if _, err := ReadLakeTrace(loose, LakeTrace{RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `holds 2 hosts ("lab1", "lab2")`) {
 		t.Errorf("mixed file: %v", err)
 	}
