@@ -357,15 +357,16 @@ func hostTable(dir, tbl, host string, columns []string, hint string) (string, *t
 	return host, t, nil
 }
 
-// partitionHost is the host of the innermost host= folder on the path of
-// file p (absolute, so that pointing at a host's folder still finds it).
+// partitionHost is the host of the host= folder below the table= folder
+// on the path of file p (made absolute, so that pointing at a host's folder
+// still finds it; folders above the table's are not the lake's).
 func partitionHost(p string) (string, bool, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return "", false, err
 	}
 	comps := strings.Split(filepath.ToSlash(filepath.Dir(abs)), "/")
-	for i := len(comps) - 1; i >= 0; i-- {
+	for i := len(comps) - 1; i >= 0 && !strings.HasPrefix(comps[i], "table="); i-- {
 		if v, ok := strings.CutPrefix(comps[i], "host="); ok {
 			h, err := lake.Unescape(v)
 			if err != nil {

@@ -179,7 +179,7 @@ func TestReadLakeTraceXentop(t *testing.T) {
 // every file were read), while asking for that host reports the file. A
 // file outside any host= folder (copied out of a lake, say) is read for its
 // host column: here it holds lab1's and lab2's rows, and each host gets
-// its own.
+// its own; a host= folder above the table= folder is not the lake's.
 func TestReadLakeTraceHostPruning(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Date(2026, 11, 21, 23, 53, 21, 0, time.UTC)
@@ -215,7 +215,7 @@ func TestReadLakeTraceHostPruning(t *testing.T) {
 	for f := int64(0); f < 3; f++ {
 		mixed = append(mixed, xentopFileRow{Host: "lab2", Frame: f, Time: t0.Add(time.Duration(f) * time.Second), Name: "db", Domain: "db", Role: "none", CPUPct: 50, MemK: 1 << 20})
 	}
-	writeParquetFile(t, filepath.Join(loose, "x", "table=xentop_domain", "part-m.parquet"), mixed)
+	writeParquetFile(t, filepath.Join(loose, "host=decoy", "table=xentop_domain", "part-m.parquet"), mixed)
 	if _, err := ReadLakeTrace(loose, LakeTrace{RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `holds 2 hosts ("lab1", "lab2")`) {
 		t.Errorf("mixed file: %v", err)
 	}
