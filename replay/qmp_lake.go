@@ -1,16 +1,14 @@
 package replay
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
+	"github.com/migreplay/migreplay/schema/table"
 )
 
 // QMPPoll is what the replay reads of one query-migrate poll in the lake's
@@ -78,7 +76,8 @@ func (m QMPMigration) String() string {
 
 // ReadQMPLake reads every qmp_migrate poll under dir (a lake root, its
 // table=qmp_migrate folder, or a host or date folder below it) and splits
-// them into migrations with SplitQMP. Files are read in path order.
+// them into migrations with SplitQMP. Files are read in path order, by
+// column (schema/table); a column a file lacks reads as null.
 func ReadQMPLake(dir string) ([]QMPMigration, error) {
 	files, err := lakeFiles(dir, "qmp_migrate")
 	if err != nil {
@@ -87,11 +86,108 @@ func ReadQMPLake(dir string) ([]QMPMigration, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%w: %s: no table=qmp_migrate/…/*.parquet below it (ingest QMP polls first)", ErrTrace, dir)
 	}
-	polls, err := readLakeRows[QMPPoll](files)
+	polls, err := readQMPPolls(dir, files)
 	if err != nil {
 		return nil, err
 	}
 	return SplitQMP(polls), nil
+}
+
+// qmpInts are QMPPoll's optional integer columns.
+var qmpInts = []struct {
+	name  string
+	field func(*QMPPoll) **int64
+}{
+	{"total_time_ms", func(p *QMPPoll) **int64 { return &p.TotalTimeMs }},
+	{"downtime_ms", func(p *QMPPoll) **int64 { return &p.DowntimeMs }},
+	{"setup_time_ms", func(p *QMPPoll) **int64 { return &p.SetupTimeMs }},
+	{"expected_downtime_ms", func(p *QMPPoll) **int64 { return &p.ExpectedDowntimeMs }},
+	{"cpu_throttle_percentage", func(p *QMPPoll) **int64 { return &p.CPUThrottlePct }},
+	{"ram_total", func(p *QMPPoll) **int64 { return &p.RAMTotal }},
+	{"ram_transferred", func(p *QMPPoll) **int64 { return &p.RAMTransferred }},
+	{"ram_remaining", func(p *QMPPoll) **int64 { return &p.RAMRemaining }},
+	{"ram_duplicate", func(p *QMPPoll) **int64 { return &p.RAMDuplicate }},
+	{"ram_normal", func(p *QMPPoll) **int64 { return &p.RAMNormal }},
+	{"ram_dirty_pages_rate", func(p *QMPPoll) **int64 { return &p.DirtyPagesRate }},
+	{"ram_dirty_sync_count", func(p *QMPPoll) **int64 { return &p.DirtySyncCount }},
+	{"ram_page_size", func(p *QMPPoll) **int64 { return &p.PageSize }},
+	{"ram_postcopy_requests", func(p *QMPPoll) **int64 { return &p.PostcopyRequests }},
+}
+
+// readQMPPolls reads the polls of files. Integers come back through the
+// column reader's float64s: exact below 2^53 (bytes: 8 PiB), far above
+// anything query-migrate reports.
+func readQMPPolls(dir string, files []string) ([]QMPPoll, error) {
+	cols := []string{"host", "time", "poll", "status", "ram_mbps"}
+	for _, c := range qmpInts {
+		cols = append(cols, c.name)
+	}
+	t, err := table.ReadFilesWith(dir, files, cols, table.Options{MissingAsNull: true})
+	if err != nil {
+		return nil, err
+	}
+	polls := make([]QMPPoll, t.Rows)
+	// optional columns absent from every file read as all null
+	floats := func(name string) ([]float64, []bool) {
+		v, ok, err := t.Floats(name)
+		if err != nil {
+			return nil, nil
+		}
+		return v, ok
+	}
+	if hosts, _, err := t.Strings("host"); err == nil {
+		for i := range polls {
+			polls[i].Host = hosts[i]
+		}
+	}
+	if v, ok := floats("poll"); v != nil {
+		for i := range polls {
+			if ok[i] {
+				polls[i].Poll = int64(v[i])
+			}
+		}
+	}
+	if v, ok := floats("time"); v != nil {
+		times := make([]time.Time, len(polls))
+		for i := range polls {
+			if ok[i] {
+				times[i] = time.UnixMicro(int64(v[i])).UTC()
+				polls[i].Time = &times[i]
+			}
+		}
+	}
+	if v, ok, err := t.Strings("status"); err == nil {
+		status := make([]string, len(polls))
+		for i := range polls {
+			if ok[i] {
+				status[i] = v[i]
+				polls[i].Status = &status[i]
+			}
+		}
+	}
+	if v, ok := floats("ram_mbps"); v != nil {
+		mbps := make([]float64, len(polls))
+		for i := range polls {
+			if ok[i] {
+				mbps[i] = v[i]
+				polls[i].RAMMbps = &mbps[i]
+			}
+		}
+	}
+	for _, c := range qmpInts {
+		v, ok := floats(c.name)
+		if v == nil {
+			continue
+		}
+		vals := make([]int64, len(polls))
+		for i := range polls {
+			if ok[i] {
+				vals[i] = int64(v[i])
+				*c.field(&polls[i]) = &vals[i]
+			}
+		}
+	}
+	return polls, nil
 }
 
 // lakeFiles lists the Parquet files of table under dir (a lake root, the
@@ -117,24 +213,6 @@ func lakeFiles(dir, table string) ([]string, error) {
 	}
 	sort.Strings(files)
 	return files, nil
-}
-
-// readLakeRows reads the rows of files in order, by column name (a file
-// lacking a column reads it as null).
-func readLakeRows[T any](files []string) ([]T, error) {
-	var rows []T
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		rs, err := parquet.Read[T](bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		rows = append(rows, rs...)
-	}
-	return rows, nil
 }
 
 // SplitQMP groups polls into migrations. Hosts come in order of first

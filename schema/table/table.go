@@ -53,6 +53,7 @@ type Table struct {
 	// (a lake: the sum of its files' footers): columns are allocated at
 	// that size once instead of growing by appends.
 	rowsHint int
+	opts     Options
 }
 
 // newColumn starts a column, with room for t.rowsHint values.
@@ -190,7 +191,21 @@ func readLake(root string, columns []string) (*Table, error) {
 // path order; ReadFiles lets a caller prune the files first (one host's
 // partitions, say).
 func ReadFiles(root string, files []string, columns []string) (*Table, error) {
-	t := &Table{Source: root, cols: map[string]*Column{}}
+	return ReadFilesWith(root, files, columns, Options{})
+}
+
+// Options changes how ReadFilesWith reads.
+type Options struct {
+	// MissingAsNull reads a named column that a file lacks as nulls for
+	// that file's rows (a table whose schema grew, files written with a
+	// subset of its columns), where ReadFiles reports it. A column that no
+	// file has stays absent: Column, Floats and Strings report it.
+	MissingAsNull bool
+}
+
+// ReadFilesWith is ReadFiles with options.
+func ReadFilesWith(root string, files []string, columns []string, o Options) (*Table, error) {
+	t := &Table{Source: root, cols: map[string]*Column{}, opts: o}
 	for _, p := range files {
 		t.rowsHint += int(parquetRows(p))
 	}
@@ -309,6 +324,11 @@ func (t *Table) appendParquet(r io.ReaderAt, size int64, path string, columns []
 				c.Valid = append(c.Valid, parts[part][1] != "")
 			}
 			continue
+		case !ok && t.opts.MissingAsNull && columns != nil:
+			if c != nil {
+				c.appendNulls(rows)
+			}
+			continue
 		case !ok:
 			return fmt.Errorf("%s: no column %q (columns: %s)", path, name, strings.Join(names, ", "))
 		case leaf.MaxRepetitionLevel > 0 || len(leaf.Path) != 1:
@@ -335,8 +355,11 @@ func (t *Table) appendParquet(r io.ReaderAt, size int64, path string, columns []
 }
 
 // pad fills a column first seen in a later file with nulls for earlier rows.
-func (t *Table) pad(c *Column) {
-	for range t.Rows {
+func (t *Table) pad(c *Column) { c.appendNulls(t.Rows) }
+
+// appendNulls appends n nulls to c.
+func (c *Column) appendNulls(n int) {
+	for range n {
 		c.Valid = append(c.Valid, false)
 		if c.Numeric {
 			c.Floats = append(c.Floats, 0)

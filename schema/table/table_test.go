@@ -3,6 +3,7 @@ package table
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,6 +154,65 @@ func TestReadLakeKeyAlsoAColumn(t *testing.T) {
 	host, _, _ := tbl.Strings("host")
 	if strings.Join(host, ",") != "h1,h1" {
 		t.Errorf("host %v", host)
+	}
+}
+
+// MissingAsNull: a column one file lacks is null for its rows, whichever
+// file comes first; a column no file has stays absent; without the option
+// a missing column is an error naming the file.
+func TestReadFilesMissingAsNull(t *testing.T) {
+	root := t.TempDir()
+	type narrow struct {
+		V float64 `parquet:"v"`
+	}
+	type wide struct {
+		V float64 `parquet:"v"`
+		W *int64  `parquet:"w,optional"`
+		S string  `parquet:"s"`
+	}
+	seven := int64(7)
+	write := func(name string, rows any) string {
+		p := filepath.Join(root, name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		switch r := rows.(type) {
+		case []narrow:
+			err = parquet.Write(f, r)
+		case []wide:
+			err = parquet.Write(f, r)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("a.parquet", []narrow{{1}, {2}})
+	b := write("b.parquet", []wide{{3, &seven, "x"}, {4, nil, "y"}})
+	for _, files := range [][]string{{a, b}, {b, a}} {
+		tbl, err := ReadFilesWith(root, files, []string{"v", "w", "s", "nope"}, Options{MissingAsNull: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _, _ := tbl.Floats("v")
+		w, wok, _ := tbl.Floats("w")
+		s, sok, _ := tbl.Strings("s")
+		got := fmt.Sprint(v, w, wok, s, sok)
+		want := map[string]string{
+			a: "[1 2 3 4] [0 0 7 0] [false false true false] [  x y] [false false true true]",
+			b: "[3 4 1 2] [7 0 0 0] [true false false false] [x y  ] [true true false false]",
+		}[files[0]]
+		if tbl.Rows != 4 || got != want {
+			t.Errorf("files %v: %d rows, %s, want %s", files, tbl.Rows, got, want)
+		}
+		if _, err := tbl.Column("nope"); err == nil {
+			t.Error("a column no file has must stay absent")
+		}
+	}
+	if _, err := ReadFiles(root, []string{b, a}, []string{"v", "w"}); err == nil || !strings.Contains(err.Error(), "a.parquet: no column \"w\"") {
+		t.Errorf("without MissingAsNull: %v", err)
 	}
 }
 
