@@ -23,6 +23,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -48,6 +49,12 @@ type Config struct {
 	Command  string         // command line for provenance
 	Stdin    io.Reader      // what "-" reads; nil: os.Stdin
 	Shard    Shard          // this process's share of the inputs; zero: all
+	// Jobs is how many sources are ingested at once (0 or 1: one after
+	// another). Each source is parsed by one goroutine and encoded by its
+	// files' workers, and its files are its own, so the output is the same
+	// bytes whatever Jobs is; memory grows with it (one source's open
+	// files per job).
+	Jobs int
 	// Progress, when set, is called as bytes are read (never for stdin).
 	Progress func(Progress)
 }
@@ -109,17 +116,12 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 		total += f.size
 	}
 	prog := &progress{cfg: cfg, total: total, files: len(files)}
-	for i, f := range files {
-		if err := ctx.Err(); err != nil {
-			set.Abort()
-			return sum, err
-		}
-		prog.index, prog.name = i, f.path
-		fs, err := ingestOne(ctx, cfg, set, f, prog)
-		if err != nil {
-			set.Abort()
-			return sum, err
-		}
+	sums, err := ingestAll(ctx, cfg, set, files, prog)
+	if err != nil {
+		set.Abort()
+		return sum, err
+	}
+	for _, fs := range sums {
 		sum.Files = append(sum.Files, fs)
 		sum.Totals.Add(fs.Stats)
 	}
@@ -134,6 +136,82 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 type input struct {
 	path string
 	size int64
+}
+
+// ingestAll ingests files, cfg.Jobs at a time, and returns their summaries
+// in input order. The error is always that of the first failing file in
+// input order, whatever the timing: when a file fails, the files after it
+// are canceled (and no more are started), while those before it run on,
+// since one of them may fail too.
+func ingestAll(ctx context.Context, cfg Config, set *lake.Set, files []input, prog *progress) ([]FileSummary, error) {
+	sums := make([]FileSummary, len(files))
+	jobs := min(max(cfg.Jobs, 1), len(files))
+	if jobs <= 1 {
+		for i, f := range files {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			prog.start(i, f.path)
+			fs, err := ingestOne(ctx, cfg, set, f, prog)
+			if err != nil {
+				return nil, err
+			}
+			sums[i] = fs
+		}
+		return sums, nil
+	}
+	errs := make([]error, len(files))
+	var mu sync.Mutex
+	firstBad := len(files)                            // lowest index that failed
+	cancels := make([]context.CancelFunc, len(files)) // of the files running
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Go(func() {
+			for i := range next {
+				mu.Lock()
+				if i > firstBad {
+					mu.Unlock()
+					continue
+				}
+				fctx, cancel := context.WithCancel(ctx)
+				cancels[i] = cancel
+				mu.Unlock()
+				prog.start(i, files[i].path)
+				sums[i], errs[i] = ingestOne(fctx, cfg, set, files[i], prog)
+				mu.Lock()
+				cancels[i] = nil
+				if errs[i] != nil && i < firstBad && ctx.Err() == nil {
+					firstBad = i
+					for j := i + 1; j < len(files); j++ {
+						if cancels[j] != nil {
+							cancels[j]()
+						}
+					}
+				}
+				mu.Unlock()
+				cancel()
+			}
+		})
+	}
+	for i := range files {
+		mu.Lock()
+		stop := i > firstBad || ctx.Err() != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err // the caller's cancel (SIGINT), not a file's error
+	}
+	if firstBad < len(files) {
+		return nil, errs[firstBad]
+	}
+	return sums, nil
 }
 
 // expand turns files, directories (recursively, sorted, hidden entries
@@ -271,7 +349,7 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 		if err := r.write(p.Record()); err != nil {
 			return fsum, err
 		}
-		prog.records++
+		counted.records++
 	}
 	if err := ctx.Err(); err != nil {
 		return fsum, err
@@ -520,11 +598,16 @@ func hostFromPath(p string) string {
 	return base
 }
 
+// countReader counts a source's bytes as the parser reads them, and
+// reports them with the records the source has given so far (records,
+// counted by the same goroutine) to the run's progress.
 type countReader struct {
-	r    io.Reader
-	n    int64
-	prog *progress
-	ctx  context.Context // a canceled run stops reading (SIGINT mid-file)
+	r       io.Reader
+	n       int64
+	records int64 // records parsed from this source
+	told    int64 // records already reported
+	prog    *progress
+	ctx     context.Context // a canceled run stops reading (SIGINT mid-file)
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
@@ -533,23 +616,37 @@ func (c *countReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	c.prog.add(int64(n))
+	c.prog.add(int64(n), c.records-c.told)
+	c.told = c.records
 	return n, err
 }
 
+// progress is the run's progress over all sources; with Jobs > 1 several
+// sources report to it at once.
 type progress struct {
 	cfg     Config
 	total   int64
 	files   int
-	index   int
-	name    string
+	mu      sync.Mutex
+	index   int    // the source started last
+	name    string // its path
 	bytes   int64
 	records int64
 	last    int64
 }
 
-func (p *progress) add(n int64) {
+// start notes that source index (path name) is being read.
+func (p *progress) start(index int, name string) {
+	p.mu.Lock()
+	p.index, p.name = index, name
+	p.mu.Unlock()
+}
+
+func (p *progress) add(n, records int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.bytes += n
+	p.records += records
 	if p.cfg.Progress == nil || p.bytes-p.last < 1<<20 && p.bytes != p.total {
 		return
 	}

@@ -364,3 +364,81 @@ func TestRerunReplacesItsOwnFiles(t *testing.T) {
 		}
 	}
 }
+
+// Sources ingested several at a time (Config.Jobs) give the same files,
+// byte for byte, and the same summary as one after another: every
+// testdata input of every parser package, leniently, with --start,
+// --interval and --year for the formats that need them.
+func TestJobsSameOutput(t *testing.T) {
+	inputs, _ := filepath.Glob("*/testdata/*/input.txt")
+	if len(inputs) < 50 {
+		t.Fatalf("only %d testdata inputs found", len(inputs))
+	}
+	in := t.TempDir()
+	for _, p := range inputs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, in, strings.ReplaceAll(filepath.Dir(p), string(filepath.Separator), "_")+".txt", string(b))
+	}
+	cfg := Config{Lenient: true, Start: time.Date(2026, 11, 21, 23, 52, 0, 0, time.UTC), Interval: 3 * time.Second, Year: 2026, Command: "test"}
+	var sums [2]string
+	var files [2][]string
+	var data [2][][]byte
+	for i, jobs := range []int{1, 4} {
+		cfg.Out, cfg.Jobs = t.TempDir(), jobs
+		sum, err := Run(context.Background(), cfg, []string{in})
+		if err != nil {
+			t.Fatalf("jobs %d: %v", jobs, err)
+		}
+		sums[i] = fmt.Sprintf("%+v", sum)
+		files[i] = listFiles(t, cfg.Out)
+		for _, f := range files[i] {
+			b, _ := os.ReadFile(filepath.Join(cfg.Out, f))
+			data[i] = append(data[i], b)
+		}
+	}
+	if sums[0] != sums[1] {
+		t.Errorf("summaries differ:\n1 job:  %s\n4 jobs: %s", sums[0], sums[1])
+	}
+	if len(files[0]) < 50 || strings.Join(files[0], "\n") != strings.Join(files[1], "\n") {
+		t.Fatalf("%d files with 1 job, %d with 4", len(files[0]), len(files[1]))
+	}
+	for k := range files[0] {
+		if !bytes.Equal(data[0][k], data[1][k]) {
+			t.Errorf("%s differs", files[0][k])
+		}
+	}
+}
+
+// With several jobs, a strict run with two bad sources reports the first
+// in input order, whichever fails first, and leaves nothing.
+func TestJobsFirstErrorInInputOrder(t *testing.T) {
+	in := t.TempDir()
+	var many strings.Builder
+	many.WriteString(good)
+	for k := range 20000 {
+		fmt.Fprintf(&many, "KV %d %d\n", 1795305201+k, k)
+	}
+	for k := range 6 {
+		body := many.String()
+		switch k {
+		case 1:
+			body += "KV oops 1\n" // fails last: after 20,000 good lines
+		case 4:
+			body = "KV oops 4\n" // fails first
+		}
+		write(t, in, fmt.Sprintf("s%d.kv", k), body)
+	}
+	for range 5 {
+		out := t.TempDir()
+		_, err := Run(context.Background(), Config{Out: out, Jobs: 3}, []string{in})
+		if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "s1.kv:") {
+			t.Fatalf("err = %v, want s1.kv's", err)
+		}
+		if files := listFiles(t, out); len(files) != 0 {
+			t.Fatalf("failed run left files: %v", files)
+		}
+	}
+}

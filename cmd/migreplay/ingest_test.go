@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 				break
 			}
 		}
+		// as the real binary sees them: the provenance's command line
+		// comes from os.Args
+		os.Args = append([]string{"migreplay"}, args...)
 		ctx, stop := signalContext()
 		code := run(ctx, args, os.Stdout, os.Stderr)
 		stop()
@@ -133,5 +136,57 @@ func TestKilledIngestLeavesNoPartialFile(t *testing.T) {
 		if len(parquetFiles(t, out)) == 0 {
 			t.Error("rerun wrote nothing")
 		}
+	}
+}
+
+// --jobs changes how many sources are ingested at once, not what is
+// written: the same lake, byte for byte, with 1 and 3 jobs (the flag is
+// left out of the provenance's command line, as are --memory-limit-mib,
+// --shard and --json).
+func TestIngestJobsSameBytes(t *testing.T) {
+	in := t.TempDir()
+	for k := range 5 {
+		f, err := os.Create(filepath.Join(in, "host"+string(rune('a'+k))+".xentop"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := xentop.Generate(f, 300_000, int64(k+1)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	out := filepath.Join(t.TempDir(), "lake")
+	var lakes [2]map[string][]byte
+	for i, args := range [][]string{{"--jobs", "1"}, {"--jobs=3", "--json", "--memory-limit-mib", "300"}} {
+		os.RemoveAll(out)
+		cmd := exec.Command(os.Args[0], append(append([]string{"--", "ingest"}, args...), in, "--out", out)...)
+		cmd.Env = append(os.Environ(), "MIGREPLAY_TEST_MAIN=1")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, b)
+		}
+		lakes[i] = map[string][]byte{}
+		for _, p := range parquetFiles(t, out) {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lakes[i][p] = b
+		}
+	}
+	if len(lakes[0]) < 15 || len(lakes[0]) != len(lakes[1]) {
+		t.Fatalf("%d files with one job, %d with three", len(lakes[0]), len(lakes[1]))
+	}
+	for p, b := range lakes[0] {
+		if !bytes.Equal(b, lakes[1][p]) {
+			t.Errorf("%s differs (or is missing) with --jobs 3", p)
+		}
+	}
+}
+
+func TestCommandLineWithout(t *testing.T) {
+	args := []string{"ingest", "--jobs", "4", "--out", "lake", "--jobs=2", "--json", "--lenient", "traces/", "--", "--json"}
+	got := commandLineWithout(args, []string{"--jobs", "--memory-limit-mib"}, []string{"--json"})
+	if want := "migreplay ingest --out lake --lenient traces/ -- --json"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

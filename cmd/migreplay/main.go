@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"runtime/trace"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -160,3 +161,30 @@ func parseFlags(fs *pflag.FlagSet, args []string) error {
 
 // commandLine is the invocation recorded in provenance metadata.
 func commandLine() string { return strings.Join(append([]string{"migreplay"}, os.Args[1:]...), " ") }
+
+// commandLineWithout is commandLine without the flags named in valued
+// (with their values, "--f v" or "--f=v") and in bools: for flags that
+// change how a run executes but not what it writes, so that provenance,
+// and with it the output bytes, does not depend on them.
+func commandLineWithout(args []string, valued, bools []string) string {
+	out := []string{"migreplay"}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		name, _, hasValue := strings.Cut(a, "=")
+		if slices.Contains(bools, name) {
+			continue
+		}
+		if slices.Contains(valued, name) {
+			if !hasValue {
+				i++ // the value is the next argument
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, " ")
+}

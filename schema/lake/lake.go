@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/migreplay/migreplay/schema"
@@ -98,10 +99,13 @@ func Dir(table *schema.Table, host string, t time.Time) string {
 }
 
 // Set is one batch of files destined for a lake root: everything a command
-// writes becomes visible together at Commit, or not at all.
+// writes becomes visible together at Commit, or not at all. Create may be
+// called from several goroutines (each writing its own files); Commit and
+// Abort run once the writers are done.
 type Set struct {
 	root    string
 	tmp     string
+	mu      sync.Mutex // guards pending
 	pending []*File
 	done    []string
 }
@@ -150,7 +154,9 @@ func (s *Set) Create(table *schema.Table, dir string, meta map[string]string) (*
 	cw := &countWriter{w: io.MultiWriter(f, h)}
 	lf := &File{dir: dir, f: f, h: h, cnt: cw}
 	lf.fw = table.NewFileWriter(cw, meta)
+	s.mu.Lock()
 	s.pending = append(s.pending, lf)
+	s.mu.Unlock()
 	return lf, nil
 }
 
