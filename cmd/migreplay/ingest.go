@@ -90,9 +90,11 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if bar := newBar(); bar != nil {
 		defer bar.Finish()
+		began := time.Now()
 		cfg.Progress = func(p ingest.Progress) {
 			bar.ChangeMax64(p.TotalBytes)
-			bar.Describe(fmt.Sprintf("file %d/%d, %d rows", p.FileIndex+1, p.Files, p.Records))
+			bar.Describe(fmt.Sprintf("file %d/%d, %d rows, %s rows/s", p.FileIndex+1, p.Files, p.Records,
+				siCount(float64(p.Records)/max(time.Since(began).Seconds(), 1e-3))))
 			_ = bar.Set64(p.Bytes)
 		}
 	}
@@ -151,4 +153,17 @@ func parseShard(v string) (ingest.Shard, error) {
 		return s, fmt.Errorf("--shard %q: want INDEX/COUNT, e.g. 0/8", v)
 	}
 	return s, s.Valid()
+}
+
+// siCount formats a count with an SI suffix: 950, 12.3k, 4.1M.
+func siCount(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.1fG", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.1fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
 }

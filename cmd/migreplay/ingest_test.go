@@ -190,3 +190,12 @@ func TestCommandLineWithout(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// The progress bar's rows/s figure: a hand-checked value per suffix.
+func TestSICount(t *testing.T) {
+	for v, want := range map[float64]string{0: "0", 950: "950", 12_345: "12.3k", 4_104_115: "4.1M", 2.5e9: "2.5G"} {
+		if got := siCount(v); got != want {
+			t.Errorf("siCount(%g) = %q, want %q", v, got, want)
+		}
+	}
+}
