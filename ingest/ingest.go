@@ -55,6 +55,10 @@ type Config struct {
 	// bytes whatever Jobs is; memory grows with it (one source's open
 	// files per job).
 	Jobs int
+	// Started, when set, is called once the inputs are listed, with how
+	// many sources will run at once (Jobs, at most the number of inputs,
+	// at least 1): the CLI sizes the heap limit by it.
+	Started func(jobs int)
 	// Progress, when set, is called as bytes are read (never for stdin).
 	Progress func(Progress)
 }
@@ -116,6 +120,9 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 		total += f.size
 	}
 	prog := &progress{cfg: cfg, total: total, files: len(files)}
+	if cfg.Started != nil {
+		cfg.Started(jobsFor(cfg, files))
+	}
 	sums, err := ingestAll(ctx, cfg, set, files, prog)
 	if err != nil {
 		set.Abort()
@@ -138,6 +145,9 @@ type input struct {
 	size int64
 }
 
+// jobsFor is how many of files are ingested at once.
+func jobsFor(cfg Config, files []input) int { return max(min(cfg.Jobs, len(files)), 1) }
+
 // ingestAll ingests files, cfg.Jobs at a time, and returns their summaries
 // in input order. The error is always that of the first failing file in
 // input order, whatever the timing: when a file fails, the files after it
@@ -145,7 +155,7 @@ type input struct {
 // since one of them may fail too.
 func ingestAll(ctx context.Context, cfg Config, set *lake.Set, files []input, prog *progress) ([]FileSummary, error) {
 	sums := make([]FileSummary, len(files))
-	jobs := min(max(cfg.Jobs, 1), len(files))
+	jobs := jobsFor(cfg, files)
 	if jobs <= 1 {
 		for i, f := range files {
 			if err := ctx.Err(); err != nil {

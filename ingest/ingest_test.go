@@ -442,3 +442,27 @@ func TestJobsFirstErrorInInputOrder(t *testing.T) {
 		}
 	}
 }
+
+// Started reports how many sources run at once: never more than there are
+// inputs (the CLI's heap limit is one job's budget times this, so a single
+// 2 GB capture keeps one job's budget whatever --jobs says).
+func TestStartedReportsEffectiveJobs(t *testing.T) {
+	in := t.TempDir()
+	one := write(t, in, "a.kv", good)
+	write(t, in, "b.kv", good)
+	write(t, in, "c.kv", good)
+	for _, c := range []struct {
+		jobs   int
+		inputs []string
+		want   int
+	}{{4, []string{one}, 1}, {4, []string{in}, 3}, {2, []string{in}, 2}, {0, []string{in}, 1}} {
+		got := -1
+		cfg := Config{Out: t.TempDir(), Jobs: c.jobs, Started: func(n int) { got = n }}
+		if _, err := Run(context.Background(), cfg, c.inputs); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("jobs %d over %d inputs: Started(%d), want %d", c.jobs, len(c.inputs), got, c.want)
+		}
+	}
+}

@@ -54,7 +54,9 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		*jobs = min(runtime.GOMAXPROCS(0), 8)
 	}
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(*memLimit << 20 * int64(*jobs))
+		// one job's budget until the inputs are listed; then one per
+		// source running at once (a single file: one, whatever --jobs)
+		debug.SetMemoryLimit(*memLimit << 20)
 		// With the limit as the backstop, the collector may let the heap
 		// grow to 5x the live data between cycles instead of 2x: parsers
 		// allocate their rows' optional values in slabs, and at the
@@ -70,6 +72,9 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		// provenance: the command line without the flags that do not
 		// change what is written (same bytes with any --jobs)
 		Command: commandLineWithout(os.Args[1:], []string{"--jobs", "--memory-limit-mib", "--shard"}, []string{"--json"})}
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		cfg.Started = func(jobs int) { debug.SetMemoryLimit(*memLimit << 20 * int64(jobs)) }
+	}
 	if *start != "" {
 		t, err := time.Parse(time.RFC3339Nano, *start)
 		if err != nil {
