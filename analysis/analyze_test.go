@@ -3,9 +3,14 @@ package analysis
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/migreplay/migreplay/ingest"
+	"github.com/migreplay/migreplay/ingest/xentop"
+	"github.com/migreplay/migreplay/schema/table"
 )
 
 func ingestLake(t *testing.T, files ...string) string {
@@ -84,5 +89,85 @@ func TestMigrationsAndRanking(t *testing.T) {
 				t.Errorf("%s (bigger, busier) predicted faster than %s", a.Domain, b.Domain)
 			}
 		}
+	}
+}
+
+// Reading one host= partition at a time gives what reading the whole table
+// gives: a lake of three generated xentop captures (three hosts, with
+// migrations) and two ping captures, analysed per host and, as before, in
+// one table.
+func TestPerHostEqualsWholeTable(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for k, host := range []string{"h-b", "h-a", "h-c"} {
+		p := filepath.Join(dir, host+".xentop")
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := xentop.Generate(f, 3_000_000, int64(k+3)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		files = append(files, p)
+	}
+	ping, err := os.ReadFile("../datasets/traces/vm.iputils_D_O_i0.01_c200_outage_seq60-90.ping.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"p2", "p1"} {
+		p := filepath.Join(dir, host+".ping")
+		if err := os.WriteFile(p, ping, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	lake := ingestLake(t, files...)
+
+	whole, err := table.Read(filepath.Join(lake, "table=xentop_domain"), xentopColumns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newXentopData(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &Xentop{d}
+	wantM := x.Migrations()
+	wantV, err := x.VMs(VMConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotM, err := Migrations(lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotV, err := VMs(lake, VMConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := map[string]bool{}
+	for _, m := range gotM {
+		hosts[m.Host] = true
+	}
+	if len(hosts) != 3 || !reflect.DeepEqual(gotM, wantM) || !reflect.DeepEqual(gotV, wantV) {
+		t.Errorf("per host: %d migrations on %d hosts, %d VMs; whole table: %d migrations, %d VMs (or they differ)",
+			len(gotM), len(hosts), len(gotV), len(wantM), len(wantV))
+	}
+
+	pw, err := table.Read(filepath.Join(lake, "table=ping_reply"), []string{"host", "target", "seq", "time", "status", "rtt_ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantP, err := pingOutages(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotP, err := PingOutages(lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gotP) != 2 || gotP[0].Host != "p1" || !reflect.DeepEqual(gotP, wantP) {
+		t.Errorf("ping outages per host %+v, whole table %+v", gotP, wantP)
 	}
 }

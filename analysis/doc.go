@@ -2,3 +2,40 @@
 // tables (schema/table) and turns them into migrations, outages, VM
 // rankings and the fitters' and reproductions' inputs.
 package analysis
+
+import (
+	"fmt"
+
+	"github.com/migreplay/migreplay/schema/table"
+)
+
+// eachHost reads columns of the table folder dir one host= partition at a
+// time, in host order, and calls fn with each host's rows; a folder with
+// files outside host= partitions is read whole, in one call. Analyses that
+// work per host stay within the memory of the largest host this way.
+func eachHost(dir string, columns []string, fn func(*table.Table) error) error {
+	files, err := table.ListFiles(dir)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("%s: no .parquet files under this folder", dir)
+	}
+	_, groups, ok, err := table.GroupByKey(dir, files, "host")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		groups = [][]string{files}
+	}
+	for _, g := range groups {
+		t, err := table.ReadFiles(dir, g, columns)
+		if err != nil {
+			return err
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -16,11 +16,22 @@ import (
 // network saw it, to within one probe interval (TRACES.md). Rows without a
 // time (ping without -D and no --start) cannot be placed and are skipped;
 // DUP replies neither end nor start an outage.
+//
+// The table is read one host= partition at a time (outages are per host),
+// so memory follows the largest host, not the lake.
 func PingOutages(lake string) ([]schema.PingOutage, error) {
-	t, err := table.Read(filepath.Join(lake, "table=ping_reply"), []string{"host", "target", "seq", "time", "status", "rtt_ms"})
-	if err != nil {
-		return nil, err
-	}
+	var out []schema.PingOutage
+	err := eachHost(filepath.Join(lake, "table=ping_reply"), []string{"host", "target", "seq", "time", "status", "rtt_ms"},
+		func(t *table.Table) error {
+			o, err := pingOutages(t)
+			out = append(out, o...)
+			return err
+		})
+	return out, err
+}
+
+// pingOutages is PingOutages of the rows of t.
+func pingOutages(t *table.Table) ([]schema.PingOutage, error) {
 	hosts, _, _ := t.Strings("host")
 	targets, _, _ := t.Strings("target")
 	status, _, _ := t.Strings("status")

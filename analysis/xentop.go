@@ -29,11 +29,9 @@ type xentopData struct {
 var xentopColumns = []string{"host", "time", "name", "domain", "role", "cpu_pct", "mem_k",
 	"nettx_k", "netrx_k", "vbd_rsect", "vbd_wsect"}
 
-func readXentop(lake string) (*xentopData, error) {
-	t, err := table.Read(filepath.Join(lake, "table=xentop_domain"), xentopColumns)
-	if err != nil {
-		return nil, err
-	}
+// newXentopData indexes a read xentop_domain table by series.
+func newXentopData(t *table.Table) (*xentopData, error) {
+	var err error
 	d := &xentopData{t: t}
 	for _, c := range []struct {
 		name string
@@ -89,24 +87,32 @@ func readXentop(lake string) (*xentopData, error) {
 // its peak in the window, its base (median of the 10 frames before) and the
 // settle time until it is back within max(5, 10 % of base) points.
 func Migrations(lake string) ([]schema.Migration, error) {
-	x, err := ReadXentop(lake)
-	if err != nil {
-		return nil, err
-	}
-	return x.Migrations(), nil
+	var out []schema.Migration
+	err := EachXentop(lake, func(x *Xentop) error {
+		out = append(out, x.Migrations()...)
+		return nil
+	})
+	return out, err
 }
 
-// Xentop is a lake's xentop_domain table read once, for Migrations and VMs
-// on the same data (each of the functions of those names reads it again).
+// Xentop is (part of) a lake's xentop_domain table read once, for
+// Migrations and VMs on the same data (each of the functions of those names
+// reads it again).
 type Xentop struct{ d *xentopData }
 
-// ReadXentop reads the lake's xentop_domain table.
-func ReadXentop(lake string) (*Xentop, error) {
-	d, err := readXentop(lake)
-	if err != nil {
-		return nil, err
-	}
-	return &Xentop{d}, nil
+// EachXentop reads the lake's xentop_domain table one host= partition at
+// a time, in host order, and calls fn with each: migrations and VM
+// rankings are per host, so fn's results, appended in turn, are those of
+// the whole table, while memory follows the largest host, not the lake.
+// A table with files outside host= partitions is read whole, in one call.
+func EachXentop(lake string, fn func(*Xentop) error) error {
+	return eachHost(filepath.Join(lake, "table=xentop_domain"), xentopColumns, func(t *table.Table) error {
+		d, err := newXentopData(t)
+		if err != nil {
+			return err
+		}
+		return fn(&Xentop{d})
+	})
 }
 
 // Migrations is Migrations of the table read.
@@ -317,11 +323,13 @@ const (
 // Rank 1 is the cheapest guest to move: converging guests first, then by
 // predicted total time.
 func VMs(lake string, cfg VMConfig) ([]schema.VMCandidate, error) {
-	x, err := ReadXentop(lake)
-	if err != nil {
-		return nil, err
-	}
-	return x.VMs(cfg)
+	var out []schema.VMCandidate
+	err := EachXentop(lake, func(x *Xentop) error {
+		v, err := x.VMs(cfg)
+		out = append(out, v...)
+		return err
+	})
+	return out, err
 }
 
 // VMs is VMs of the table read.

@@ -41,13 +41,14 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if has(*lakeDir, "xentop_domain") {
-		x, err := analysis.ReadXentop(*lakeDir)
-		if err != nil {
-			return err
-		}
-		res.Migrations = x.Migrations()
 		cfg := analysis.VMConfig{Policy: *policy, Bandwidth: *bw * 1e6 / 8, DirtyPerCPU: *perCPU}
-		if res.VMs, err = x.VMs(cfg); err != nil {
+		err := analysis.EachXentop(*lakeDir, func(x *analysis.Xentop) error {
+			res.Migrations = append(res.Migrations, x.Migrations()...)
+			vms, err := x.VMs(cfg)
+			res.VMs = append(res.VMs, vms...)
+			return err
+		})
+		if err != nil {
 			return err
 		}
 	}

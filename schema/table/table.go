@@ -157,6 +157,20 @@ func Read(path string, columns []string) (*Table, error) {
 }
 
 func readLake(root string, columns []string) (*Table, error) {
+	files, err := ListFiles(root)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no .parquet files under this folder", root)
+	}
+	return ReadFiles(root, files, columns)
+}
+
+// ListFiles lists the Parquet files below root that Read reads, in path
+// order: *.parquet, skipping names that start with "_" or "." (the lake's
+// _tmp/).
+func ListFiles(root string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -177,11 +191,36 @@ func readLake(root string, columns []string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no .parquet files under this folder", root)
-	}
 	sort.Strings(files)
-	return ReadFiles(root, files, columns)
+	return files, nil
+}
+
+// GroupByKey splits files (below root) by the value of their Hive
+// partition key (host=…), the groups in order of value (unescaped), files
+// in their given order within a group. ok is false when some file has no
+// such key below root: the files cannot be split by it.
+func GroupByKey(root string, files []string, key string) (values []string, groups [][]string, ok bool, err error) {
+	by := map[string][]string{}
+	for _, f := range files {
+		parts, err := Partitions(root, f)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		i := slices.IndexFunc(parts, func(p [2]string) bool { return p[0] == key })
+		if i < 0 {
+			return nil, nil, false, nil
+		}
+		v := parts[i][1]
+		if _, seen := by[v]; !seen {
+			values = append(values, v)
+		}
+		by[v] = append(by[v], f)
+	}
+	sort.Strings(values)
+	for _, v := range values {
+		groups = append(groups, by[v])
+	}
+	return values, groups, true, nil
 }
 
 // ReadFiles reads the named columns (all of them when columns is nil) of

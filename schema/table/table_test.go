@@ -269,3 +269,30 @@ func TestReadCSV(t *testing.T) {
 		t.Errorf("short row: %v", err)
 	}
 }
+
+// GroupByKey: groups in order of the unescaped value (a%2Fb is "a/b",
+// before "c"), files in their order; a file without the key below root
+// makes the split impossible.
+func TestGroupByKey(t *testing.T) {
+	root := t.TempDir()
+	rows := testRows()
+	c1 := filepath.Join(root, "host=c", "date=2011-05-01", "part-1.parquet")
+	ab := filepath.Join(root, "host=a%2Fb", "date=2011-05-02", "part-2.parquet")
+	c2 := filepath.Join(root, "host=c", "date=2011-05-03", "part-3.parquet")
+	for _, p := range []string{c1, ab, c2} {
+		writeParquet(t, p, rows[:1])
+	}
+	files, err := ListFiles(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, groups, ok, err := GroupByKey(root, files, "host")
+	if err != nil || !ok || fmt.Sprint(vals) != "[a/b c]" || fmt.Sprint(groups) != fmt.Sprint([][]string{{ab}, {c1, c2}}) {
+		t.Errorf("%v %v %v %v", vals, groups, ok, err)
+	}
+	loose := filepath.Join(root, "part-0.parquet")
+	writeParquet(t, loose, rows[:1])
+	if _, _, ok, err := GroupByKey(root, append(files, loose), "host"); ok || err != nil {
+		t.Errorf("a file outside host=: ok %v, err %v", ok, err)
+	}
+}
