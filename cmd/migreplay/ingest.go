@@ -35,7 +35,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	tz := fs.String("tz", "UTC", "zone of local times printed without one (sar text, sadf -T, ts prefixes)")
 	asJSON := fs.Bool("json", false, "print the run summary as JSON")
 	memLimit := fs.Int64("memory-limit-mib", 192, "soft heap limit for the Go runtime in MiB per job (GOMEMLIMIT wins when set; 0: none): ingest streams, so this bounds its memory however large the input; under it the collector runs at GOGC 400 unless GOGC is set")
-	jobs := fs.Int("jobs", 0, "sources (files) ingested at once; the output is the same whatever the number, memory grows with it (a large xentop capture holds 100–180 MB); default: the CPUs Go may use (GOMAXPROCS), at most 8")
+	jobs := fs.Int("jobs", 0, "sources (files) ingested at once; the output is the same whatever the number, memory grows with it (a large xentop capture holds 100–180 MB); default: one per two CPUs Go may use (GOMAXPROCS), 1 to 8")
 	shard := fs.String("shard", "", "this process's share of the inputs as INDEX/COUNT (0-based); default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + MIGREPLAY_SHARDS, else all")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -44,14 +44,16 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageErr("no inputs: give files, directories or - for stdin")
 	}
 	if *jobs < 0 {
-		return usageErr("--jobs %d: want 1 or more (0: the CPUs, at most 8)", *jobs)
+		return usageErr("--jobs %d: want 1 or more (0: one per two CPUs)", *jobs)
 	}
 	if *jobs == 0 {
-		// Even with two cores two jobs beat one (a source's parser and its
-		// encoder leave a core idle between batches): 4 × 50 MB xentop
-		// captures take 1.0 s instead of 1.3–1.5 s. More jobs than cores
-		// gain nothing; 8 bounds the memory on large machines.
-		*jobs = min(runtime.GOMAXPROCS(0), 8)
+		// A source keeps about two cores busy (its parser, its files'
+		// encoders). On two cores a second job still gains something
+		// (4 × 50 MB xentop captures: 1.0 s against 1.3–1.5 s; 8 × 250 MB:
+		// 7.0 s against 8.1 s) but doubles the memory (360 MB against
+		// 181 MB), so it is not the default there; 8 bounds the memory on
+		// large machines.
+		*jobs = min(max(runtime.GOMAXPROCS(0)/2, 1), 8)
 	}
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		// one job's budget until the inputs are listed; then one per
