@@ -148,35 +148,21 @@ type input struct {
 // jobsFor is how many of files are ingested at once.
 func jobsFor(cfg Config, files []input) int { return max(min(cfg.Jobs, len(files)), 1) }
 
-// ingestAll ingests files, cfg.Jobs at a time, and returns their summaries
-// in input order. The error is always that of the first failing file in
+// ingestAll ingests files, cfg.Jobs at a time (one worker goroutine per
+// job; with one, the files go one after another), and returns their
+// summaries in input order. The error is always that of the first failing file in
 // input order, whatever the timing: when a file fails, the files after it
 // are canceled (and no more are started), while those before it run on,
 // since one of them may fail too.
 func ingestAll(ctx context.Context, cfg Config, set *lake.Set, files []input, prog *progress) ([]FileSummary, error) {
 	sums := make([]FileSummary, len(files))
-	jobs := jobsFor(cfg, files)
-	if jobs <= 1 {
-		for i, f := range files {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			prog.start(i, f.path)
-			fs, err := ingestOne(ctx, cfg, set, f, prog)
-			if err != nil {
-				return nil, err
-			}
-			sums[i] = fs
-		}
-		return sums, nil
-	}
 	errs := make([]error, len(files))
 	var mu sync.Mutex
 	firstBad := len(files)                            // lowest index that failed
 	cancels := make([]context.CancelFunc, len(files)) // of the files running
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range jobs {
+	for range jobsFor(cfg, files) {
 		wg.Go(func() {
 			for i := range next {
 				mu.Lock()
