@@ -190,12 +190,12 @@ func readQMPPolls(dir string, files []string) ([]QMPPoll, error) {
 	return polls, nil
 }
 
-// lakeFiles lists the Parquet files of table under dir (a lake root, the
+// lakeFiles lists the Parquet files of table name under dir (a lake root, the
 // table's table=<name> folder, or a host or date folder below it), in
 // path order; none is not an error.
-func lakeFiles(dir, table string) ([]string, error) {
+func lakeFiles(dir, name string) ([]string, error) {
 	var files []string
-	want := "table=" + table
+	want := "table=" + name
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
