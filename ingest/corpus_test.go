@@ -8,7 +8,8 @@ package ingest
 // repository (sysstat and xentop-ng are GPL); CI has ../shared beside the
 // clone.
 //
-// MIGREPLAY_CORPUS_REPORT=1 prints the pass count per source.
+// MIGREPLAY_CORPUS_REPORT=1 go test -v -run TestCorpus ./ingest prints the pass
+// count per source and what goes wrong with each other file.
 
 import (
 	"bufio"
