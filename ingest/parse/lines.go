@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"iter"
 )
 
 // MaxLine is the longest line a parser accepts (4 MiB). Longer lines are
@@ -13,8 +14,16 @@ import (
 const MaxLine = 4 << 20
 
 // Lines reads a stream line by line for parsers: it strips "\n" and "\r\n",
-// counts lines (1-based), accepts a last line without a newline, and flags
-// lines holding NUL bytes or longer than MaxLine without losing its place.
+// counts lines (1-based), and flags lines holding NUL bytes, longer than
+// MaxLine, or cut short (a last line without a newline) without losing its
+// place.
+//
+// A last line without a newline is served with Bad() == ErrCutShort: the
+// tools migreplay reads (sysstat, iputils, BusyBox and BSD ping, xentop)
+// end every line with a newline, so such a line is most likely a file cut
+// mid-line, and its last value may be a prefix of what was printed (95.96
+// read as 95). A parser rejects it unless its grammar proves the line whole
+// (a unit or closing token after the last value).
 type Lines struct {
 	r    *bufio.Reader
 	line []byte
@@ -60,6 +69,9 @@ func (l *Lines) Next() bool {
 	}
 	if err == io.EOF {
 		l.err = io.EOF // last line without newline: serve it, stop next time
+		if l.bad == nil {
+			l.bad = ErrCutShort
+		}
 	}
 	l.n++
 	if n := len(b); n > 0 && b[n-1] == '\n' {
@@ -83,7 +95,7 @@ func (l *Lines) Bytes() []byte { return l.line }
 func (l *Lines) Num() int { return l.n }
 
 // Bad is non-nil when the current line is unusable as text (ErrTooLong,
-// ErrBinary); parsers reject such lines.
+// ErrBinary) or may be incomplete (ErrCutShort); parsers reject such lines.
 func (l *Lines) Bad() error { return l.bad }
 
 // Err is the read error that stopped Next, nil at a clean EOF.
@@ -100,4 +112,31 @@ func Raw(b []byte) string {
 		b = b[:MaxRawReject]
 	}
 	return string(b)
+}
+
+// HeadLines yields the first max non-blank lines of head (the first bytes of
+// an input, as format detection sees them: possibly cut mid-line), without
+// their line ends ("\n", "\r\n"); a UTF-8 byte order mark before the first
+// line is dropped. Every Detect function walks its input's head with it, so
+// they agree on what a line is.
+func HeadLines(head []byte, max int) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+		for n := 0; len(head) > 0 && n < max; {
+			line := head
+			if i := bytes.IndexByte(head, '\n'); i >= 0 {
+				line, head = head[:i], head[i+1:]
+			} else {
+				head = nil
+			}
+			line = bytes.TrimRight(line, "\r")
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			n++
+			if !yield(line) {
+				return
+			}
+		}
+	}
 }

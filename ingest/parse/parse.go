@@ -38,6 +38,7 @@ var (
 	ErrUnsupported = errors.New("unsupported input")
 	ErrTooLong     = errors.New("line too long")
 	ErrBinary      = errors.New("binary data")
+	ErrCutShort    = errors.New("last line has no newline: the file may be cut short mid-line, and a value in it a prefix of what was printed (complete the file, or remove its last line)")
 )
 
 // ParseError says where a trace went wrong. It unwraps to one of the

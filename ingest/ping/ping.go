@@ -135,7 +135,7 @@ func (p *Parser) Next() bool {
 		}
 		p.held = false
 		line := p.lines.Bytes()
-		if bad := p.lines.Bad(); bad != nil {
+		if bad := p.lines.Bad(); bad != nil && !(bad == parse.ErrCutShort && wholeLine(line)) {
 			if p.sum != nil {
 				p.held = true
 				return p.flushSummary()
@@ -948,6 +948,15 @@ func hasPrefixAt(b []byte, i int, s string) int {
 	return i + len(s)
 }
 
+// wholeLine reports whether a last line without a newline is still known
+// to be whole: it ends in the token ping prints after its last value, the
+// unit " ms" (replies with time=, the rtt line, iputils' "time Nms") or
+// "(DUP!)". Anything else may be a prefix of what ping printed.
+func wholeLine(line []byte) bool {
+	t := trimSpace(line)
+	return bytes.HasSuffix(t, []byte("ms")) || bytes.HasSuffix(t, []byte("(DUP!)"))
+}
+
 func hasPrefix(b []byte, s string) bool { return len(b) >= len(s) && string(b[:len(s)]) == s }
 
 func restBlank(b []byte, i int) bool { return len(trimSpace(b[i:])) == 0 }
@@ -964,15 +973,9 @@ func trimLeft(b []byte) []byte { return bytes.TrimLeft(b, " \t\r") }
 // a -D "[epoch] " prefix. Blank lines and ping's stderr lines before it
 // ("ping: ...", warnings) are skipped.
 func Detect(head []byte) bool {
-	for n := 0; len(head) > 0 && n < 64; n++ {
-		line := head
-		if k := bytes.IndexByte(head, '\n'); k >= 0 {
-			line, head = head[:k], head[k+1:]
-		} else {
-			head = nil
-		}
+	for line := range parse.HeadLines(head, 64) {
 		t := trimSpace(line)
-		if len(t) == 0 || hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") ||
+		if hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") ||
 			hasPrefix(t, "Warning: ") || hasPrefix(t, "WARNING: ") {
 			continue
 		}

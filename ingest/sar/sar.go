@@ -74,17 +74,7 @@ const Format = "sar"
 // cut mid-line) is sar text: its first non-blank line is a banner
 // "Linux <release> (<host>) <date>".
 func Detect(head []byte) bool {
-	for len(head) > 0 {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			head = nil
-		}
-		line = bytes.TrimRight(line, "\r")
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
+	for line := range parse.HeadLines(head, 1) {
 		_, ok, _ := parseBanner(line)
 		return ok
 	}

@@ -64,19 +64,7 @@ const Format = "xentop"
 // header "NAME STATE CPU(sec) ..." after an optional timestamp prefix.
 func Detect(head []byte) bool {
 	var toks []span
-	seen := 0
-	for len(head) > 0 && seen < 16 {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			head = nil
-		}
-		line = bytes.TrimRight(line, "\r")
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		seen++
+	for line := range parse.HeadLines(head, 16) {
 		toks = fields(line, toks[:0])
 		if _, ok := headerStart(line, toks); ok {
 			return true
@@ -296,10 +284,13 @@ func errAt(col int, sentinel error, format string, args ...any) *lineError {
 func (p *Parser) line(line []byte) (int, *lineError) {
 	if bad := p.lines.Bad(); bad != nil {
 		p.cur = nil
-		if bad == parse.ErrBinary {
+		switch bad {
+		case parse.ErrBinary:
 			return 0, errAt(-1, bad, "NUL bytes in a text trace (a compressed or corrupt file?)")
+		case parse.ErrTooLong:
+			return 0, errAt(-1, bad, "longer than %d bytes", parse.MaxLine)
 		}
-		return 0, errAt(-1, bad, "longer than %d bytes", parse.MaxLine)
+		return 0, &lineError{col: -1, err: bad}
 	}
 	off := 0
 	switch p.stamp {

@@ -225,6 +225,14 @@ L = frame([d0(10), k("k1",5)]) + frame([d0(11), k("k1",6)])
 L[-2] = L[-2][:40]   # k1's row of frame 1 cut mid-way, no newline
 write("truncated_last_line", L[:-1], {"host":"tr","start":"2026-11-21T00:00:00Z","interval_ms":3000}, final=False)
 
+# ---- a VBD line cut inside its last value (issue 9, item 3: WSECT 8415073
+# was stored as 84): lenient, the frame's other rows stay, the cut line is a reject
+L = frame([d0(10), Dom("k1","--b---",5,0.0,1048564,0.8,1049588,0.8,1,0,0,0,1,0,221003,1700440,8870031,8415073,
+                       vcpu=[(0,5)], vbd=[vbd("BlkBack",51712,0,221003,1700440,8870031,8415073)])])
+assert L[-1].endswith("8415073")
+L[-1] = L[-1][:-5]
+write("cut_inside_value_lenient", L, {"host":"cut","start":"2026-11-21T00:00:00Z","interval_ms":3000,"lenient":True}, final=False)
+
 # ---- binary garbage after a frame
 L = frame([d0(10), k("k1",5)])
 raw = ("\n".join(L)+"\n").encode() + bytes([0x1f,0x8b,0x08,0x00,0x00,0x00,0x00,0x00,0x00,0x03,0xed,0xc1,0x01,0x0d,0x00,0x00,0x00,0xc2,0xa0,0xf7,0x4f,0x6d,0x0e,0x37,0xa0,0x00,0x00,0x00,0x0a]) + b"\x00\x00\xff\xfe\n"
