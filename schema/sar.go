@@ -199,6 +199,41 @@ func (*SarQueue) TableName() string { return "sar_queue" }
 // Partition places the row under host=<host>/date=<day of time>.
 func (r *SarQueue) Partition() (string, time.Time) { return r.Host, r.Time }
 
+// SarBattery is one battery row (sar -m BAT; sadf "power-management"."battery").
+// Its status is text, so it cannot go to sar_other's numeric value column.
+type SarBattery struct {
+	Host      string    `parquet:"host,dict,zstd" doc:"host name as sysstat reports it"`
+	Time      time.Time `parquet:"time,timestamp(microsecond),delta,zstd" doc:"end of the sampling interval"`
+	Battery   int32     `parquet:"battery,dict,zstd" doc:"BAT: battery number (sadf -j number)"`
+	CapPct    *float64  `parquet:"cap_pct,optional,dict,zstd" doc:"%cap: remaining capacity (sadf -j percent-capacity)" unit:"%"`
+	CapPerMin *float64  `parquet:"cap_per_min,optional,dict,zstd" doc:"cap/min: capacity change per minute, negative when discharging (sadf -j variation)" unit:"%/min"`
+	Status    string    `parquet:"status,dict,zstd" doc:"charging status as sadf prints it: Unknown, Charging, Discharging, Not charging or Full; sar's glyphs are read as these words (? Unknown, ↗ Charging, ↘ Discharging, → Not charging, ↑ Full)"`
+}
+
+func (*SarBattery) TableName() string { return "sar_battery" }
+
+// Partition places the row under host=<host>/date=<day of time>.
+func (r *SarBattery) Partition() (string, time.Time) { return r.Host, r.Time }
+
+// SarUSB is one plugged USB device (sar -m USB; sadf "power-management"."usb-devices").
+// Manufacturer and product are text (empty when the device reports none,
+// and may hold spaces), so they cannot go to sar_other.
+type SarUSB struct {
+	Host         string    `parquet:"host,dict,zstd" doc:"host name as sysstat reports it"`
+	Time         time.Time `parquet:"time,timestamp(microsecond),delta,zstd" doc:"end of the sampling interval"`
+	Bus          int32     `parquet:"bus,dict,zstd" doc:"BUS: root hub number the device is plugged into (sadf -j bus_number)"`
+	IDVendor     string    `parquet:"idvendor,dict,zstd" doc:"idvendor: vendor ID, hexadecimal as printed (e.g. 8087)"`
+	IDProduct    string    `parquet:"idprod,dict,zstd" doc:"idprod: product ID, hexadecimal as printed"`
+	MaxPowerMA   *int64    `parquet:"maxpower_ma,optional,zstd" doc:"maxpower: maximum power the device draws" unit:"mA"`
+	Manufacturer string    `parquet:"manufact,dict,zstd" doc:"manufact: manufacturer string; empty when the device reports none"`
+	Product      string    `parquet:"product,dict,zstd" doc:"product: product string (may hold spaces); empty when the device reports none"`
+}
+
+func (*SarUSB) TableName() string { return "sar_usb" }
+
+// Partition places the row under host=<host>/date=<day of time>.
+func (r *SarUSB) Partition() (string, time.Time) { return r.Host, r.Time }
+
 // SarOther is one value of an activity or column without a table of its own,
 // in long form, so nothing sar prints is dropped.
 type SarOther struct {
@@ -240,6 +275,8 @@ var (
 	_ = Register[SarNetEDev]("Network interface errors per interface and interval (sar -n EDEV).")
 	_ = Register[SarDisk]("Block device activity per device and interval (sar -d).")
 	_ = Register[SarQueue]("Run queue length and load averages per interval (sar -q).")
+	_ = Register[SarBattery]("Battery capacity and charging status per battery and interval (sar -m BAT).")
+	_ = Register[SarUSB]("USB devices plugged in per interval (sar -m USB).")
 	_ = Register[SarOther]("Every sar activity or column without a table of its own, one value per row (long form).")
 	_ = Register[SarEvent]("sysstat restarts (LINUX RESTART) and comments (COM).")
 )
