@@ -142,6 +142,14 @@ func TestDetect(t *testing.T) {
 		"stderr":     "ping: sendmsg: Operation not permitted\n\n[1795305201.448244] no answer yet for icmp_seq=3\n",
 		"bsd":        "Request timeout for icmp_seq 0\n",
 		"icmp error": "From 10.0.0.2 icmp_seq=1 Destination Host Unreachable\n",
+		// what options print before the banner (jc's fixtures, iputils and BSD format strings)
+		"-p":          "PATTERN: 0xabcd\nPING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n",
+		"-p ping6":    "PATTERN: 0xff\nPING6(56=40+8+8 bytes) ::1 --> ::1\n",
+		"-b":          "WARNING: pinging broadcast address\nPING 10.0.0.255 (10.0.0.255) 56(84) bytes of data.\n",
+		"-v":          "ping: sock4.fd: 3 (socktype: SOCK_RAW), sock6.fd: 4 (socktype: SOCK_RAW), hints.ai_family: AF_UNSPEC\n\nai->ai_family: AF_INET, ai->ai_canonname: 'h'\nPING h (10.0.0.1) 56(84) bytes of data.\n",
+		"-A bell":     "\aRequest timeout for icmp_seq 0\n",
+		"no name":     "PING  (100.68.105.124) 56(84) bytes of data.\n",
+		"-p -D reply": "PATTERN: 0xff\n[1594978465.914536] 1408 bytes from 10.0.0.1: icmp_seq=1 ttl=59 time=31.4 ms\n",
 	}
 	for name, s := range yes {
 		if !ping.Detect([]byte(s)) {
@@ -155,6 +163,8 @@ func TestDetect(t *testing.T) {
 		"xentop":  "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k)\n",
 		"qmp":     `{"return": {"status": "active", "total-time": 12}}`,
 		"prose":   "PING pong is a game\n",
+		"pattern": "PATTERN: 0xzz\nPING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n",
+		"only -p": "PATTERN: 0xff\n",
 		"ts log":  "Nov 21 10:00:01 64 bytes from 10.0.0.1: icmp_seq=1\n",
 	}
 	for name, s := range no {
