@@ -36,10 +36,21 @@
 //     (the shared samples end with one). Audible bells (-a, BSD -A) are
 //     dropped wherever they fall. The IP options' hops (-R) are not stored.
 //
-// Each PING banner starts a new session: target, first seq and the
-// summary's time restart there. A banner without a name ("PING
+// Each PING banner starts a new session: target, first seq, duplicates and
+// the summary's time restart there. A banner without a name ("PING
 // (10.0.0.1) 56(84) bytes of data.") names its target by the address; a
 // file without a banner takes the first reply's address.
+//
+// A reply whose icmp_seq was already answered in the session is a duplicate
+// (status dup), marked (DUP!) or not. Ping itself decides so: iputils,
+// BusyBox and BSD ping keep a table of answered seqs and count a second
+// answer in the summary's "+K duplicates" whether or not they print the
+// mark, and macOS ping prints none for a broadcast or multicast target (jc's
+// osx-10.14.6 ping-ip-dup fixture: 15 reply lines, "2 packets received, +13
+// duplicates", no (DUP!)). iputils-formatted output that repeats a seq
+// without the mark is read the same way: a seq can be answered once. Seqs
+// are compared after unwrapping past 65535 (ping's table has 65536
+// entries); a reply with a bad checksum (BAD CHECKSUM!) is no answer.
 //
 // Text ping does not print is rejected, never guessed at: anything after a
 // complete reply that is not one of ping's flags ("(DUP!)", "(BAD
@@ -122,6 +133,8 @@ type Parser struct {
 	slab  []cell
 	times []time.Time
 	block block // what the previous line lets this one continue
+
+	seen seqSet // seqs answered in the session (last: 8 KiB)
 }
 
 // block is what a structure line lets the next line be: the rest of a dump
@@ -140,7 +153,9 @@ const (
 
 // NewParser reads ping output from r.
 func NewParser(r io.Reader, opt parse.Options) *Parser {
-	return &Parser{lines: parse.NewLines(r), opt: opt, addrs: map[string]*addr{}}
+	p := &Parser{lines: parse.NewLines(r), opt: opt, addrs: map[string]*addr{}}
+	p.seen.hi = noSeq
+	return p
 }
 
 // Record is the current row: *schema.PingReply or *schema.PingSummary.
@@ -567,6 +582,73 @@ func (p *Parser) unwrap(seq int64) int64 {
 	return seq + p.epoch
 }
 
+// seqSet is the set of seqs answered in a session, kept as ping keeps its
+// own (iputils rcvd_tbl, BSD rcvd_tbl): one bit per seq modulo 65536,
+// cleared when the newest seq moves 65536 past it, so only the last 65536
+// seqs are remembered. A reset clears only the words the session touched.
+type seqSet struct {
+	bits   [1024]uint64
+	lo, hi int64 // oldest and newest seq marked since the reset; hi is noSeq when none was
+}
+
+// noSeq is seqSet.hi when no seq is marked: far enough below any seq that
+// no seq is its next one.
+const noSeq = -1 << 62
+
+func (s *seqSet) reset() {
+	if s.hi != noSeq {
+		s.clear(s.lo, s.hi)
+	}
+	s.hi = noSeq
+}
+
+// set marks seq and reports whether it was marked.
+func (s *seqSet) set(seq int64) bool {
+	w, m := &s.bits[seq>>6&1023], uint64(1)<<(seq&63)
+	old := *w&m != 0
+	*w |= m
+	return old
+}
+
+// mark records seq (unwrapped, ≥ 0) as answered and reports whether it
+// already was. parseReply handles the usual case, the next seq, inline.
+func (s *seqSet) mark(seq int64) bool {
+	switch {
+	case seq-s.hi >= 65536: // the first seq (hi is noSeq), or a jump past the table
+		s.reset()
+		s.lo = seq
+	case seq > s.hi:
+		s.clear(s.hi+1, seq-1)
+	case s.hi-seq >= 65536:
+		return false // older than the table: its bit is a later seq's
+	default:
+		s.lo = min(s.lo, seq)
+		return s.set(seq)
+	}
+	// a new newest seq: its bit held the seq 65536 before it, if any
+	s.hi = seq
+	s.set(seq)
+	return false
+}
+
+// clear forgets seqs a..b; all of them when b−a ≥ 65535.
+func (s *seqSet) clear(a, b int64) {
+	if b-a >= 65535 {
+		clear(s.bits[:])
+		return
+	}
+	for a <= b {
+		lo := a & 63
+		n := min(64-lo, b-a+1)
+		m := ^uint64(0)
+		if n < 64 {
+			m = (uint64(1)<<n - 1) << lo
+		}
+		s.bits[a>>6&1023] &^= m
+		a += n
+	}
+}
+
 func (p *Parser) timeout(seq int64, stamp time.Time, hasStamp bool) {
 	p.resetRow(schema.PingStatusTimeout, nil)
 	c := p.newCell()
@@ -719,6 +801,14 @@ func (p *Parser) parseReply(b []byte, nbytes int64, j int, stamp time.Time, hasS
 		return 0, j, parse.Errorf(parse.ErrSyntax, "reply without icmp_seq")
 	}
 	u := p.unwrap(c.seq)
+	if sn := &p.seen; p.reply.Error != nil && *p.reply.Error == "BAD CHECKSUM!" {
+		// a bad checksum answers nothing
+	} else if u == sn.hi+1 { // the usual case: the next seq, new
+		sn.hi = u
+		sn.bits[u>>6&1023] |= 1 << (u & 63)
+	} else if sn.mark(u) {
+		p.reply.Status = schema.PingStatusDup
+	}
 	p.setTime(u, true, stamp, hasStamp)
 	return kindRow, 0, nil
 }
@@ -916,6 +1006,7 @@ func (p *Parser) parseFrom(b []byte, j int, stamp time.Time, hasStamp bool) (kin
 func (p *Parser) parseBanner(b []byte) error {
 	p.target, p.targetIP, p.banner = "", nil, true
 	p.haveFirst, p.epoch, p.last = false, 0, nil
+	p.seen.reset()
 	rest := b[len("PING"):]
 	if hasPrefix(rest, "6(") || hasPrefix(rest, "(") {
 		k := bytes.Index(rest, []byte(" --> "))

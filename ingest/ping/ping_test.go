@@ -218,6 +218,35 @@ func TestRowsNotReused(t *testing.T) {
 	}
 }
 
+// A repeated seq is a duplicate whether ping marks it or not, per session
+// (a banner starts afresh) and across the 65535 → 0 wrap; a reply with a
+// bad checksum answers nothing (iputils gather_statistics leaves it out of
+// its table).
+func TestDuplicateBySeq(t *testing.T) {
+	in := []byte("PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.3 ms (BAD CHECKSUM!)\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.9 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=65535 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=0 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.2: icmp_seq=65535 ttl=64 time=0.9 ms\n" +
+		"64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.9 ms (DUP!)\n" +
+		"PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n")
+	reps, _, _ := drain(t, in, parse.Options{})
+	want := []string{"reply", "reply", "reply", "dup", "reply", "reply", "reply", "dup", "dup", "reply"}
+	if len(reps) != len(want) {
+		t.Fatalf("%d rows, want %d", len(reps), len(want))
+	}
+	for i, r := range reps {
+		if r.Status != want[i] {
+			t.Errorf("row %d (seq %d from %s): %s, want %s", i, *r.Seq, *r.From, r.Status, want[i])
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	dirs, _ := filepath.Glob("testdata/*/input.txt")
 	for _, d := range dirs {
