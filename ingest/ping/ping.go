@@ -73,6 +73,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -282,7 +283,7 @@ func (p *Parser) parseLine(b []byte) (kind, int, error) {
 	if b[0] == '[' {
 		t, n, ok := parseStamp(b)
 		if !ok {
-			return 0, n + 1, parse.Errorf(parse.ErrSyntax, "bad -D timestamp prefix, want [seconds.micros]")
+			return 0, n + 1, parse.Errorf(parse.ErrSyntax, "bad -D timestamp prefix, want [seconds.micros] (seconds since 1970, before year 10000)")
 		}
 		stamp, hasStamp, i = t, true, n
 		if i == len(b) {
@@ -309,8 +310,7 @@ func (p *Parser) parseLine(b []byte) (kind, int, error) {
 		if !ok || !restBlank(b, k) {
 			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad icmp_seq in no answer yet line")
 		}
-		p.timeout(seq, stamp, hasStamp)
-		return kindRow, 0, nil
+		return p.timeout(seq, stamp, hasStamp)
 	case c == 'R' && hasPrefixAt(b, i, "Request timeout for icmp_seq") > 0:
 		j := hasPrefixAt(b, i, "Request timeout for icmp_seq")
 		if j < len(b) && (b[j] == ' ' || b[j] == '=') {
@@ -320,8 +320,7 @@ func (p *Parser) parseLine(b []byte) (kind, int, error) {
 		if !ok || !restBlank(b, k) {
 			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad icmp_seq in Request timeout line")
 		}
-		p.timeout(seq, stamp, hasStamp)
-		return kindRow, 0, nil
+		return p.timeout(seq, stamp, hasStamp)
 	case c == 'F' && hasPrefixAt(b, i, "From ") > 0:
 		return p.parseFrom(b, hasPrefixAt(b, i, "From "), stamp, hasStamp)
 	}
@@ -544,17 +543,36 @@ func (p *Parser) resetRow(status string, from *string) {
 	r.Seq, r.Time, r.TTL, r.RTTMs, r.Bytes = nil, nil, nil, nil, nil
 }
 
+// minTime and maxTime bound what a time column holds (years 0000 to 9999,
+// as JSON and the lake's readers print them).
+var (
+	minTime = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// maxStampSec is the last -D second within maxTime.
+const maxStampSec = 253402300799
+
 // setTime fills p.reply.Time from the stamp or from seq, the row's seq
-// unwrapped (haveSeq: the row has one).
-func (p *Parser) setTime(seq int64, haveSeq bool, stamp time.Time, hasStamp bool) {
+// unwrapped (haveSeq: the row has one), and finishes the row: kindRow, or
+// an error when Start + (seq − first seq)·Interval falls outside the years
+// a time column holds.
+func (p *Parser) setTime(seq int64, haveSeq bool, stamp time.Time, hasStamp bool) (kind, int, error) {
 	var t time.Time
 	switch {
 	case hasStamp:
 		t = stamp
 	case haveSeq && !p.opt.Start.IsZero():
-		t = p.opt.Start.Add(time.Duration(seq-p.firstSeq) * p.opt.Interval).UTC()
+		n, iv := seq-p.firstSeq, int64(p.opt.Interval)
+		if iv != 0 && (n > math.MaxInt64/iv || n < math.MinInt64/iv) {
+			return 0, 1, parse.Errorf(parse.ErrNoTime, "icmp_seq %d is too far from the first seq for --start + seq·--interval (is it damaged?)", seq)
+		}
+		t = p.opt.Start.Add(time.Duration(n) * p.opt.Interval).UTC()
+		if t.Before(minTime) || t.After(maxTime) {
+			return 0, 1, parse.Errorf(parse.ErrNoTime, "--start + seq·--interval is %s, outside years 0-9999 (check --start, --interval and the seq)", t.Format(time.RFC3339))
+		}
 	default:
-		return
+		return kindRow, 0, nil
 	}
 	if len(p.times) == 0 {
 		p.times = make([]time.Time, slabSize)
@@ -564,6 +582,7 @@ func (p *Parser) setTime(seq int64, haveSeq bool, stamp time.Time, hasStamp bool
 	*pt = t
 	p.reply.Time = pt
 	p.last = pt
+	return kindRow, 0, nil
 }
 
 // unwrap maps a 16-bit seq onto a count that keeps growing past 65535.
@@ -649,12 +668,12 @@ func (s *seqSet) clear(a, b int64) {
 	}
 }
 
-func (p *Parser) timeout(seq int64, stamp time.Time, hasStamp bool) {
+func (p *Parser) timeout(seq int64, stamp time.Time, hasStamp bool) (kind, int, error) {
 	p.resetRow(schema.PingStatusTimeout, nil)
 	c := p.newCell()
 	c.seq = seq
 	p.reply.Seq = &c.seq
-	p.setTime(p.unwrap(seq), true, stamp, hasStamp)
+	return p.setTime(p.unwrap(seq), true, stamp, hasStamp)
 }
 
 func (p *Parser) stderrRow(line []byte) {
@@ -667,7 +686,7 @@ func (p *Parser) stderrRow(line []byte) {
 // and the index after it.
 func parseStamp(b []byte) (time.Time, int, bool) {
 	sec, i, ok := parseUint(b, 1)
-	if !ok {
+	if !ok || sec > maxStampSec {
 		return time.Time{}, i, false
 	}
 	var nsec int64
@@ -809,8 +828,7 @@ func (p *Parser) parseReply(b []byte, nbytes int64, j int, stamp time.Time, hasS
 	} else if sn.mark(u) {
 		p.reply.Status = schema.PingStatusDup
 	}
-	p.setTime(u, true, stamp, hasStamp)
-	return kindRow, 0, nil
+	return p.setTime(u, true, stamp, hasStamp)
 }
 
 // bsdMessage reads the ICMP message of a BSD "N bytes from ADDR: TEXT" line
@@ -828,8 +846,7 @@ func (p *Parser) bsdMessage(b []byte, j int, stamp time.Time, hasStamp bool) (ki
 	}
 	s := string(text)
 	p.reply.Status, p.reply.Error = schema.PingStatusError, &s
-	p.setTime(0, false, stamp, hasStamp)
-	return kindRow, 0, nil
+	return p.setTime(0, false, stamp, hasStamp)
 }
 
 type msgKind uint8
@@ -995,8 +1012,7 @@ func (p *Parser) parseFrom(b []byte, j int, stamp time.Time, hasStamp bool) (kin
 	if haveSeq {
 		u = p.unwrap(c.seq)
 	}
-	p.setTime(u, haveSeq, stamp, hasStamp)
-	return kindRow, 0, nil
+	return p.setTime(u, haveSeq, stamp, hasStamp)
 }
 
 // parseBanner reads a PING banner: "PING host (ip) 56(84) bytes of data.",

@@ -3,12 +3,14 @@ package ping_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/parse/parsetest"
@@ -244,6 +246,29 @@ func TestDuplicateBySeq(t *testing.T) {
 		if r.Status != want[i] {
 			t.Errorf("row %d (seq %d from %s): %s, want %s", i, *r.Seq, *r.From, r.Status, want[i])
 		}
+	}
+}
+
+// A time no column can hold is a reject, never stored: a -D stamp past
+// year 9999 (the fuzz crasher in testdata/fuzz/FuzzParse), and --start +
+// seq·--interval past it or overflowing.
+func TestTimeOutOfRange(t *testing.T) {
+	in := []byte("[1000000000000] 64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=999999999999999999 ttl=64 time=0.3 ms\n" +
+		"no answer yet for icmp_seq=99999999999999\n")
+	opt := parse.Options{File: "f", Lenient: true, Start: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Interval: time.Hour}
+	res := parsetest.Drain(newParser, in, opt)
+	var lines []int
+	for _, e := range res.Rejects {
+		lines = append(lines, e.Line)
+	}
+	if len(res.Rows) != 2 || fmt.Sprint(lines) != "[1 4 5]" || !res.Stats.Balanced() {
+		t.Fatalf("%d rows, rejects at lines %v, %+v", len(res.Rows), lines, res.Stats)
+	}
+	if !errors.Is(res.Rejects[0].Err, parse.ErrSyntax) || !errors.Is(res.Rejects[1].Err, parse.ErrNoTime) || !errors.Is(res.Rejects[2].Err, parse.ErrNoTime) {
+		t.Errorf("rejects: %v", res.Rejects)
 	}
 }
 
