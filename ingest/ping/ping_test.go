@@ -272,11 +272,31 @@ func TestTimeOutOfRange(t *testing.T) {
 	}
 }
 
+// decorations are lines ping's options add around the data (iputils, BSD
+// and KAME format strings, as in testdata's hand-written cases); the fuzz
+// target weaves them into each seed so mutations start from them.
+var decorations = []string{
+	"PATTERN: 0xabcd", "WARNING: pinging broadcast address", "ping: Warning: source address might be selected on device other than: eth0",
+	"RR: \t10.0.0.2", "\t10.0.0.1", "TS: \t39600123 absolute", "Unrecorded hops: 2", "NOP", "\a",
+	"Vr HL TOS  Len   ID Flg  off TTL Pro  cks      Src      Dst", " 4  5  00 5400 1c2b   0 0000  40  01 d4e5 10.0.0.2  10.0.0.99 ",
+	"UDP: from port 33434, to port 33435 (decimal)", "Vr TC  Flow Plen Nxt Hlim", " 6 00 00000 0038  3a   40", "2001:db8::10->2001:db8::1",
+	"92 bytes from 10.0.0.254: Destination Host Unreachable", "92 bytes from 10.0.0.254: Weird error message",
+	"wrong data byte #16 should be 0x10 but was 0x11", "cp: 5f 3a 2e  0 21  7 a1  0 ", "#16\t11 11 12 13 ",
+	".\b \b.\b \b.\bE", "\r2/3 packets received (66.7%) 0.045 min / 0.048 avg / 0.051 max",
+	"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.298 ms\t(same route)\a",
+}
+
 func FuzzParse(f *testing.F) {
 	dirs, _ := filepath.Glob("testdata/*/input.txt")
 	for _, d := range dirs {
 		if b, err := os.ReadFile(d); err == nil && len(b) < 64<<10 {
 			f.Add(b)
+			lines := strings.SplitAfter(string(b), "\n")
+			for i, dec := range decorations {
+				k := i % (len(lines) + 1)
+				woven := strings.Join(lines[:k], "") + dec + "\n" + strings.Join(lines[k:], "")
+				f.Add([]byte(woven))
+			}
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
