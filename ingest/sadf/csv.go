@@ -8,11 +8,11 @@
 // Each activity opens with a header "# hostname;interval;timestamp;<cols>"
 // (repeated for every activity of sadf -d -A, and after a restart); rows
 // are "host;interval;timestamp;<values>". Timestamps are "YYYY-MM-DD
-// HH:MM:SS UTC" (the default), epoch seconds (-U), local time without a
-// suffix (-T in sysstat 12.6: read in parse.Options.Location, the user's
-// --tz, UTC when unset), or local time followed by the zone abbreviation
-// (sysstat ≥ 12.7: read in --tz and checked against the abbreviation; a
-// mismatch is an ErrNoTime error asking for --tz). A CPU of -1 is the
+// HH:MM:SS UTC" (the default), epoch seconds (-U), or local wall-clock
+// time (-T, -t), with or without a zone label: read in
+// parse.Options.Location (the user's --tz, UTC when unset), the label
+// checked against the abbreviations --tz uses (see wallClock: sysstat labels
+// summer times with the standard abbreviation, CET for CEST). A CPU of -1 is the
 // all-CPU row. The interrupt header's "CPU*" stands for the per-CPU columns
 // all, CPU0, CPU1, ... (as sar text prints them).
 //
@@ -86,6 +86,7 @@ type CSVParser struct {
 	ts       time.Time
 	civilDay int64
 	civilKey int64
+	clock    wallClock
 }
 
 // NewCSVParser returns a parser reading sadf -d output from r.
@@ -246,13 +247,8 @@ func (p *CSVParser) parseTime(b []byte) (time.Time, error) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, parse.Errorf(parse.ErrSyntax, "timestamp %q: want YYYY-MM-DD HH:MM:SS [zone] or epoch seconds", parse.Raw(b))
 	}
-	y, ok1 := digits(b[0:4])
-	mo, ok2 := digits(b[5:7])
-	d, ok3 := digits(b[8:10])
-	h, ok4 := digits(b[11:13])
-	mi, ok5 := digits(b[14:16])
-	s, ok6 := digits(b[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 {
+	y, mo, d, h, mi, s, ok := civil(b[:19])
+	if !ok {
 		return time.Time{}, parse.Errorf(parse.ErrSyntax, "timestamp %q out of range", parse.Raw(b))
 	}
 	zone := b[19:]
@@ -270,14 +266,27 @@ func (p *CSVParser) parseTime(b []byte) (time.Time, error) {
 		}
 		return time.Unix(p.civilDay*86400+int64(h*3600+mi*60+s), 0).UTC(), nil
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, p.Options().Loc())
-	if len(zone) > 0 {
-		if name, _ := t.Zone(); name != string(zone) {
-			return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp %q is in zone %s, but times are read in %s: pass --tz with that zone's Area/City name",
-				parse.Raw(b), zone, p.Options().Loc())
-		}
+	if p.clock.loc == nil {
+		p.clock = newWallClock(p.Options().Loc())
 	}
-	return t.UTC(), nil
+	t, err := p.clock.read(y, mo, d, h, mi, s, string(zone), parse.Raw(b))
+	return t.UTC(), err
+}
+
+// civil reads "YYYY-MM-DD HH:MM:SS" (b's length and separators checked by
+// the caller for sadf -d), each field in range.
+func civil[S ~string | ~[]byte](b S) (y, mo, d, h, mi, s int, ok bool) {
+	if len(b) != 19 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
+		return
+	}
+	y, ok1 := digits(b[0:4])
+	mo, ok2 := digits(b[5:7])
+	d, ok3 := digits(b[8:10])
+	h, ok4 := digits(b[11:13])
+	mi, ok5 := digits(b[14:16])
+	s, ok6 := digits(b[17:19])
+	ok = ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60
+	return
 }
 
 // daysFromCivil is the number of days from 1970-01-01 to y-m-d (proleptic
@@ -297,9 +306,10 @@ func daysFromCivil(y, m, d int) int64 {
 	return int64(era)*146097 + int64(doe) - 719468
 }
 
-func digits(b []byte) (int, bool) {
+func digits[S ~string | ~[]byte](b S) (int, bool) {
 	n := 0
-	for _, c := range b {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}

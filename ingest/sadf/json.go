@@ -46,8 +46,8 @@ func DetectJSON(head []byte) bool {
 //
 // A statistics record's "timestamp" gives its time: "utc": 1 (sysstat
 // ≤ 12.7.0) or "tz": "UTC" (12.7.1 on) is UTC; "utc": 0 or another "tz" is
-// local time, read in parse.Options.Location (--tz; UTC when unset), and a
-// "tz" abbreviation that does not match --tz is an ErrNoTime error. Its
+// local wall-clock time, read in parse.Options.Location (--tz; UTC when
+// unset), a "tz" label checked as sadf -d's (see wallClock). Its
 // activities map to the sar tables by name ("cpu-load", "memory", "paging",
 // "swap-pages", "network"."net-dev", "network"."net-edev", "disk", "queue")
 // and their keys to the columns ("usr" is %usr, "rxkB" is rxkB/s,
@@ -83,6 +83,8 @@ type JSONParser struct {
 	key   string // the key whose value is next, in an object frame
 
 	slots [sar.NumTables]slotCache // by table (Other has no slots)
+
+	clock wallClock
 
 	accounted int // lines 1..accounted are counted
 	lastKind  lineKind
@@ -688,28 +690,38 @@ func (p *JSONParser) stamp(ts *node) (time.Time, error) {
 	if d == nil || tm == nil || d.kind != 's' || tm.kind != 's' {
 		return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp without date and time strings")
 	}
-	loc := p.opt.Loc()
+	utc := false
 	zone := ""
 	if u := ts.get("utc"); u != nil && u.kind == 'n' && string(u.num) == "1" {
-		loc = time.UTC
+		utc = true
 	}
 	if z := ts.get("tz"); z != nil && z.kind == 's' {
 		if z.str == "UTC" {
-			loc = time.UTC
+			utc = true
 		} else {
 			zone = z.str
 		}
 	}
-	t, err := time.ParseInLocation("2006-01-02 15:04:05", d.str+" "+tm.str, loc)
-	if err != nil {
+	if utc {
+		t, err := time.Parse("2006-01-02 15:04:05", d.str+" "+tm.str)
+		if err != nil {
+			return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp %q %q: want YYYY-MM-DD and HH:MM:SS", d.str, tm.str)
+		}
+		return t, nil
+	}
+	y, mo, dd, h, mi, s, ok := civil(d.str + " " + tm.str)
+	if !ok {
 		return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp %q %q: want YYYY-MM-DD and HH:MM:SS", d.str, tm.str)
 	}
-	if zone != "" {
-		if name, _ := t.Zone(); name != zone {
-			return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp in zone %s, but times are read in %s: pass --tz with that zone's Area/City name", zone, loc)
-		}
+	if p.clock.loc == nil {
+		p.clock = newWallClock(p.opt.Loc())
 	}
-	return t.UTC(), nil
+	stamp := d.str + " " + tm.str
+	if zone != "" {
+		stamp += " " + zone
+	}
+	t, err := p.clock.read(y, mo, dd, h, mi, s, zone, stamp)
+	return t.UTC(), err
 }
 
 // special reads a restart {"boot": {...}} or comment {"comment": {...}}.
