@@ -85,6 +85,12 @@ type JSONParser struct {
 	slots [sar.NumTables]slotCache // by table (Other has no slots)
 
 	clock wallClock
+	skip  map[string]bool // activity paths not to read (Skip)
+
+	// The host's "file-date" and "file-utc-time" (when its sa file began),
+	// and the instant they make, parsed at the first record.
+	fileDate, fileTime string
+	start              time.Time
 
 	accounted int // lines 1..accounted are counted
 	lastKind  lineKind
@@ -110,6 +116,19 @@ func NewJSONParser(r io.Reader, opt parse.Options) *JSONParser {
 	p := &JSONParser{opt: opt, lr: lr, dec: dec}
 	p.sink.Host = opt.Host
 	return p
+}
+
+// Skip makes the parser ignore the activities at paths ("queue",
+// "network.net-dev"): sadf -j prints zeros for an activity whose format it
+// does not know (sadf -H marks it "[Unknown format]") where sar prints
+// nothing; the sa file reader skips those.
+func (p *JSONParser) Skip(paths ...string) {
+	if p.skip == nil {
+		p.skip = map[string]bool{}
+	}
+	for _, a := range paths {
+		p.skip[a] = true
+	}
 }
 
 // Record is the current record: a pointer to one of schema's sar row types,
@@ -192,6 +211,10 @@ func (p *JSONParser) step() {
 			p.fatal(fmt.Errorf(`not sadf -j output: key %q where "sysstat" belongs`, name))
 			return
 		}
+		if n == 3 {
+			// A new host: its own file-date.
+			p.fileDate, p.fileTime, p.start = "", "", time.Time{}
+		}
 		p.stack = append(p.stack, frame{array: kind == '[', name: name, wantKey: kind == '{'})
 	case ']':
 		p.stack = p.stack[:n-1]
@@ -201,8 +224,15 @@ func (p *JSONParser) step() {
 			p.fatal(errors.New(`not sadf -j output: want {"sysstat": ...}`))
 			return
 		}
-		if n == 4 && name == "nodename" && kind == '"' {
-			p.sink.Host = tok.String()
+		if n == 4 && kind == '"' {
+			switch name {
+			case "nodename":
+				p.sink.Host = tok.String()
+			case "file-date":
+				p.fileDate = tok.String()
+			case "file-utc-time":
+				p.fileTime = tok.String()
+			}
 		}
 		p.afterValue()
 	}
@@ -457,6 +487,9 @@ func (p *JSONParser) statistics(raw []byte) (skip bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	if err := p.plausible(t, ts.get("interval")); err != nil {
+		return false, err
+	}
 	if iv := ts.get("interval"); iv != nil && iv.kind == 'n' && string(iv.num) == "0" && root.allZero("timestamp") {
 		return true, nil
 	}
@@ -473,6 +506,9 @@ func (p *JSONParser) statistics(raw []byte) (skip bool, err error) {
 
 // activity emits one activity (or group of activities) at path.
 func (p *JSONParser) activity(t time.Time, path string, n *node) error {
+	if len(p.skip) > 0 && p.skip[path] {
+		return nil
+	}
 	switch n.kind {
 	case 'a':
 		tb := sar.JSONTable(path)
@@ -724,6 +760,72 @@ func (p *JSONParser) stamp(ts *node) (time.Time, error) {
 	return t.UTC(), err
 }
 
+// ErrMisread marks a record whose time sadf cannot have read right (see
+// JSONParser.plausible); it comes wrapped with parse.ErrNoTime.
+var ErrMisread = errors.New("sadf misread this record")
+
+// The bounds of plausible: a record up to a year after its file began (sa
+// files hold a day, or what one sadc run wrote to a named file), up to a
+// day before it (clock steps), over an interval up to a day longer than the
+// time since the file began.
+const (
+	maxAfterStart  = 366 * 24 * time.Hour
+	maxBeforeStart = 24 * time.Hour
+	intervalSlack  = 24 * time.Hour
+)
+
+// plausible checks a record's time t and interval against the file-date
+// and file-utc-time of its host. sadf prints what it decodes: sysstat
+// 12.6.1 reads the big-endian data-ppc-11.7.2 of sysstat's tests with
+// records dated 2040 over intervals of 10^17 s, 23 years after the file's
+// own date, and its rates are computed over those intervals. Such a record
+// is an ErrMisread error: no value of it can be trusted.
+func (p *JSONParser) plausible(t time.Time, iv *node) error {
+	if p.start.IsZero() {
+		if p.fileDate == "" {
+			return nil
+		}
+		clock := "00:00:00"
+		if p.fileTime != "" {
+			clock = p.fileTime
+		}
+		s, err := time.Parse(time.DateTime, p.fileDate+" "+clock)
+		if err != nil {
+			return nil // no usable file date: nothing to check against
+		}
+		p.start = s
+	}
+	since := t.Sub(p.start)
+	what := ""
+	switch {
+	case since > maxAfterStart:
+		what = fmt.Sprintf("dated %s UTC, %s after the file began", t.Format(time.DateTime), span(since))
+	case since < -maxBeforeStart:
+		what = fmt.Sprintf("dated %s UTC, %s before the file began", t.Format(time.DateTime), span(-since))
+	case iv != nil && iv.kind == 'n':
+		v, err := strconv.ParseFloat(string(iv.num), 64)
+		if err == nil && v <= (since+intervalSlack).Seconds() {
+			return nil
+		}
+		what = fmt.Sprintf("dated %s UTC over an interval of %s s, longer than the %s since the file began", t.Format(time.DateTime), iv.num, span(since))
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w: %w: %s (file-date %s, file-utc-time %s), so the values computed over that interval are wrong too",
+		parse.ErrNoTime, ErrMisread, what, p.fileDate, p.fileTime)
+}
+
+// span renders a duration for messages: years, days, or Go's form.
+func span(d time.Duration) string {
+	switch day := 24 * time.Hour; {
+	case d >= 2*365*day:
+		return fmt.Sprintf("%.0f years", d.Hours()/24/365.25)
+	case d >= 2*day:
+		return fmt.Sprintf("%.0f days", d.Hours()/24)
+	}
+	return d.Round(time.Second).String()
+}
+
 // special reads a restart {"boot": {...}} or comment {"comment": {...}}.
 func (p *JSONParser) special(raw []byte, key, kind string) error {
 	root, err := p.tree.parse(raw)
@@ -736,6 +838,9 @@ func (p *JSONParser) special(raw []byte, key, kind string) error {
 	}
 	t, err := p.stamp(o)
 	if err != nil {
+		return err
+	}
+	if err := p.plausible(t, nil); err != nil {
 		return err
 	}
 	cpus := -1
