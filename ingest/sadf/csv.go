@@ -13,8 +13,13 @@
 // parse.Options.Location (the user's --tz, UTC when unset), the label
 // checked against the abbreviations --tz uses (see wallClock: sysstat labels
 // summer times with the standard abbreviation, CET for CEST). A CPU of -1 is the
-// all-CPU row. The interrupt header's "CPU*" stands for the per-CPU columns
-// all, CPU0, CPU1, ... (as sar text prints them).
+// all-CPU row. The interrupt header's "CPU*" stands for per-CPU columns
+// named as sar -I prints them (all, CPU0, CPU1, ...): which CPUs, sadf -d
+// does not say; see CSVParser.intrCPUs. Batteries and USB devices go to
+// sar_battery and sar_usb (see power.go); sadf -dh, every activity of a
+// record on one line, to the same tables as sadf -d (see dh.go). sadf
+// prints no k/M/G-suffixed values (sadf -d, -j and -p -- -r -h print plain
+// numbers in sysstat 12.6.1), so none are read.
 //
 // Restarts and comments are rows with interval -1: "LINUX-RESTART\t(N CPU)"
 // and "COM <text>"; they become sar_events rows (repeats of one event in
@@ -34,6 +39,7 @@ package sadf
 import (
 	"bytes"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
@@ -87,11 +93,31 @@ type CSVParser struct {
 	civilDay int64
 	civilKey int64
 	clock    wallClock
+	power    power    // the current header is a battery or USB one
+	hgroups  []hgroup // the current header is a sadf -dh one
+	split    dhSplit
+
+	// The CPUs the CPU utilisation rows list per record, to name the
+	// interrupt block's CPU* columns (see intrCPUs).
+	cpuT       time.Time
+	cpuCur     []string
+	cpuSets    [][]string
+	cpuAt      map[int64]int // record time (Unix µs) → index in cpuSets
+	ncpu       int           // CPUs of the last LINUX-RESTART, -1 unknown
+	intrBlocks map[string]*sar.Block
 }
+
+type power uint8
+
+const (
+	powerNone power = iota
+	powerBattery
+	powerUSB
+)
 
 // NewCSVParser returns a parser reading sadf -d output from r.
 func NewCSVParser(r io.Reader, opt parse.Options) *CSVParser {
-	p := &CSVParser{blocks: map[string]*sar.Block{}, civilKey: -1}
+	p := &CSVParser{blocks: map[string]*sar.Block{}, civilKey: -1, ncpu: -1}
 	p.Init(r, opt, FormatCSV, p.line)
 	return p
 }
@@ -125,7 +151,23 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 			}
 			return structure, 1, parse.Errorf(parse.ErrSyntax, "a header must start with %q", headerPrefix)
 		}
-		p.block = p.resolve(rest)
+		p.block, p.power, p.hgroups = nil, powerNone, nil
+		switch string(rest) {
+		case batteryHeader:
+			p.power = powerBattery
+		case usbHeaders[0], usbHeaders[1]:
+			p.power = powerUSB
+		default:
+			if bytes.Contains(rest, []byte("[...]")) {
+				groups, err := splitHeader(rest)
+				if err != nil {
+					return structure, 1, err
+				}
+				p.hgroups = groups
+				return structure, 0, nil
+			}
+			p.block = p.resolve(rest)
+		}
 		return structure, 0, nil
 	}
 	// Split on ';'.
@@ -171,6 +213,7 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 					}
 				}
 			}
+			p.ncpu = cpus
 			return p.event(t, "restart", cpus, ""), 0, nil
 		case bytes.HasPrefix(rest, []byte("COM ")) || string(rest) == "COM":
 			text := ""
@@ -181,11 +224,35 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 		}
 		return structure, col(line, f[3]), parse.Errorf(parse.ErrSyntax, "interval -1 row that is neither LINUX-RESTART nor COM")
 	}
+	vals := f[3:]
+	if p.hgroups != nil {
+		kind, field, err := p.dhRow(t, vals, interval)
+		if err != nil {
+			return structure, col(line, vals[min(field, len(vals)-1)]), err
+		}
+		return kind, 0, nil
+	}
+	if p.power != powerNone {
+		kind, field, err := p.powerRow(t, vals, interval)
+		if err != nil {
+			return structure, col(line, vals[field]), err
+		}
+		return kind, 0, nil
+	}
 	if p.block == nil {
 		return structure, 1, parse.Errorf(parse.ErrSyntax, "data row without a '# hostname;interval;timestamp;...' header before it")
 	}
-	vals := f[3:]
-	skip, err := p.Sink.Row(p.block, t, vals, interval == 0)
+	b := p.block
+	switch {
+	case b.Table == sar.CPU:
+		p.cpuRow(t, vals[0])
+	case b.Wildcard == "CPU":
+		var err error
+		if b, err = p.intrCPUs(t, b, len(vals)-1); err != nil {
+			return structure, col(line, vals[min(1, len(vals)-1)]), err
+		}
+	}
+	skip, err := p.Sink.Row(b, t, vals, interval == 0)
 	if err != nil {
 		c := 0
 		if fe, ok := err.(*sar.FieldError); ok {
@@ -222,6 +289,56 @@ func (p *CSVParser) resolve(rest []byte) *sar.Block {
 		p.blocks[string(rest)] = b
 	}
 	return b
+}
+
+// cpuRow notes the CPU a CPU utilisation row of record t is about.
+func (p *CSVParser) cpuRow(t time.Time, cpu []byte) {
+	if !t.Equal(p.cpuT) {
+		p.saveCPUs()
+		p.cpuT = t
+	}
+	if len(p.cpuCur) < 1<<12 {
+		p.cpuCur = append(p.cpuCur, p.Sink.Intern(cpu))
+	}
+}
+
+// saveCPUs files the CPUs of the record being read, sharing the list of
+// the record before when it is the same (it is, but for CPU hotplug).
+func (p *CSVParser) saveCPUs() {
+	if len(p.cpuCur) == 0 {
+		return
+	}
+	n := len(p.cpuSets)
+	if n == 0 || !slices.Equal(p.cpuSets[n-1], p.cpuCur) {
+		p.cpuSets = append(p.cpuSets, slices.Clone(p.cpuCur))
+		n++
+	}
+	if p.cpuAt == nil {
+		p.cpuAt = map[int64]int{}
+	}
+	if len(p.cpuAt) < 1<<20 {
+		p.cpuAt[p.cpuT.UnixMicro()] = n - 1
+	}
+	p.cpuCur = p.cpuCur[:0]
+}
+
+// intrCPUs names the k CPU* columns of an interrupt row of record t. sadf
+// -d prints values without saying for which CPUs: "all" alone without -P,
+// all and every CPU with -P ALL (and -A), only the listed ones with -P
+// 0,3. The names are those of the CPU utilisation rows of the same record
+// when they list k CPUs (sadf -d -A prints both); else one column is
+// "all" (sadf's default; with -P N and no -u, sadf -d gives no way to
+// tell), and k columns are all, CPU0, ... when a LINUX-RESTART said there
+// are k-1 CPUs; anything else is an error.
+func (p *CSVParser) intrCPUs(t time.Time, b *sar.Block, k int) (*sar.Block, error) {
+	p.saveCPUs()
+	if i, ok := p.cpuAt[t.UnixMicro()]; ok && len(p.cpuSets[i]) == k {
+		return p.intrBlock(b.Cols[0].Name, p.cpuSets[i]), nil
+	}
+	if k == 1 || k == p.ncpu+1 && p.ncpu > 0 {
+		return b, nil
+	}
+	return nil, parse.Errorf(parse.ErrSyntax, "%d interrupt columns (CPU*), and no CPU utilisation rows of this record or restart say which CPUs they are (sadf -d -P with a CPU list): print the CPU utilisation too (-u with the same -P) or use sadf -j", k)
 }
 
 // time parses a sadf -d timestamp; consecutive equal stamps are parsed once.

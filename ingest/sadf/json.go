@@ -509,6 +509,9 @@ func (p *JSONParser) activity(t time.Time, path string, n *node) error {
 	if len(p.skip) > 0 && p.skip[path] {
 		return nil
 	}
+	if _, ok := powerKeys[path]; ok {
+		return p.powerJSON(t, path, n)
+	}
 	switch n.kind {
 	case 'a':
 		tb := sar.JSONTable(path)
