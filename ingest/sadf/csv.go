@@ -101,9 +101,9 @@ type CSVParser struct {
 	// interrupt block's CPU* columns (see intrCPUs).
 	cpuT       time.Time
 	cpuCur     []string
-	cpuSets    [][]string
-	cpuAt      map[int64]int // record time (Unix µs) → index in cpuSets
-	ncpu       int           // CPUs of the last LINUX-RESTART, -1 unknown
+	cpuSegs    []cpuSeg
+	cpuHint    int
+	ncpu       int // CPUs of the last LINUX-RESTART, -1 unknown
 	intrBlocks map[string]*sar.Block
 }
 
@@ -293,47 +293,70 @@ func (p *CSVParser) resolve(rest []byte) *sar.Block {
 
 // cpuRow notes the CPU a CPU utilisation row of record t is about.
 func (p *CSVParser) cpuRow(t time.Time, cpu []byte) {
-	if !t.Equal(p.cpuT) {
+	if t != p.cpuT {
 		p.saveCPUs()
 		p.cpuT = t
 	}
-	if len(p.cpuCur) < 1<<12 {
-		p.cpuCur = append(p.cpuCur, p.Sink.Intern(cpu))
+	n := len(p.cpuCur)
+	if n >= 1<<12 {
+		return
 	}
+	// Records list the same CPUs: take the string of the last list's.
+	if k := len(p.cpuSegs); k > 0 && n < len(p.cpuSegs[k-1].set) && p.cpuSegs[k-1].set[n] == string(cpu) {
+		p.cpuCur = append(p.cpuCur, p.cpuSegs[k-1].set[n])
+		return
+	}
+	p.cpuCur = append(p.cpuCur, p.Sink.Intern(cpu))
 }
 
-// saveCPUs files the CPUs of the record being read, sharing the list of
-// the record before when it is the same (it is, but for CPU hotplug).
+// cpuSeg is a run of records (times from..to, Unix µs) whose CPU rows list
+// the same CPUs: sadf -d prints a run of CPU rows in time order, and the
+// list changes only with a restart or CPU hotplug.
+type cpuSeg struct {
+	from, to int64
+	set      []string
+}
+
+// saveCPUs files the CPUs of the record being read.
 func (p *CSVParser) saveCPUs() {
 	if len(p.cpuCur) == 0 {
 		return
 	}
-	n := len(p.cpuSets)
-	if n == 0 || !slices.Equal(p.cpuSets[n-1], p.cpuCur) {
-		p.cpuSets = append(p.cpuSets, slices.Clone(p.cpuCur))
-		n++
-	}
-	if p.cpuAt == nil {
-		p.cpuAt = map[int64]int{}
-	}
-	if len(p.cpuAt) < 1<<20 {
-		p.cpuAt[p.cpuT.UnixMicro()] = n - 1
+	at := p.cpuT.UnixMicro()
+	if k := len(p.cpuSegs); k > 0 && at > p.cpuSegs[k-1].to && slices.Equal(p.cpuSegs[k-1].set, p.cpuCur) {
+		p.cpuSegs[k-1].to = at
+	} else if k < 1<<16 {
+		p.cpuSegs = append(p.cpuSegs, cpuSeg{at, at, slices.Clone(p.cpuCur)})
 	}
 	p.cpuCur = p.cpuCur[:0]
+}
+
+// cpusAt is the CPU list of the run holding record t, nil if none does.
+func (p *CSVParser) cpusAt(t time.Time) []string {
+	at := t.UnixMicro()
+	for i := range p.cpuSegs {
+		j := (p.cpuHint + i) % len(p.cpuSegs) // runs are asked for in order
+		if s := &p.cpuSegs[j]; s.from <= at && at <= s.to {
+			p.cpuHint = j
+			return s.set
+		}
+	}
+	return nil
 }
 
 // intrCPUs names the k CPU* columns of an interrupt row of record t. sadf
 // -d prints values without saying for which CPUs: "all" alone without -P,
 // all and every CPU with -P ALL (and -A), only the listed ones with -P
 // 0,3. The names are those of the CPU utilisation rows of the same record
-// when they list k CPUs (sadf -d -A prints both); else one column is
+// when they list k CPUs (sadf -d -A prints both; a record between two
+// with the same CPUs counts as listing them); else one column is
 // "all" (sadf's default; with -P N and no -u, sadf -d gives no way to
 // tell), and k columns are all, CPU0, ... when a LINUX-RESTART said there
 // are k-1 CPUs; anything else is an error.
 func (p *CSVParser) intrCPUs(t time.Time, b *sar.Block, k int) (*sar.Block, error) {
 	p.saveCPUs()
-	if i, ok := p.cpuAt[t.UnixMicro()]; ok && len(p.cpuSets[i]) == k {
-		return p.intrBlock(b.Cols[0].Name, p.cpuSets[i]), nil
+	if set := p.cpusAt(t); len(set) == k {
+		return p.intrBlock(b.Cols[0].Name, set), nil
 	}
 	if k == 1 || k == p.ncpu+1 && p.ncpu > 0 {
 		return b, nil
