@@ -28,6 +28,9 @@
 // Stats.Structure and Stats.Skipped. Decimal commas (sadf under de_DE) are
 // read as in package sar: the first fractional number fixes the mark.
 //
+// A line with bytes that are not UTF-8 is a syntax error (sadf prints
+// non-printable bytes as '.'; Parquet strings are UTF-8).
+//
 // Line accounting: headers and blank lines are structure; rows and events
 // data; anything else a syntax error (strict) or reject (lenient).
 //
@@ -41,6 +44,7 @@ import (
 	"io"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/sar"
@@ -169,6 +173,16 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 			p.block = p.resolve(rest)
 		}
 		return structure, 0, nil
+	}
+	// Host, device and comment strings go to Parquet, whose strings are
+	// UTF-8; sadf prints non-printable bytes as '.', so a line that is not
+	// UTF-8 is not sadf's.
+	if !utf8.Valid(line) {
+		c := 1
+		for r, n := utf8.DecodeRune(line); r != utf8.RuneError || n > 1; r, n = utf8.DecodeRune(line[c-1:]) {
+			c += n
+		}
+		return structure, c, parse.Errorf(parse.ErrSyntax, "bytes that are not valid UTF-8 (sadf prints non-printable bytes as '.'): not stored")
 	}
 	// Split on ';'.
 	f := p.fields[:0]

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -59,6 +60,10 @@ func DetectJSON(head []byte) bool {
 // with interval 0 whose numbers are all zero is skipped (sadc's interval-0
 // record).
 //
+// An element with bytes that are not UTF-8 is rejected (sadf prints
+// non-printable bytes as '.'; Parquet strings are UTF-8), and so is every
+// element of a host whose "nodename" is not UTF-8.
+//
 // Line accounting: a line that holds part of a statistics, restart or
 // comment element that yielded records is data; one that holds part of an
 // element that failed (bad timestamp, a string where a number belongs, ...)
@@ -86,6 +91,8 @@ type JSONParser struct {
 
 	clock wallClock
 	skip  map[string]bool // activity paths not to read (Skip)
+
+	hostErr error // the host's nodename is unusable (nodename)
 
 	// The host's "file-date" and "file-utc-time" (when its sa file began),
 	// and the instant they make, parsed at the first record.
@@ -164,6 +171,10 @@ func (p *JSONParser) step() {
 			p.element(f.name)
 			return
 		}
+		if n == 4 && !f.array && !f.wantKey && p.key == "nodename" && p.dec.PeekKind() == '"' {
+			p.nodename()
+			return
+		}
 	}
 	tok, err := p.dec.ReadToken()
 	if err == io.EOF {
@@ -226,8 +237,6 @@ func (p *JSONParser) step() {
 		}
 		if n == 4 && kind == '"' {
 			switch name {
-			case "nodename":
-				p.sink.Host = tok.String()
 			case "file-date":
 				p.fileDate = tok.String()
 			case "file-utc-time":
@@ -236,6 +245,26 @@ func (p *JSONParser) step() {
 		}
 		p.afterValue()
 	}
+}
+
+// nodename reads the host's name from its raw JSON, where the decoder
+// would replace bytes that are not UTF-8: such a name is not stored, and
+// every record of the host is rejected with the reason (hostErr).
+func (p *JSONParser) nodename() {
+	raw, err := p.dec.ReadValue()
+	if err != nil {
+		p.fatal(err)
+		return
+	}
+	p.hostErr = nil
+	var name string
+	if !utf8.Valid(raw) {
+		p.hostErr = parse.Errorf(parse.ErrSyntax, "the host's nodename %s is not valid UTF-8 (sadf prints non-printable bytes as '.'): its records are not stored", parse.Raw(raw))
+	} else if err := json.Unmarshal(raw, &name); err != nil {
+		p.hostErr = parse.Errorf(parse.ErrSyntax, "the host's nodename %s: %v", parse.Raw(raw), err)
+	}
+	p.sink.Host = name
+	p.afterValue()
 }
 
 // afterValue marks that the parent object's next token is a key.
@@ -257,10 +286,16 @@ func (p *JSONParser) element(kind string) {
 	first, last := p.lr.lineAt(start), p.lr.lineAt(end-1)
 	n0 := p.sink.Len()
 	var skip bool
-	switch kind {
-	case "statistics":
+	switch {
+	case p.hostErr != nil:
+		err = p.hostErr
+	case !utf8.Valid(raw):
+		// Strings go to Parquet, whose strings are UTF-8; sadf prints
+		// none that is not.
+		err = parse.Errorf(parse.ErrSyntax, "bytes that are not valid UTF-8 (sadf prints non-printable bytes as '.'): not stored")
+	case kind == "statistics":
 		skip, err = p.statistics(raw)
-	case "restarts":
+	case kind == "restarts":
 		err = p.special(raw, "boot", "restart")
 	default:
 		err = p.special(raw, "comment", "comment")
