@@ -207,7 +207,7 @@ type SarBattery struct {
 	Battery   int32     `parquet:"battery,dict,zstd" doc:"BAT: battery number (sadf -j number)"`
 	CapPct    *float64  `parquet:"cap_pct,optional,dict,zstd" doc:"%cap: remaining capacity (sadf -j percent-capacity)" unit:"%"`
 	CapPerMin *float64  `parquet:"cap_per_min,optional,dict,zstd" doc:"cap/min: capacity change per minute, negative when discharging (sadf -j variation)" unit:"%/min"`
-	Status    string    `parquet:"status,dict,zstd" doc:"charging status as sadf prints it: Unknown, Charging, Discharging, Not charging or Full; sar's glyphs are read as these words (? Unknown, ↗ Charging, ↘ Discharging, → Not charging, ↑ Full)"`
+	Status    string    `parquet:"status,dict,zstd" doc:"charging status: Unknown, Charging, Discharging, Not charging or Full (sadf prints Not charging as NotCharging); sar's glyphs are read as these words (? Unknown, ↗ Charging, ↘ Discharging, → Not charging, ↑ Full)"`
 }
 
 func (*SarBattery) TableName() string { return "sar_battery" }

@@ -30,6 +30,7 @@ type Sink struct {
 	queue []schema.SarQueue
 	other []schema.SarOther
 	event []schema.SarEvent
+	rows  []schema.Row // built by the caller (AddRow)
 	order []ref
 	next  int
 
@@ -42,6 +43,7 @@ type Sink struct {
 type ref struct {
 	t   Table
 	ev  bool
+	row bool // an AddRow record
 	idx int32
 }
 
@@ -63,6 +65,9 @@ func (s *Sink) Pop() schema.Row {
 	s.next++
 	if r.ev {
 		return &s.event[r.idx]
+	}
+	if r.row {
+		return s.rows[r.idx]
 	}
 	switch r.t {
 	case CPU:
@@ -90,8 +95,17 @@ func (s *Sink) Reset() {
 	s.cpu, s.mem, s.pag, s.swp = s.cpu[:0], s.mem[:0], s.pag[:0], s.swp[:0]
 	s.ndev, s.nedev, s.disk, s.queue = s.ndev[:0], s.nedev[:0], s.disk[:0], s.queue[:0]
 	s.other, s.event = s.other[:0], s.event[:0]
+	clear(s.rows)
+	s.rows = s.rows[:0]
 	s.order = s.order[:0]
 	s.next = 0
+}
+
+// AddRow adds a record the caller built (sadf's sar_battery and sar_usb
+// rows, whose text columns the slot machinery does not hold).
+func (s *Sink) AddRow(r schema.Row) {
+	s.rows = append(s.rows, r)
+	s.order = append(s.order, ref{row: true, idx: int32(len(s.rows) - 1)})
 }
 
 // Intern returns b as a string, shared with earlier equal names (device
