@@ -17,16 +17,27 @@
 //
 // Row times are the host's local wall-clock time without a date; they are
 // read in parse.Options.Location (the user's --tz; UTC when unset) on the
-// banner date, and the date rolls over when times go backwards:
+// banner date, which rolls forward only where the times cross midnight:
 //
-//   - a row or event whose time is earlier than the previous one is on the
-//     next day (sar_live_u_midnight_LC_C.txt runs from 23:58:42 to 00:01:42);
-//   - a header's time is the sample before its first row: equal to the
-//     section start (the first header after the banner or a LINUX RESTART),
-//     it starts the next activity of sar -f over from that instant; earlier
-//     than the previous row, it is the previous sample on the same day
-//     (live sar with several activities reprints headers); later, it is on
-//     the day before (that sample was before midnight).
+//   - a row or event whose time is more than 12 hours earlier than the
+//     previous time is on the next day (sar_live_u_midnight_LC_C.txt runs
+//     from 23:58:42 to 00:01:42); a smaller step back stays on the same day:
+//     the clock was set back (NTP, the hour repeated when daylight saving
+//     time ends) or sadc wrote a comment with an earlier time (sysstat's
+//     expected.sar-ext-hl prints COM 13:22:46 among 13:24 rows);
+//   - a section starts at the banner and at each LINUX RESTART; its first
+//     header's time is the first sample after it (sysstat's expected.sa1:
+//     restart 13:20:09, header 13:20:29) and is placed as a row is;
+//   - any later header's time is the sample before its first row: equal to
+//     the section's first header, it starts the next activity of sar -f
+//     over from that instant, on that header's day; otherwise it is the
+//     previous sample of live sar, which reprints its headers: on the same
+//     day, or on the day before when it is more than 12 hours later than
+//     the previous row (that sample was before midnight, the row after it).
+//
+// A file whose samples are more than 12 hours apart across midnight (no
+// daily sa file is: sadc starts a new one each day) would be read a day
+// early there.
 //
 // 24-hour and 12-hour times ("11:52:03 PM", en_US) are read; one file
 // uses one of them.
@@ -184,7 +195,7 @@ func (p *Parser) line(line []byte) (lineKind, int, error) {
 	switch {
 	case len(rest) >= 2 && string(rest[0]) == "LINUX" && string(rest[1]) == "RESTART":
 		p.forward(tod)
-		p.secTod, p.secDay = tod, p.day
+		p.secTod = -1 // the next header opens the section
 		p.block = nil
 		cpus := -1
 		if len(rest) >= 4 && len(rest[2]) > 1 && rest[2][0] == '(' && string(rest[3]) == "CPU)" {
@@ -295,10 +306,13 @@ func (p *Parser) row(line []byte, tod int, rest [][]byte) (lineKind, int, error)
 	return data, 0, nil
 }
 
-// forward places a row or event time: earlier than the previous time means
-// the next day.
+// halfDay is how far back a time must step to be read as the next day.
+const halfDay = 12 * 3600
+
+// forward places a row or event time: more than 12 hours earlier than the
+// previous time means the next day (see the package documentation).
 func (p *Parser) forward(tod int) {
-	if p.lastTod >= 0 && tod < p.lastTod {
+	if p.lastTod >= 0 && p.lastTod-tod > halfDay {
 		p.day++
 	}
 	p.lastTod = tod
@@ -307,16 +321,17 @@ func (p *Parser) forward(tod int) {
 // header places a header time (see the package documentation).
 func (p *Parser) header(tod int) {
 	switch {
-	case p.lastTod < 0 || tod == p.lastTod:
+	case p.secTod < 0: // the section's first header
+		p.forward(tod)
+		p.secTod, p.secDay = tod, p.day
+		return
+	case tod == p.lastTod:
 	case tod == p.secTod:
 		p.day = p.secDay
-	case tod > p.lastTod:
+	case tod-p.lastTod > halfDay:
 		p.day--
 	}
 	p.lastTod = tod
-	if p.secTod < 0 {
-		p.secTod, p.secDay = tod, p.day
-	}
 }
 
 // at is the instant of tod on the current day, in the user's zone.
