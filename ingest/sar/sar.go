@@ -52,6 +52,15 @@
 // 2026年11月21日) is refused with parse.ErrLocale and a message asking to
 // rerun sar with LC_ALL=C; so is a file mixing decimal marks.
 //
+// # Colours
+//
+// sar run with S_COLORS=always wraps names and values in ANSI SGR sequences
+// (ESC [ params m). A line holding ESC is read as the text without them;
+// any other escape sequence is an error (strict) or a reject (lenient).
+// Columns in errors count bytes of the line as it is in the file, escape
+// sequences included. A header whose names hold a control character is an
+// error, never a header: its rows would all be misread.
+//
 // # Events and skipped records
 //
 // "LINUX RESTART (N CPU)" and "COM <text>" lines become sar_events rows
@@ -86,6 +95,13 @@ const Format = "sar"
 // "Linux <release> (<host>) <date>".
 func Detect(head []byte) bool {
 	for line := range parse.HeadLines(head, 1) {
+		if bytes.IndexByte(line, esc) >= 0 {
+			plain, _, _, err := stripSGR(nil, nil, line)
+			if err != nil {
+				return false
+			}
+			line = plain
+		}
 		_, ok, _ := parseBanner(line)
 		return ok
 	}
@@ -115,6 +131,8 @@ type Parser struct {
 	repeat           bool
 	toks             [][]byte
 	fields           [][]byte
+	plain            []byte   // the line without its colour sequences
+	cuts             []sgrCut // where they were
 }
 
 // NewParser returns a parser reading r.
@@ -155,7 +173,23 @@ const (
 	skipped   = KindSkipped
 )
 
+// line reads one line; a line holding ESC is read without its colour
+// sequences, and a column in its error counts in the line as read.
 func (p *Parser) line(line []byte) (lineKind, int, error) {
+	if bytes.IndexByte(line, esc) < 0 {
+		return p.plainLine(line)
+	}
+	var c int
+	var err error
+	p.plain, p.cuts, c, err = stripSGR(p.plain, p.cuts, line)
+	if err != nil {
+		return structure, c, err
+	}
+	kind, c, err := p.plainLine(p.plain)
+	return kind, rawCol(p.cuts, c), err
+}
+
+func (p *Parser) plainLine(line []byte) (lineKind, int, error) {
 	p.toks = splitFields(p.toks[:0], line)
 	if len(p.toks) == 0 {
 		p.block = nil
@@ -213,6 +247,9 @@ func (p *Parser) line(line []byte) (lineKind, int, error) {
 		return p.event(p.at(tod), "comment", -1, string(text)), 0, nil
 	}
 	if isHeader(rest) {
+		if err := headerControl(rest); err != nil {
+			return structure, col(line, rest[0]), err
+		}
 		p.header(tod)
 		p.block = p.resolve(rest)
 		p.seenBlock = true

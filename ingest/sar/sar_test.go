@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,6 +66,8 @@ func TestDetect(t *testing.T) {
 		"CRLF":       "Linux 6.1.0 (h) \t11/21/2026 \t_x86_64_\t(2 CPU)\r\n",
 		// Refused later with the LC_ALL=C message, but it is sar text.
 		"ja_JP": "Linux 6.1.0 (h) \t2026年11月21日 \t_x86_64_\t(2 CPU)\n",
+		// S_COLORS=always: read as the text the SGR codes decorate.
+		"coloured": "\x1b[1mLinux\x1b[0m 6.1.0 (\x1b[32;22mh\x1b[0m) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
 	}
 	for name, s := range yes {
 		if !sar.Detect([]byte(s)) {
@@ -82,6 +85,7 @@ func TestDetect(t *testing.T) {
 		"uname":    "Linux host 6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 x86_64 GNU/Linux\n",
 		"no date":  "Linux 6.1.0 (h)\n",
 		"sar late": "hello\nLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
+		"not SGR":  "\x1b[2KLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
 	}
 	for name, s := range no {
 		if sar.Detect([]byte(s)) {
@@ -191,6 +195,31 @@ func TestLongLine(t *testing.T) {
 		t.Fatalf("lenient: %v %+v", res.Err, res.Stats)
 	}
 	parsetest.CheckBalanced(t, res.Stats)
+}
+
+// A report printed with S_COLORS=always reads exactly as the same report
+// without its colour sequences (ESC [ params m): same rows, same line
+// accounting.
+func TestColoursReadAsPlain(t *testing.T) {
+	sgr := regexp.MustCompile("\x1b\\[[0-9;:]*m")
+	for _, name := range []string{"colours_always"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name, "input.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := sgr.ReplaceAll(b, nil)
+		if bytes.Equal(plain, b) || bytes.IndexByte(plain, 0x1b) >= 0 {
+			t.Fatalf("%s: want a file with colour sequences only", name)
+		}
+		got := parsetest.Drain(newParser, b, parse.Options{})
+		want := parsetest.Drain(newParser, plain, parse.Options{})
+		if got.Err != nil || want.Err != nil {
+			t.Fatal(got.Err, want.Err)
+		}
+		if g, w := got.Lines(), want.Lines(); !bytes.Equal(g, w) || len(got.Rows) == 0 {
+			t.Fatalf("%s: coloured\n%s\nplain\n%s", name, g, w)
+		}
+	}
 }
 
 // The fast number path must agree bit for bit with strconv.ParseFloat.
