@@ -61,6 +61,16 @@
 // sequences included. A header whose names hold a control character is an
 // error, never a header: its rows would all be misread.
 //
+// # Batteries and USB devices
+//
+// sar -m BAT rows go to sar_battery: the status glyph is stored as sadf's
+// word (↑ Full, ? Unknown, ↘ Discharging, ↗ Charging, → NotCharging;
+// sysstat's expected.sar-dec and expected.sadf-d print the same file's
+// batteries). sar -m USB rows go to sar_usb, split by sysstat's fixed
+// layout (see usbFields): manufacturer and product may be empty or hold
+// spaces. A row not in that layout is an error, never a guess. Their
+// Average:/Summary: rows are structure, like every summary row.
+//
 // # Events and skipped records
 //
 // "LINUX RESTART (N CPU)" and "COM <text>" lines become sar_events rows
@@ -131,6 +141,7 @@ type Parser struct {
 	repeat           bool
 	toks             [][]byte
 	fields           [][]byte
+	usbProduct       int      // byte offset of the USB header's product column, -1 if none
 	plain            []byte   // the line without its colour sequences
 	cuts             []sgrCut // where they were
 }
@@ -253,6 +264,12 @@ func (p *Parser) plainLine(line []byte) (lineKind, int, error) {
 		p.header(tod)
 		p.block = p.resolve(rest)
 		p.seenBlock = true
+		if p.block.Table == USB {
+			p.usbProduct = -1
+			if n := len(rest); n > 0 && string(rest[n-1]) == "product" {
+				p.usbProduct = col(line, rest[n-1]) - 1
+			}
+		}
 		return structure, 0, nil
 	}
 	if p.block == nil {
@@ -303,7 +320,14 @@ func (p *Parser) resolve(names [][]byte) *Block {
 func (p *Parser) row(line []byte, tod int, rest [][]byte) (lineKind, int, error) {
 	b := p.block
 	fields := rest
-	if b.LastLabel && len(rest) > len(b.Cols) {
+	if b.Table == USB {
+		var c int
+		var err error
+		if p.fields, c, err = usbFields(p.fields[:0], b, line, rest, p.usbProduct); err != nil {
+			return structure, c, err
+		}
+		fields = p.fields
+	} else if b.LastLabel && len(rest) > len(b.Cols) {
 		// The last column is a name that may hold spaces: it takes the rest
 		// of the line.
 		last := len(b.Cols) - 1
@@ -345,6 +369,43 @@ func (p *Parser) row(line []byte, tod int, rest [][]byte) (lineKind, int, error)
 
 // halfDay is how far back a time must step to be read as the next day.
 const halfDay = 12 * 3600
+
+// usbFields splits a sar -m USB row into the header's six columns.
+// sysstat prints BUS idvendor idprod maxpower as numbers that are never
+// empty, then the manufacturer as " %-23s" and the product as " %s"
+// (MAX_MANUF_LEN 24 in every version the corpus holds, 10.3.1 to 12.7): the
+// manufacturer is the 23 bytes after the space that follows maxpower, the
+// product the rest of the line after one more space, both without their
+// trailing blanks, either possibly empty, both possibly holding spaces
+// ("Creative Labs", "HP Wireless Keyboard Mouse Kit"). A row whose product
+// does not start under the header's product column is not that layout and
+// is refused.
+func usbFields(dst [][]byte, b *Block, line []byte, rest [][]byte, productCol int) ([][]byte, int, error) {
+	const manufWidth = 23
+	if !b.usbLayout() {
+		return dst, col(line, rest[0]), parse.Errorf(parse.ErrSyntax, "USB header is not BUS idvendor idprod maxpower manufact product: its rows cannot be split")
+	}
+	if len(rest) < 4 {
+		return dst, col(line, rest[len(rest)-1]), parse.Errorf(parse.ErrSyntax, "USB row with %d fields: want BUS idvendor idprod maxpower, then manufact and product", len(rest))
+	}
+	end := col(line, rest[3]) - 1 + len(rest[3])
+	tail := line[end:]
+	var manuf, prod []byte
+	if len(tail) > 0 {
+		manuf = bytes.TrimRight(tail[1:min(len(tail), 1+manufWidth)], " ")
+		if len(tail) > 1+manufWidth {
+			if tail[1+manufWidth] != ' ' {
+				return dst, end + 2 + manufWidth, parse.Errorf(parse.ErrSyntax, "USB row not in sar's layout: no blank after the %d columns of manufact, so where product starts is unknown", manufWidth)
+			}
+			prod = bytes.TrimRight(tail[2+manufWidth:], " ")
+			if len(prod) > 0 && productCol >= 0 && end+2+manufWidth != productCol {
+				return dst, end + 3 + manufWidth, parse.Errorf(parse.ErrSyntax, "USB product does not start under the header's product column (byte %d): not sar's layout", productCol+1)
+			}
+		}
+	}
+	dst = append(dst, rest[:4]...)
+	return append(dst, manuf, prod), 0, nil
+}
 
 // forward places a row or event time: more than 12 hours earlier than the
 // previous time means the next day (see the package documentation).
