@@ -544,7 +544,9 @@ func checkSarText(path, kind string, ref sarTextRef) []string {
 	run := readSource(path, cfg)
 	if ref.Error != "" {
 		// The plain reading could not read it (sar -h's suffixed values);
-		// migreplay must (issue 9, item 8): checked by its own test.
+		// migreplay must: ingest/sar's TestHumanUnitsMatchPlain and
+		// TestHumanReadsAsNumbers compare expected.sar-human with the plain
+		// expected2.sar-all of the same file.
 		if run.err != nil {
 			return []string{"refused: " + run.err.Error()}
 		}
@@ -706,9 +708,4 @@ var corpusGaps = map[string]string{
 	"sysstat/expected.sadf-d":                                "refused: sysstat/expected.sadf-d:562:58: syntax error: \"HP Wireless Keyboard Mouse Kit\" is not a number (its USB header names manufact;product first, its rows print them last)",
 	"sysstat/expected.sadf-d-T-tz":                           "refused: sysstat/expected.sadf-d-T-tz:2:17: no time for this record: timestamp \"2019-04-18 09:20:19 E",
 	"sysstat/expected.sadf-d-t-tz":                           "refused: sysstat/expected.sadf-d-t-tz:2:17: no time for this record: timestamp \"2019-04-18 15:20:19 C",
-	"sysstat/expected.sar-human":                             "refused: sysstat/expected.sar-human:5:26: syntax error: \"2.7%\" is not a number",
-	"sysstat/expected.sar-jID":                               "refused: sysstat/expected.sar-jID:4:28: syntax error: \"0.0k\" is not a number",
-	"sysstat/expected.sar-jSID":                              "refused: sysstat/expected.sar-jSID:4:28: syntax error: \"0.0k\" is not a number",
-	"sysstat/expected.sar-jUUID":                             "refused: sysstat/expected.sar-jUUID:4:28: syntax error: \"0.0k\" is not a number",
-	"sysstat/expected2.sar-x2":                               "refused: sysstat/expected2.sar-x2:5:26: syntax error: \"2.7%\" is not a number",
 }

@@ -61,6 +61,17 @@
 // sequences included. A header whose names hold a control character is an
 // error, never a header: its rows would all be misread.
 //
+// # Human-readable values (sar -h, --human)
+//
+// sar -h prints sizes with a unit suffix and percentages with a % sign
+// ("1.4G", "25.7B", "82.9%"). They are read into the same tables as plain
+// values, in the column's unit (see ColUnit and Decimal.Human): k, M, G, T,
+// P are powers of 1024 bytes, so 254.1M in kbbuffers is 260198 KiB. sar
+// itself rounds these to one decimal: the value stored is the one the text
+// says, not the exact one a plain report would print (260172). A suffix on
+// a column that is no size (tps, rxpck/s) or a % sign on a size is an
+// error. --pretty's layout (IFACE and DEV printed last) is read too.
+//
 // # Batteries and USB devices
 //
 // sar -m BAT rows go to sar_battery: the status glyph is stored as sadf's
@@ -92,6 +103,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
@@ -510,11 +522,16 @@ func isHeader(toks [][]byte) bool {
 }
 
 // isNumber reports whether t looks like a number in any locale: an optional
-// sign, then digits with at most one '.' or ','.
+// sign, then digits with at most one '.' or ',', then at most one sar -h
+// unit suffix (% B k M G T P), so that a row of suffixed values is never
+// taken for a header.
 func isNumber(t []byte) bool {
 	i := 0
 	if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
 		i = 1
+	}
+	if n := len(t); n > i+1 && strings.IndexByte("%BkMGTP", t[n-1]) >= 0 {
+		t = t[:n-1]
 	}
 	digits, marks := 0, 0
 	for ; i < len(t); i++ {

@@ -198,6 +198,9 @@ func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipp
 		} else {
 			v, err = s.Dec.Float(f)
 		}
+		if err != nil && c != nil && hasSuffix(f) {
+			v, err = s.Dec.Human(f, c.Unit, c.Int)
+		}
 		if err != nil {
 			return false, &FieldError{i, err}
 		}
@@ -405,6 +408,9 @@ func (s *Sink) textRow(b *Block, t time.Time, fields [][]byte) error {
 				v, err = s.Dec.Int(f)
 			} else {
 				v, err = s.Dec.Float(f)
+			}
+			if err != nil && hasSuffix(f) {
+				v, err = s.Dec.Human(f, c.Unit, c.Int)
 			}
 			if err != nil {
 				return &FieldError{i, err}

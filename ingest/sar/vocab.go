@@ -218,6 +218,34 @@ type Col struct {
 	Slot  int    // field of the table row; -1: the value goes to sar_other
 	Int   bool   // the slot is an integer column
 	Text  int    // Battery and USB: which text field (TextStatus, ...); -1: none
+	Unit  Unit   // what a sar -h unit suffix on its values means
+}
+
+// Unit is a column's unit as far as sar -h/--human suffixes go.
+type Unit uint8
+
+// Column units: sizes are counted in KiB or MiB (sar's kB and MB are 1024
+// bytes and 1024 KiB).
+const (
+	UnitNone Unit = iota // a count or rate: a suffix is an error
+	UnitPct              // a percentage: "82.9%" is 82.9
+	UnitKB               // kbmemfree, rxkB/s, rkB/s, areq-sz, ...
+	UnitMB               // MBfsfree, MBfsused
+)
+
+// ColUnit is the unit of a header column: names starting with % are
+// percentages, names starting with kb or holding kB (and areq-sz, which
+// sar(1) gives in kilobytes) are KiB, names starting with MB are MiB.
+func ColUnit(name string) Unit {
+	switch {
+	case strings.HasPrefix(name, "%"):
+		return UnitPct
+	case strings.HasPrefix(name, "kb") || strings.Contains(name, "kB") || name == "areq-sz":
+		return UnitKB
+	case strings.HasPrefix(name, "MB"):
+		return UnitMB
+	}
+	return UnitNone
 }
 
 // Block is a resolved header: where each column of the rows under it goes.
@@ -240,15 +268,16 @@ type Block struct {
 //
 // A block goes to a table of its own when its header has that table's
 // signature column (%idle with CPU, kbmemfree, pgpgin/s, pswpin/s, rxpck/s
-// or rxerr/s with IFACE, tps with DEV, runq-sz) and exactly that table's
-// label column; its other columns go to sar_other under the table's
+// or rxerr/s with IFACE, tps with DEV, runq-sz, %cap with BAT, idvendor
+// with BUS) and exactly that table's label column, wherever it stands
+// (--pretty prints IFACE and DEV last); its other columns go to sar_other under the table's
 // activity. Any other block goes to sar_other whole.
 func Resolve(names []string) *Block {
 	b := &Block{Cols: make([]Col, len(names))}
 	b.Table = signature(names)
 	var labels []string
 	for i, n := range names {
-		c := Col{Name: n, Slot: -1, Text: -1, Label: IsLabel(n)}
+		c := Col{Name: n, Slot: -1, Text: -1, Label: IsLabel(n), Unit: ColUnit(n)}
 		if k := slices.Index(specs[b.Table].text, n); k >= 0 {
 			c.Label, c.Text = false, k
 		}
@@ -319,11 +348,12 @@ func signature(names []string) Table {
 		return Paging
 	case has(names, "pswpin/s"):
 		return Swapping
-	case first == "IFACE" && has(names, "rxpck/s"):
+	// sar --pretty (and -h, -j ID) prints the IFACE and DEV columns last.
+	case has(names, "IFACE") && has(names, "rxpck/s"):
 		return NetDev
-	case first == "IFACE" && has(names, "rxerr/s"):
+	case has(names, "IFACE") && has(names, "rxerr/s"):
 		return NetEDev
-	case first == "DEV" && has(names, "tps"):
+	case has(names, "DEV") && has(names, "tps"):
 		return Disk
 	case has(names, "runq-sz"):
 		return Queue
