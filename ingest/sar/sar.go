@@ -114,7 +114,9 @@ const Format = "sar"
 
 // Detect reports whether head (the first ≤ 64 KiB of the input, possibly
 // cut mid-line) is sar text: its first non-blank line is a banner
-// "Linux <release> (<host>) <date>".
+// "Linux <release> (<host>) <date>", or a header of an activity sar prints
+// ("23:59:57 CPU %user ..."): such text lost its banner, and the parser
+// refuses it with that reason rather than leaving it unrecognised.
 func Detect(head []byte) bool {
 	for line := range parse.HeadLines(head, 1) {
 		if bytes.IndexByte(line, esc) >= 0 {
@@ -124,10 +126,29 @@ func Detect(head []byte) bool {
 			}
 			line = plain
 		}
-		_, ok, _ := parseBanner(line)
-		return ok
+		if _, ok, _ := parseBanner(line); ok {
+			return true
+		}
+		return isActivityHeader(line)
 	}
 	return false
+}
+
+// isActivityHeader reports whether line is a time and the header of an
+// activity sar prints (one with a table, or one sadf -j names).
+func isActivityHeader(line []byte) bool {
+	toks := splitFields(nil, line)
+	var p Parser
+	_, n, err := p.parseTime(toks)
+	if err != nil || n == 0 || len(toks) < n+2 || !isHeader(toks[n:]) {
+		return false
+	}
+	names := make([]string, len(toks)-n)
+	for i, t := range toks[n:] {
+		names[i] = string(t)
+	}
+	b := Resolve(names)
+	return b.Table != Other || !strings.HasPrefix(b.Activity, "sar:")
 }
 
 // Parser reads sar text. See the package documentation.
@@ -243,7 +264,7 @@ func (p *Parser) plainLine(line []byte) (lineKind, int, error) {
 			"not a sar line: want HH:MM:SS, a summary row, a blank line or the banner (for sar in another locale, rerun it with LC_ALL=C)")
 	}
 	if !p.banner {
-		return structure, 1, parse.Errorf(parse.ErrSyntax, "sar line before the banner 'Linux <release> (<host>) <date> ...'")
+		return structure, 1, parse.Errorf(parse.ErrSyntax, "sar text without its 'Linux <release> (<host>) <date> ...' banner before this line: the banner gives the host and the date of every row; ingest the report as sar printed it, banner included")
 	}
 	rest := p.toks[n:]
 	if len(rest) == 0 {

@@ -66,6 +66,10 @@ func TestDetect(t *testing.T) {
 		"CRLF":       "Linux 6.1.0 (h) \t11/21/2026 \t_x86_64_\t(2 CPU)\r\n",
 		// Refused later with the LC_ALL=C message, but it is sar text.
 		"ja_JP": "Linux 6.1.0 (h) \t2026年11月21日 \t_x86_64_\t(2 CPU)\n",
+		// A report that lost its banner (sysstat's expected.sa1-rot): sar
+		// text, which the parser refuses for want of host and date.
+		"no banner":      "\n23:59:57        CPU     %user     %nice   %system   %iowait    %steal     %idle\n",
+		"no banner, 12h": "11:59:57 PM     proc/s   cswch/s\n",
 		// S_COLORS=always: read as the text the SGR codes decorate.
 		"coloured": "\x1b[1mLinux\x1b[0m 6.1.0 (\x1b[32;22mh\x1b[0m) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
 	}
@@ -75,17 +79,19 @@ func TestDetect(t *testing.T) {
 		}
 	}
 	no := map[string]string{
-		"empty":    "",
-		"binary":   "\x00\x01\x02\xff",
-		"sadf -d":  "# hostname;interval;timestamp;CPU;%user;%nice;%system;%iowait;%steal;%idle\nvm;1;2026-11-21 23:52:03 UTC;-1;2.54;0.00;5.08;0.00;0.00;92.39\n",
-		"sadf -j":  "{\"sysstat\": {\n\t\"hosts\": [\n",
-		"xentop":   "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID\n",
-		"ping":     "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.028 ms\n",
-		"qmp":      "{\"return\": {\"status\": \"active\", \"ram\": {\"transferred\": 1}}}\n",
-		"uname":    "Linux host 6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 x86_64 GNU/Linux\n",
-		"no date":  "Linux 6.1.0 (h)\n",
-		"sar late": "hello\nLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
-		"not SGR":  "\x1b[2KLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
+		"empty":                 "",
+		"binary":                "\x00\x01\x02\xff",
+		"sadf -d":               "# hostname;interval;timestamp;CPU;%user;%nice;%system;%iowait;%steal;%idle\nvm;1;2026-11-21 23:52:03 UTC;-1;2.54;0.00;5.08;0.00;0.00;92.39\n",
+		"sadf -j":               "{\"sysstat\": {\n\t\"hosts\": [\n",
+		"xentop":                "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID\n",
+		"ping":                  "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.028 ms\n",
+		"qmp":                   "{\"return\": {\"status\": \"active\", \"ram\": {\"transferred\": 1}}}\n",
+		"uname":                 "Linux host 6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 x86_64 GNU/Linux\n",
+		"no date":               "Linux 6.1.0 (h)\n",
+		"sar late":              "hello\nLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
+		"not SGR":               "\x1b[2KLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
+		"time and words":        "12:00:00 hello world\n",
+		"time, unknown columns": "12:00:00 foo/s bar/s\n",
 	}
 	for name, s := range no {
 		if sar.Detect([]byte(s)) {
