@@ -105,6 +105,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 )
@@ -287,6 +288,9 @@ func (p *Parser) plainLine(line []byte) (lineKind, int, error) {
 		text := line[col(line, rest[0])-1+3:]
 		if len(text) > 0 && (text[0] == ' ' || text[0] == '\t') {
 			text = text[1:]
+		}
+		if !utf8.Valid(text) {
+			return structure, col(line, rest[0]), parse.Errorf(parse.ErrSyntax, "comment %q is not valid UTF-8", parse.Raw(text))
 		}
 		return p.event(p.at(tod), "comment", -1, string(text)), 0, nil
 	}

@@ -188,6 +188,9 @@ func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipp
 			if c.Name == "CPU" && string(f) == "-1" {
 				f = allCPU
 			}
+			if !utf8.Valid(f) {
+				return false, &FieldError{i, fmt.Errorf("%w: %s %q is not valid UTF-8", parse.ErrSyntax, c.Name, parse.Raw(f))}
+			}
 			s.dev = append(s.dev, f...)
 			continue
 		}
