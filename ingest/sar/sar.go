@@ -59,7 +59,10 @@
 // any other escape sequence is an error (strict) or a reject (lenient).
 // Columns in errors count bytes of the line as it is in the file, escape
 // sequences included. A header whose names hold a control character is an
-// error, never a header: its rows would all be misread.
+// error, never a header: its rows would all be misread. sar 12.6 prints the
+// reset after the newline of a row that ends in a coloured name, so a
+// coloured report ends in "\x1b[0m" without a newline: a last line of colour
+// resets only is read as whole, not as a line cut short.
 //
 // # Human-readable values (sar -h, --human)
 //
@@ -184,6 +187,7 @@ type Parser struct {
 func NewParser(r io.Reader, opt parse.Options) *Parser {
 	p := &Parser{lastTod: -1, secTod: -1, ttod: -1, groupTod: -1, blocks: map[string]*Block{}}
 	p.Init(r, opt, Format, p.line)
+	p.WholeCut = onlySGR
 	return p
 }
 

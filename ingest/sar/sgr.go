@@ -97,3 +97,15 @@ func headerControl(toks [][]byte) error {
 	}
 	return nil
 }
+
+// onlySGR reports whether line holds SGR sequences and blanks only. sar
+// 12.6 prints the reset after the newline of a row that ends in a coloured
+// name ("/dev/sda6\n\x1b[0m"), so such a report ends in a line of just
+// "\x1b[0m" without a newline: it holds no value that could be cut short.
+func onlySGR(line []byte) bool {
+	if bytes.IndexByte(line, esc) < 0 {
+		return false
+	}
+	plain, _, _, err := stripSGR(nil, nil, line)
+	return err == nil && len(bytes.Trim(plain, " \t")) == 0
+}
