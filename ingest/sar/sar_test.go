@@ -260,6 +260,10 @@ func TestDecimalMatchesStrconv(t *testing.T) {
 	}
 }
 
+// FuzzParser: never panics, every line is a row, a reject or structure, on
+// the input as given, cut short at any byte, and coloured: the same text
+// with SGR sequences around every token (as S_COLORS=always prints) reads
+// into the same rows with the same line accounting.
 func FuzzParser(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/input.txt")
 	for _, p := range files {
@@ -267,7 +271,61 @@ func FuzzParser(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b)
+		f.Add(b, uint16(len(b)/2))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
+	banner := "Linux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n\n"
+	for _, s := range []string{
+		banner + "10:00:00 CPU %user %nice %system %iowait %steal %idle\n10:00:10 \x1b[32;22mall\x1b[0m\x1b[34;1m 1.00\x1b[0m 0.00 2.00 0.00 0.00 97.00\n",
+		banner + "10:00:00 CPU %user %nice %system %iowait %steal %idle\n10:00:10 all 1.00 0.00 2.00 0.00 0.00 97.0\x1b[34;",
+		banner + "10:00:00 CPU %user\n10:00:10 \x1b[",
+		banner + "10:00:00        BUS  idvendor    idprod  maxpower manufact                product\n10:00:10          1      1d6b         2         0 Linux Foundation        2.0 root hub\n",
+		banner + "10:00:00 BAT %cap cap/min status\n10:00:10 0 100 +0 \u2191\n10:00:10 1 9",
+		banner + "10:00:00 kbmemfree kbavail %memused\n10:00:10 1.4G 4.2G 46.1%\n10:00:20 1.4G 4.",
+		banner + "/dev/sda6\n\x1b[0m",
+	} {
+		f.Add([]byte(s), uint16(len(s)-3))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
+		parsetest.Fuzz(t, newParser, data)
+		if n := int(cut) % (len(data) + 1); n < len(data) {
+			parsetest.Fuzz(t, newParser, data[:n])
+		}
+		if bytes.IndexByte(data, 0x1b) >= 0 || len(data) > 1<<16 {
+			return
+		}
+		opt := parse.Options{File: "fuzz", Lenient: true}
+		plain := parsetest.Drain(newParser, data, opt)
+		col := parsetest.Drain(newParser, colour(data), opt)
+		if plain.Err != nil || col.Err != nil {
+			return // a read error (the parsers' own, checked above)
+		}
+		pr, cr := plain, col
+		pr.Rejects, cr.Rejects = nil, nil // their columns count the escape codes
+		if !bytes.Equal(pr.Lines(), cr.Lines()) {
+			t.Fatalf("coloured input reads otherwise:\nplain\n%s\ncoloured\n%s", pr.Lines(), cr.Lines())
+		}
+	})
+}
+
+// colour wraps every token of b (a run of bytes other than blank, tab, CR
+// and LF) in SGR sequences, as sar prints with S_COLORS=always.
+func colour(b []byte) []byte {
+	var out []byte
+	sep := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+	for i := 0; i < len(b); {
+		if sep(b[i]) {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && !sep(b[j]) {
+			j++
+		}
+		out = append(out, "\x1b[34;1m"...)
+		out = append(out, b[i:j]...)
+		out = append(out, "\x1b[0m"...)
+		i = j
+	}
+	return out
 }
