@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 )
@@ -167,7 +166,16 @@ func (d *Decimal) Human(b []byte, unit Unit, isInt bool) (float64, error) {
 // hasSuffix reports whether b ends in a sar -h unit suffix after a digit.
 func hasSuffix(b []byte) bool {
 	n := len(b)
-	return n >= 2 && b[n-2]-'0' < 10 && strings.IndexByte("%BkMGTP", b[n-1]) >= 0
+	return n >= 2 && b[n-2]-'0' < 10 && isUnitSuffix(b[n-1])
+}
+
+// isUnitSuffix reports whether c is one of sar -h's suffixes: % B k M G T P.
+func isUnitSuffix(c byte) bool {
+	switch c {
+	case '%', 'B', 'k', 'M', 'G', 'T', 'P':
+		return true
+	}
+	return false
 }
 
 // Int parses an integer column's value; it must have no fraction.

@@ -222,23 +222,24 @@ const (
 	skipped   = KindSkipped
 )
 
-// line reads one line; a line holding ESC is read without its colour
-// sequences, and a column in its error counts in the line as read.
-func (p *Parser) line(line []byte) (lineKind, int, error) {
-	if bytes.IndexByte(line, esc) < 0 {
-		return p.plainLine(line)
-	}
+// colouredLine reads a line holding ESC without its colour sequences; a
+// column in its error counts in the line as read.
+func (p *Parser) colouredLine(line []byte) (lineKind, int, error) {
 	var c int
 	var err error
 	p.plain, p.cuts, c, err = stripSGR(p.plain, p.cuts, line)
 	if err != nil {
 		return structure, c, err
 	}
-	kind, c, err := p.plainLine(p.plain)
+	kind, c, err := p.line(p.plain) // holds no ESC: stripSGR refuses any other
 	return kind, rawCol(p.cuts, c), err
 }
 
-func (p *Parser) plainLine(line []byte) (lineKind, int, error) {
+// line reads one line (the one ESC check of a plain line is here).
+func (p *Parser) line(line []byte) (lineKind, int, error) {
+	if bytes.IndexByte(line, esc) >= 0 {
+		return p.colouredLine(line)
+	}
 	p.toks = splitFields(p.toks[:0], line)
 	if len(p.toks) == 0 {
 		p.block = nil
@@ -559,9 +560,6 @@ func isNumber(t []byte) bool {
 	if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
 		i = 1
 	}
-	if n := len(t); n > i+1 && strings.IndexByte("%BkMGTP", t[n-1]) >= 0 {
-		t = t[:n-1]
-	}
 	digits, marks := 0, 0
 	for ; i < len(t); i++ {
 		switch c := t[i]; {
@@ -569,6 +567,7 @@ func isNumber(t []byte) bool {
 			digits++
 		case c == '.' || c == ',':
 			marks++
+		case i == len(t)-1 && digits > 0 && isUnitSuffix(c):
 		default:
 			return false
 		}

@@ -188,7 +188,7 @@ func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipp
 			if c.Name == "CPU" && string(f) == "-1" {
 				f = allCPU
 			}
-			if !utf8.Valid(f) {
+			if !validText(f) {
 				return false, &FieldError{i, fmt.Errorf("%w: %s %q is not valid UTF-8", parse.ErrSyntax, c.Name, parse.Raw(f))}
 			}
 			s.dev = append(s.dev, f...)
@@ -485,4 +485,15 @@ func checkText(name string, f []byte, hex bool) error {
 		}
 	}
 	return nil
+}
+
+// validText reports whether b is valid UTF-8, with a byte loop for the
+// short ASCII names nearly every label is.
+func validText(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b)
+		}
+	}
+	return true
 }
