@@ -91,6 +91,7 @@ func TestDetect(t *testing.T) {
 		"sar late":              "hello\nLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
 		"not SGR":               "\x1b[2KLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
 		"time and words":        "12:00:00 hello world\n",
+		"ts-prefixed xentop":    "23:52:03       NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID\n",
 		"time, unknown columns": "12:00:00 foo/s bar/s\n",
 	}
 	for name, s := range no {
