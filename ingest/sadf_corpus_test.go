@@ -73,7 +73,7 @@ func TestCorpusSadfDHMatchesD(t *testing.T) {
 
 // Batteries and USB devices of the same data in sadf -d and sadf -j form
 // (sysstat's expected.sadf-d and expected.sadf-j) land in sar_battery and
-// sar_usb alike: 6 battery rows (NotCharging read as "Not charging") and
+// sar_usb alike: 6 battery rows (NotCharging read as "NotCharging") and
 // 6 USB rows, as both files list them.
 func TestCorpusSadfPower(t *testing.T) {
 	d := rowKeys(t, readCorpus(t, "expected.sadf-d").rows, "sar_battery", "sar_usb")
@@ -89,7 +89,7 @@ func TestCorpusSadfPower(t *testing.T) {
 			bat++
 		}
 	}
-	if bat != 6 || usb != 6 || !slices.Contains(d, `sar_battery {"Host":"SYSSTAT.TEST","Time":"2019-04-18T13:20:49Z","Battery":0,"CapPct":77,"CapPerMin":5.36,"Status":"Not charging"}`) {
+	if bat != 6 || usb != 6 || !slices.Contains(d, `sar_battery {"Host":"SYSSTAT.TEST","Time":"2019-04-18T13:20:49Z","Battery":0,"CapPct":77,"CapPerMin":5.36,"Status":"NotCharging"}`) {
 		t.Errorf("%d battery, %d USB rows: %v", bat, usb, d)
 	}
 }

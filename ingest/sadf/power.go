@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/sar"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -37,18 +38,6 @@ var usbHeaders = [...]string{
 
 const batteryHeader = "BAT;%cap;cap/min;status"
 
-// batteryStatus maps the status sadf prints to sar_battery's words: the
-// schema's Unknown, Charging, Discharging, Not charging, Full (sadf prints
-// the fourth as NotCharging; sysfs and the schema say "Not charging").
-func batteryStatus(s string) (string, error) {
-	switch s {
-	case "Unknown", "Charging", "Discharging", "Full":
-		return s, nil
-	case "NotCharging", "Not charging":
-		return "Not charging", nil
-	}
-	return "", parse.Errorf(parse.ErrSyntax, "battery status %q is none of sysstat's Unknown, Charging, Discharging, NotCharging, Full", s)
-}
 
 // checkText refuses a string that is not valid UTF-8: sadf prints
 // non-printable bytes as '.', so such bytes mean an input that is not
@@ -73,9 +62,9 @@ func hexID(what string) func(string) error {
 }
 
 func newBattery(host string, t time.Time, bat int64, capPct, capMin float64, status string) (*schema.SarBattery, error) {
-	st, err := batteryStatus(status)
-	if err != nil {
-		return nil, err
+	st, ok := sar.BatteryStatus([]byte(status))
+	if !ok {
+		return nil, parse.Errorf(parse.ErrSyntax, "battery status %q is none of sysstat's Unknown, Charging, Discharging, NotCharging, Full", status)
 	}
 	if bat < 0 || bat > 1<<31-1 {
 		return nil, parse.Errorf(parse.ErrSyntax, "battery number %d out of range", bat)
