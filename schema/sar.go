@@ -207,7 +207,7 @@ type SarBattery struct {
 	Battery   int32     `parquet:"battery,dict,zstd" doc:"BAT: battery number (sadf -j number)"`
 	CapPct    *float64  `parquet:"cap_pct,optional,dict,zstd" doc:"%cap: remaining capacity (sadf -j percent-capacity)" unit:"%"`
 	CapPerMin *float64  `parquet:"cap_per_min,optional,dict,zstd" doc:"cap/min: capacity change per minute, negative when discharging (sadf -j variation)" unit:"%/min"`
-	Status    string    `parquet:"status,dict,zstd" doc:"charging status as sadf prints it: Unknown, Charging, Discharging, Not charging or Full; sar's glyphs are read as these words (? Unknown, ↗ Charging, ↘ Discharging, → Not charging, ↑ Full)"`
+	Status    string    `parquet:"status,dict,zstd" doc:"charging status as sadf prints it: Unknown, Charging, Discharging, NotCharging or Full; sar's glyphs are read as these words (? Unknown, ↗ Charging, ↘ Discharging, → NotCharging, ↑ Full: sysstat's expected.sar-dec and expected.sadf-d print the same batteries)"`
 }
 
 func (*SarBattery) TableName() string { return "sar_battery" }
@@ -225,8 +225,8 @@ type SarUSB struct {
 	IDVendor     string    `parquet:"idvendor,dict,zstd" doc:"idvendor: vendor ID, hexadecimal as printed (e.g. 8087)"`
 	IDProduct    string    `parquet:"idprod,dict,zstd" doc:"idprod: product ID, hexadecimal as printed"`
 	MaxPowerMA   *int64    `parquet:"maxpower_ma,optional,zstd" doc:"maxpower: maximum power the device draws" unit:"mA"`
-	Manufacturer string    `parquet:"manufact,dict,zstd" doc:"manufact: manufacturer string; empty when the device reports none"`
-	Product      string    `parquet:"product,dict,zstd" doc:"product: product string (may hold spaces); empty when the device reports none"`
+	Manufacturer string    `parquet:"manufact,dict,zstd" doc:"manufact: manufacturer string, without trailing blanks; empty when the device reports none (sar text prints it in the 23 columns after maxpower)"`
+	Product      string    `parquet:"product,dict,zstd" doc:"product: product string (may hold spaces), without trailing blanks; empty when the device reports none (sar text: the rest of the line after manufact's 23 columns and a blank)"`
 }
 
 func (*SarUSB) TableName() string { return "sar_usb" }

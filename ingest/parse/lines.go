@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"iter"
+	"strings"
+	"unicode/utf8"
 )
 
 // MaxLine is the longest line a parser accepts (4 MiB). Longer lines are
@@ -106,12 +108,17 @@ func (l *Lines) Err() error {
 	return l.err
 }
 
-// Raw caps b for a reject's raw text.
+// Raw caps b for a reject's raw text, as valid UTF-8: bytes that are not
+// are replaced by U+FFFD (the rejects table's raw column is a Parquet
+// string, and Parquet strings are UTF-8).
 func Raw(b []byte) string {
 	if len(b) > MaxRawReject {
 		b = b[:MaxRawReject]
 	}
-	return string(b)
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
 // HeadLines yields the first max non-blank lines of head (the first bytes of

@@ -8,13 +8,18 @@
 // Each activity opens with a header "# hostname;interval;timestamp;<cols>"
 // (repeated for every activity of sadf -d -A, and after a restart); rows
 // are "host;interval;timestamp;<values>". Timestamps are "YYYY-MM-DD
-// HH:MM:SS UTC" (the default), epoch seconds (-U), local time without a
-// suffix (-T in sysstat 12.6: read in parse.Options.Location, the user's
-// --tz, UTC when unset), or local time followed by the zone abbreviation
-// (sysstat ≥ 12.7: read in --tz and checked against the abbreviation; a
-// mismatch is an ErrNoTime error asking for --tz). A CPU of -1 is the
-// all-CPU row. The interrupt header's "CPU*" stands for the per-CPU columns
-// all, CPU0, CPU1, ... (as sar text prints them).
+// HH:MM:SS UTC" (the default), epoch seconds (-U), or local wall-clock
+// time (-T, -t), with or without a zone label: read in
+// parse.Options.Location (the user's --tz, UTC when unset), the label
+// checked against the abbreviations --tz uses (see wallClock: sysstat labels
+// summer times with the standard abbreviation, CET for CEST). A CPU of -1 is the
+// all-CPU row. The interrupt header's "CPU*" stands for per-CPU columns
+// named as sar -I prints them (all, CPU0, CPU1, ...): which CPUs, sadf -d
+// does not say; see CSVParser.intrCPUs. Batteries and USB devices go to
+// sar_battery and sar_usb (see power.go); sadf -dh, every activity of a
+// record on one line, to the same tables as sadf -d (see dh.go). sadf
+// prints no k/M/G-suffixed values (sadf -d, -j and -p -- -r -h print plain
+// numbers in sysstat 12.6.1), so none are read.
 //
 // Restarts and comments are rows with interval -1: "LINUX-RESTART\t(N CPU)"
 // and "COM <text>"; they become sar_events rows (repeats of one event in
@@ -22,6 +27,9 @@
 // values are all zero is sadc's interval-0 record: skipped, counted in
 // Stats.Structure and Stats.Skipped. Decimal commas (sadf under de_DE) are
 // read as in package sar: the first fractional number fixes the mark.
+//
+// A line with bytes that are not UTF-8 is a syntax error (sadf prints
+// non-printable bytes as '.'; Parquet strings are UTF-8).
 //
 // Line accounting: headers and blank lines are structure; rows and events
 // data; anything else a syntax error (strict) or reject (lenient).
@@ -34,7 +42,9 @@ package sadf
 import (
 	"bytes"
 	"io"
+	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/sar"
@@ -86,11 +96,32 @@ type CSVParser struct {
 	ts       time.Time
 	civilDay int64
 	civilKey int64
+	clock    wallClock
+	power    power    // the current header is a battery or USB one
+	hgroups  []hgroup // the current header is a sadf -dh one
+	split    dhSplit
+
+	// The CPUs the CPU utilisation rows list per record, to name the
+	// interrupt block's CPU* columns (see intrCPUs).
+	cpuT       time.Time
+	cpuCur     []string
+	cpuSegs    []cpuSeg
+	cpuHint    int
+	ncpu       int // CPUs of the last LINUX-RESTART, -1 unknown
+	intrBlocks map[string]*sar.Block
 }
+
+type power uint8
+
+const (
+	powerNone power = iota
+	powerBattery
+	powerUSB
+)
 
 // NewCSVParser returns a parser reading sadf -d output from r.
 func NewCSVParser(r io.Reader, opt parse.Options) *CSVParser {
-	p := &CSVParser{blocks: map[string]*sar.Block{}, civilKey: -1}
+	p := &CSVParser{blocks: map[string]*sar.Block{}, civilKey: -1, ncpu: -1}
 	p.Init(r, opt, FormatCSV, p.line)
 	return p
 }
@@ -124,8 +155,34 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 			}
 			return structure, 1, parse.Errorf(parse.ErrSyntax, "a header must start with %q", headerPrefix)
 		}
-		p.block = p.resolve(rest)
+		p.block, p.power, p.hgroups = nil, powerNone, nil
+		switch string(rest) {
+		case batteryHeader:
+			p.power = powerBattery
+		case usbHeaders[0], usbHeaders[1]:
+			p.power = powerUSB
+		default:
+			if bytes.Contains(rest, []byte("[...]")) {
+				groups, err := splitHeader(rest)
+				if err != nil {
+					return structure, 1, err
+				}
+				p.hgroups = groups
+				return structure, 0, nil
+			}
+			p.block = p.resolve(rest)
+		}
 		return structure, 0, nil
+	}
+	// Host, device and comment strings go to Parquet, whose strings are
+	// UTF-8; sadf prints non-printable bytes as '.', so a line that is not
+	// UTF-8 is not sadf's.
+	if !utf8.Valid(line) {
+		c := 1
+		for r, n := utf8.DecodeRune(line); r != utf8.RuneError || n > 1; r, n = utf8.DecodeRune(line[c-1:]) {
+			c += n
+		}
+		return structure, c, parse.Errorf(parse.ErrSyntax, "bytes that are not valid UTF-8 (sadf prints non-printable bytes as '.'): not stored")
 	}
 	// Split on ';'.
 	f := p.fields[:0]
@@ -170,6 +227,7 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 					}
 				}
 			}
+			p.ncpu = cpus
 			return p.event(t, "restart", cpus, ""), 0, nil
 		case bytes.HasPrefix(rest, []byte("COM ")) || string(rest) == "COM":
 			text := ""
@@ -180,11 +238,35 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 		}
 		return structure, col(line, f[3]), parse.Errorf(parse.ErrSyntax, "interval -1 row that is neither LINUX-RESTART nor COM")
 	}
+	vals := f[3:]
+	if p.hgroups != nil {
+		kind, field, err := p.dhRow(t, vals, interval)
+		if err != nil {
+			return structure, col(line, vals[min(field, len(vals)-1)]), err
+		}
+		return kind, 0, nil
+	}
+	if p.power != powerNone {
+		kind, field, err := p.powerRow(t, vals, interval)
+		if err != nil {
+			return structure, col(line, vals[field]), err
+		}
+		return kind, 0, nil
+	}
 	if p.block == nil {
 		return structure, 1, parse.Errorf(parse.ErrSyntax, "data row without a '# hostname;interval;timestamp;...' header before it")
 	}
-	vals := f[3:]
-	skip, err := p.Sink.Row(p.block, t, vals, interval == 0)
+	b := p.block
+	switch {
+	case b.Table == sar.CPU:
+		p.cpuRow(t, vals[0])
+	case b.Wildcard == "CPU":
+		var err error
+		if b, err = p.intrCPUs(t, b, len(vals)-1); err != nil {
+			return structure, col(line, vals[min(1, len(vals)-1)]), err
+		}
+	}
+	skip, err := p.Sink.Row(b, t, vals, interval == 0)
 	if err != nil {
 		c := 0
 		if fe, ok := err.(*sar.FieldError); ok {
@@ -223,6 +305,79 @@ func (p *CSVParser) resolve(rest []byte) *sar.Block {
 	return b
 }
 
+// cpuRow notes the CPU a CPU utilisation row of record t is about.
+func (p *CSVParser) cpuRow(t time.Time, cpu []byte) {
+	if t != p.cpuT {
+		p.saveCPUs()
+		p.cpuT = t
+	}
+	n := len(p.cpuCur)
+	if n >= 1<<12 {
+		return
+	}
+	// Records list the same CPUs: take the string of the last list's.
+	if k := len(p.cpuSegs); k > 0 && n < len(p.cpuSegs[k-1].set) && p.cpuSegs[k-1].set[n] == string(cpu) {
+		p.cpuCur = append(p.cpuCur, p.cpuSegs[k-1].set[n])
+		return
+	}
+	p.cpuCur = append(p.cpuCur, p.Sink.Intern(cpu))
+}
+
+// cpuSeg is a run of records (times from..to, Unix µs) whose CPU rows list
+// the same CPUs: sadf -d prints a run of CPU rows in time order, and the
+// list changes only with a restart or CPU hotplug.
+type cpuSeg struct {
+	from, to int64
+	set      []string
+}
+
+// saveCPUs files the CPUs of the record being read.
+func (p *CSVParser) saveCPUs() {
+	if len(p.cpuCur) == 0 {
+		return
+	}
+	at := p.cpuT.UnixMicro()
+	if k := len(p.cpuSegs); k > 0 && at > p.cpuSegs[k-1].to && slices.Equal(p.cpuSegs[k-1].set, p.cpuCur) {
+		p.cpuSegs[k-1].to = at
+	} else if k < 1<<16 {
+		p.cpuSegs = append(p.cpuSegs, cpuSeg{at, at, slices.Clone(p.cpuCur)})
+	}
+	p.cpuCur = p.cpuCur[:0]
+}
+
+// cpusAt is the CPU list of the run holding record t, nil if none does.
+func (p *CSVParser) cpusAt(t time.Time) []string {
+	at := t.UnixMicro()
+	for i := range p.cpuSegs {
+		j := (p.cpuHint + i) % len(p.cpuSegs) // runs are asked for in order
+		if s := &p.cpuSegs[j]; s.from <= at && at <= s.to {
+			p.cpuHint = j
+			return s.set
+		}
+	}
+	return nil
+}
+
+// intrCPUs names the k CPU* columns of an interrupt row of record t. sadf
+// -d prints values without saying for which CPUs: "all" alone without -P,
+// all and every CPU with -P ALL (and -A), only the listed ones with -P
+// 0,3. The names are those of the CPU utilisation rows of the same record
+// when they list k CPUs (sadf -d -A prints both; a record between two
+// with the same CPUs counts as listing them); else one column is
+// "all" (sadf's default; with -P N and no -u, sadf -d gives no way to
+// tell), and k columns are all, CPU0, ... when a LINUX-RESTART said there
+// are k-1 CPUs; anything else is an error.
+func (p *CSVParser) intrCPUs(t time.Time, b *sar.Block, k int) (*sar.Block, error) {
+	p.saveCPUs()
+	if set := p.cpusAt(t); len(set) == k {
+		return p.intrBlock(b.Cols[0].Name, set), nil
+	}
+	if k == 1 || k == p.ncpu+1 && p.ncpu > 0 {
+		return b, nil
+	}
+	return nil, parse.Errorf(parse.ErrSyntax, "%d interrupt columns (CPU*), and no CPU utilisation rows of this record or restart say which CPUs they are (sadf -d -P with a CPU list): print the CPU utilisation too (-u with the same -P) or use sadf -j", k)
+}
+
 // time parses a sadf -d timestamp; consecutive equal stamps are parsed once.
 func (p *CSVParser) time(b []byte) (time.Time, error) {
 	if bytes.Equal(b, p.tsB) && len(p.tsB) > 0 {
@@ -246,13 +401,8 @@ func (p *CSVParser) parseTime(b []byte) (time.Time, error) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, parse.Errorf(parse.ErrSyntax, "timestamp %q: want YYYY-MM-DD HH:MM:SS [zone] or epoch seconds", parse.Raw(b))
 	}
-	y, ok1 := digits(b[0:4])
-	mo, ok2 := digits(b[5:7])
-	d, ok3 := digits(b[8:10])
-	h, ok4 := digits(b[11:13])
-	mi, ok5 := digits(b[14:16])
-	s, ok6 := digits(b[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 {
+	y, mo, d, h, mi, s, ok := civil(b[:19])
+	if !ok {
 		return time.Time{}, parse.Errorf(parse.ErrSyntax, "timestamp %q out of range", parse.Raw(b))
 	}
 	zone := b[19:]
@@ -270,14 +420,27 @@ func (p *CSVParser) parseTime(b []byte) (time.Time, error) {
 		}
 		return time.Unix(p.civilDay*86400+int64(h*3600+mi*60+s), 0).UTC(), nil
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, p.Options().Loc())
-	if len(zone) > 0 {
-		if name, _ := t.Zone(); name != string(zone) {
-			return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp %q is in zone %s, but times are read in %s: pass --tz with that zone's Area/City name",
-				parse.Raw(b), zone, p.Options().Loc())
-		}
+	if p.clock.loc == nil {
+		p.clock = newWallClock(p.Options().Loc())
 	}
-	return t.UTC(), nil
+	t, err := p.clock.read(y, mo, d, h, mi, s, string(zone), parse.Raw(b))
+	return t.UTC(), err
+}
+
+// civil reads "YYYY-MM-DD HH:MM:SS" (b's length and separators checked by
+// the caller for sadf -d), each field in range.
+func civil[S ~string | ~[]byte](b S) (y, mo, d, h, mi, s int, ok bool) {
+	if len(b) != 19 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
+		return
+	}
+	y, ok1 := digits(b[0:4])
+	mo, ok2 := digits(b[5:7])
+	d, ok3 := digits(b[8:10])
+	h, ok4 := digits(b[11:13])
+	mi, ok5 := digits(b[14:16])
+	s, ok6 := digits(b[17:19])
+	ok = ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60
+	return
 }
 
 // daysFromCivil is the number of days from 1970-01-01 to y-m-d (proleptic
@@ -297,9 +460,10 @@ func daysFromCivil(y, m, d int) int64 {
 	return int64(era)*146097 + int64(doe) - 719468
 }
 
-func digits(b []byte) (int, bool) {
+func digits[S ~string | ~[]byte](b S) (int, bool) {
 	n := 0
-	for _, c := range b {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}

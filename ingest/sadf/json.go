@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -46,8 +47,8 @@ func DetectJSON(head []byte) bool {
 //
 // A statistics record's "timestamp" gives its time: "utc": 1 (sysstat
 // ≤ 12.7.0) or "tz": "UTC" (12.7.1 on) is UTC; "utc": 0 or another "tz" is
-// local time, read in parse.Options.Location (--tz; UTC when unset), and a
-// "tz" abbreviation that does not match --tz is an ErrNoTime error. Its
+// local wall-clock time, read in parse.Options.Location (--tz; UTC when
+// unset), a "tz" label checked as sadf -d's (see wallClock). Its
 // activities map to the sar tables by name ("cpu-load", "memory", "paging",
 // "swap-pages", "network"."net-dev", "network"."net-edev", "disk", "queue")
 // and their keys to the columns ("usr" is %usr, "rxkB" is rxkB/s,
@@ -58,6 +59,10 @@ func DetectJSON(head []byte) bool {
 // "memory" go to activity swap-space, as sar -S prints them apart). A record
 // with interval 0 whose numbers are all zero is skipped (sadc's interval-0
 // record).
+//
+// An element with bytes that are not UTF-8 is rejected (sadf prints
+// non-printable bytes as '.'; Parquet strings are UTF-8), and so is every
+// element of a host whose "nodename" is not UTF-8.
 //
 // Line accounting: a line that holds part of a statistics, restart or
 // comment element that yielded records is data; one that holds part of an
@@ -84,6 +89,16 @@ type JSONParser struct {
 
 	slots [sar.NumTables]slotCache // by table (Other has no slots)
 
+	clock wallClock
+	skip  map[string]bool // activity paths not to read (Skip)
+
+	hostErr error // the host's nodename is unusable (nodename)
+
+	// The host's "file-date" and "file-utc-time" (when its sa file began),
+	// and the instant they make, parsed at the first record.
+	fileDate, fileTime string
+	start              time.Time
+
 	accounted int // lines 1..accounted are counted
 	lastKind  lineKind
 	lastRej   bool
@@ -108,6 +123,19 @@ func NewJSONParser(r io.Reader, opt parse.Options) *JSONParser {
 	p := &JSONParser{opt: opt, lr: lr, dec: dec}
 	p.sink.Host = opt.Host
 	return p
+}
+
+// Skip makes the parser ignore the activities at paths ("queue",
+// "network.net-dev"): sadf -j prints zeros for an activity whose format it
+// does not know (sadf -H marks it "[Unknown format]") where sar prints
+// nothing; the sa file reader skips those.
+func (p *JSONParser) Skip(paths ...string) {
+	if p.skip == nil {
+		p.skip = map[string]bool{}
+	}
+	for _, a := range paths {
+		p.skip[a] = true
+	}
 }
 
 // Record is the current record: a pointer to one of schema's sar row types,
@@ -141,6 +169,10 @@ func (p *JSONParser) step() {
 		f := &p.stack[n-1]
 		if f.array && n == 5 && (f.name == "statistics" || f.name == "restarts" || f.name == "comments") && p.dec.PeekKind() != ']' {
 			p.element(f.name)
+			return
+		}
+		if n == 4 && !f.array && !f.wantKey && p.key == "nodename" && p.dec.PeekKind() == '"' {
+			p.nodename()
 			return
 		}
 	}
@@ -190,6 +222,10 @@ func (p *JSONParser) step() {
 			p.fatal(fmt.Errorf(`not sadf -j output: key %q where "sysstat" belongs`, name))
 			return
 		}
+		if n == 3 {
+			// A new host: its own file-date.
+			p.fileDate, p.fileTime, p.start = "", "", time.Time{}
+		}
 		p.stack = append(p.stack, frame{array: kind == '[', name: name, wantKey: kind == '{'})
 	case ']':
 		p.stack = p.stack[:n-1]
@@ -199,11 +235,36 @@ func (p *JSONParser) step() {
 			p.fatal(errors.New(`not sadf -j output: want {"sysstat": ...}`))
 			return
 		}
-		if n == 4 && name == "nodename" && kind == '"' {
-			p.sink.Host = tok.String()
+		if n == 4 && kind == '"' {
+			switch name {
+			case "file-date":
+				p.fileDate = tok.String()
+			case "file-utc-time":
+				p.fileTime = tok.String()
+			}
 		}
 		p.afterValue()
 	}
+}
+
+// nodename reads the host's name from its raw JSON, where the decoder
+// would replace bytes that are not UTF-8: such a name is not stored, and
+// every record of the host is rejected with the reason (hostErr).
+func (p *JSONParser) nodename() {
+	raw, err := p.dec.ReadValue()
+	if err != nil {
+		p.fatal(err)
+		return
+	}
+	p.hostErr = nil
+	var name string
+	if !utf8.Valid(raw) {
+		p.hostErr = parse.Errorf(parse.ErrSyntax, "the host's nodename %s is not valid UTF-8 (sadf prints non-printable bytes as '.'): its records are not stored", parse.Raw(raw))
+	} else if err := json.Unmarshal(raw, &name); err != nil {
+		p.hostErr = parse.Errorf(parse.ErrSyntax, "the host's nodename %s: %v", parse.Raw(raw), err)
+	}
+	p.sink.Host = name
+	p.afterValue()
 }
 
 // afterValue marks that the parent object's next token is a key.
@@ -225,10 +286,16 @@ func (p *JSONParser) element(kind string) {
 	first, last := p.lr.lineAt(start), p.lr.lineAt(end-1)
 	n0 := p.sink.Len()
 	var skip bool
-	switch kind {
-	case "statistics":
+	switch {
+	case p.hostErr != nil:
+		err = p.hostErr
+	case !utf8.Valid(raw):
+		// Strings go to Parquet, whose strings are UTF-8; sadf prints
+		// none that is not.
+		err = parse.Errorf(parse.ErrSyntax, "bytes that are not valid UTF-8 (sadf prints non-printable bytes as '.'): not stored")
+	case kind == "statistics":
 		skip, err = p.statistics(raw)
-	case "restarts":
+	case kind == "restarts":
 		err = p.special(raw, "boot", "restart")
 	default:
 		err = p.special(raw, "comment", "comment")
@@ -455,6 +522,9 @@ func (p *JSONParser) statistics(raw []byte) (skip bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	if err := p.plausible(t, ts.get("interval")); err != nil {
+		return false, err
+	}
 	if iv := ts.get("interval"); iv != nil && iv.kind == 'n' && string(iv.num) == "0" && root.allZero("timestamp") {
 		return true, nil
 	}
@@ -471,6 +541,12 @@ func (p *JSONParser) statistics(raw []byte) (skip bool, err error) {
 
 // activity emits one activity (or group of activities) at path.
 func (p *JSONParser) activity(t time.Time, path string, n *node) error {
+	if len(p.skip) > 0 && p.skip[path] {
+		return nil
+	}
+	if _, ok := powerKeys[path]; ok {
+		return p.powerJSON(t, path, n)
+	}
 	switch n.kind {
 	case 'a':
 		tb := sar.JSONTable(path)
@@ -688,28 +764,104 @@ func (p *JSONParser) stamp(ts *node) (time.Time, error) {
 	if d == nil || tm == nil || d.kind != 's' || tm.kind != 's' {
 		return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp without date and time strings")
 	}
-	loc := p.opt.Loc()
+	utc := false
 	zone := ""
 	if u := ts.get("utc"); u != nil && u.kind == 'n' && string(u.num) == "1" {
-		loc = time.UTC
+		utc = true
 	}
 	if z := ts.get("tz"); z != nil && z.kind == 's' {
 		if z.str == "UTC" {
-			loc = time.UTC
+			utc = true
 		} else {
 			zone = z.str
 		}
 	}
-	t, err := time.ParseInLocation("2006-01-02 15:04:05", d.str+" "+tm.str, loc)
-	if err != nil {
+	if utc {
+		t, err := time.Parse("2006-01-02 15:04:05", d.str+" "+tm.str)
+		if err != nil {
+			return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp %q %q: want YYYY-MM-DD and HH:MM:SS", d.str, tm.str)
+		}
+		return t, nil
+	}
+	y, mo, dd, h, mi, s, ok := civil(d.str + " " + tm.str)
+	if !ok {
 		return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp %q %q: want YYYY-MM-DD and HH:MM:SS", d.str, tm.str)
 	}
-	if zone != "" {
-		if name, _ := t.Zone(); name != zone {
-			return time.Time{}, parse.Errorf(parse.ErrNoTime, "timestamp in zone %s, but times are read in %s: pass --tz with that zone's Area/City name", zone, loc)
-		}
+	if p.clock.loc == nil {
+		p.clock = newWallClock(p.opt.Loc())
 	}
-	return t.UTC(), nil
+	stamp := d.str + " " + tm.str
+	if zone != "" {
+		stamp += " " + zone
+	}
+	t, err := p.clock.read(y, mo, dd, h, mi, s, zone, stamp)
+	return t.UTC(), err
+}
+
+// ErrMisread marks a record whose time sadf cannot have read right (see
+// JSONParser.plausible); it comes wrapped with parse.ErrNoTime.
+var ErrMisread = errors.New("sadf misread this record")
+
+// The bounds of plausible: a record up to a year after its file began (sa
+// files hold a day, or what one sadc run wrote to a named file), up to a
+// day before it (clock steps), over an interval up to a day longer than the
+// time since the file began.
+const (
+	maxAfterStart  = 366 * 24 * time.Hour
+	maxBeforeStart = 24 * time.Hour
+	intervalSlack  = 24 * time.Hour
+)
+
+// plausible checks a record's time t and interval against the file-date
+// and file-utc-time of its host. sadf prints what it decodes: sysstat
+// 12.6.1 reads the big-endian data-ppc-11.7.2 of sysstat's tests with
+// records dated 2040 over intervals of 10^17 s, 23 years after the file's
+// own date, and its rates are computed over those intervals. Such a record
+// is an ErrMisread error: no value of it can be trusted.
+func (p *JSONParser) plausible(t time.Time, iv *node) error {
+	if p.start.IsZero() {
+		if p.fileDate == "" {
+			return nil
+		}
+		clock := "00:00:00"
+		if p.fileTime != "" {
+			clock = p.fileTime
+		}
+		s, err := time.Parse(time.DateTime, p.fileDate+" "+clock)
+		if err != nil {
+			return nil // no usable file date: nothing to check against
+		}
+		p.start = s
+	}
+	since := t.Sub(p.start)
+	what := ""
+	switch {
+	case since > maxAfterStart:
+		what = fmt.Sprintf("dated %s UTC, %s after the file began", t.Format(time.DateTime), span(since))
+	case since < -maxBeforeStart:
+		what = fmt.Sprintf("dated %s UTC, %s before the file began", t.Format(time.DateTime), span(-since))
+	case iv != nil && iv.kind == 'n':
+		v, err := strconv.ParseFloat(string(iv.num), 64)
+		if err == nil && v <= (since+intervalSlack).Seconds() {
+			return nil
+		}
+		what = fmt.Sprintf("dated %s UTC over an interval of %s s, longer than the %s since the file began", t.Format(time.DateTime), iv.num, span(since))
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w: %w: %s (file-date %s, file-utc-time %s), so the values computed over that interval are wrong too",
+		parse.ErrNoTime, ErrMisread, what, p.fileDate, p.fileTime)
+}
+
+// span renders a duration for messages: years, days, or Go's form.
+func span(d time.Duration) string {
+	switch day := 24 * time.Hour; {
+	case d >= 2*365*day:
+		return fmt.Sprintf("%.0f years", d.Hours()/24/365.25)
+	case d >= 2*day:
+		return fmt.Sprintf("%.0f days", d.Hours()/24)
+	}
+	return d.Round(time.Second).String()
 }
 
 // special reads a restart {"boot": {...}} or comment {"comment": {...}}.
@@ -724,6 +876,9 @@ func (p *JSONParser) special(raw []byte, key, kind string) error {
 	}
 	t, err := p.stamp(o)
 	if err != nil {
+		return err
+	}
+	if err := p.plausible(t, nil); err != nil {
 		return err
 	}
 	cpus := -1

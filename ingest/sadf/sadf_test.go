@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/parse/parsetest"
@@ -75,12 +76,36 @@ func fuzzSeeds(f *testing.F, json bool) {
 	}
 }
 
+// inParis reads local times in Europe/Paris (UTC when the zone database is
+// missing), so that fuzzing reaches the zone-label checks: labels CET and
+// CEST, the skipped and the repeated hour.
+func inParis(newp parsetest.New) parsetest.New {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		loc = time.UTC
+	}
+	return func(r io.Reader, o parse.Options) parse.Parser {
+		o.Location = loc
+		return newp(r, o)
+	}
+}
+
+// The seeds are the golden inputs (sadf -d, -dh, -dT with zone labels,
+// battery and USB blocks; sadf -j) and the zone fixtures of zone_test.go.
 func FuzzCSV(f *testing.F) {
 	fuzzSeeds(f, false)
-	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newCSV, data) })
+	f.Add([]byte(zoneCSV("2019-04-18 15:20:19 CET", "2019-10-27 02:30:00 CEST", "2019-03-31 02:30:00")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parsetest.Fuzz(t, newCSV, data)
+		parsetest.Fuzz(t, inParis(newCSV), data)
+	})
 }
 
 func FuzzJSON(f *testing.F) {
 	fuzzSeeds(f, true)
-	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newJSON, data) })
+	f.Add([]byte(zoneJSON([3]string{"2019-04-18", "15:20:19", `"tz": "CET"`}, [3]string{"2019-10-27", "02:30:00", `"utc": 0`})))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parsetest.Fuzz(t, newJSON, data)
+		parsetest.Fuzz(t, inParis(newJSON), data)
+	})
 }

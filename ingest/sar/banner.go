@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 )
@@ -59,6 +60,9 @@ func parseBanner(line []byte) (bn banner, ok bool, err error) {
 				bn.cpus = n
 			}
 		}
+	}
+	if !utf8.ValidString(bn.host) {
+		return bn, true, fmt.Errorf("%w: host name %q in the banner is not valid UTF-8", parse.ErrSyntax, bn.host)
 	}
 	bn.date, err = parseDate(toks[0])
 	if err != nil {

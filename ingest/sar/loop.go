@@ -24,6 +24,11 @@ const (
 // and gets Next, Record, Err and Stats from it.
 type Loop struct {
 	Sink Sink
+	// WholeCut, when set, is asked about a last line without a newline
+	// (parse.ErrCutShort): a line it accepts is read as a whole line. sar
+	// text sets it to accept a line of colour resets only, which sar 12.6
+	// prints after the newline of a row ending in a coloured name.
+	WholeCut func(line []byte) bool
 
 	lines  *parse.Lines
 	opt    parse.Options
@@ -55,7 +60,7 @@ func (l *Loop) Next() bool {
 		}
 		l.stats.Lines++
 		line := l.lines.Bytes()
-		if bad := l.lines.Bad(); bad != nil {
+		if bad := l.lines.Bad(); bad != nil && !(bad == parse.ErrCutShort && l.WholeCut != nil && l.WholeCut(line)) {
 			l.reject(line, 0, bad)
 			continue
 		}

@@ -110,6 +110,74 @@ func (d *Decimal) slow(b []byte) (float64, error) {
 	return v, nil
 }
 
+// Human reads a value sar -h/--human printed with a unit suffix, in the
+// unit of its column (see ColUnit): "82.9%" in a percentage column is 82.9;
+// a size suffix B, k, M, G, T, P counts bytes in powers of 1024 (sysstat's
+// cprintf_unit divides by 1024 until the value is below 1024: kbbuffers
+// 260172 prints as 254.1M), so "254.1M" in a KiB column is 254.1·1024 =
+// 260198.4 and "25.7B" is 25.7/1024. sar rounds these to one decimal
+// itself: the value stored is what the text says (254.1M, not the 260172
+// the plain report prints); integer columns get it rounded to the nearest
+// unit. A suffix the column's unit cannot take is an error.
+func (d *Decimal) Human(b []byte, unit Unit, isInt bool) (float64, error) {
+	if len(b) < 2 {
+		return 0, fmt.Errorf("%w: %q is not a number", parse.ErrSyntax, parse.Raw(b))
+	}
+	exp := 0 // power of 1024 of the suffix, in bytes
+	switch b[len(b)-1] {
+	case '%':
+		if unit != UnitPct {
+			return 0, fmt.Errorf("%w: %q has a %% sign in a column that is not a percentage", parse.ErrSyntax, parse.Raw(b))
+		}
+		return d.Float(b[:len(b)-1])
+	case 'B':
+	case 'k':
+		exp = 1
+	case 'M':
+		exp = 2
+	case 'G':
+		exp = 3
+	case 'T':
+		exp = 4
+	case 'P':
+		exp = 5
+	default:
+		return 0, fmt.Errorf("%w: %q is not a number", parse.ErrSyntax, parse.Raw(b))
+	}
+	switch unit {
+	case UnitKB:
+		exp--
+	case UnitMB:
+		exp -= 2
+	default:
+		return 0, fmt.Errorf("%w: %q has a size suffix (sar -h) in a column that is not a size in kB or MB", parse.ErrSyntax, parse.Raw(b))
+	}
+	v, err := d.Float(b[:len(b)-1])
+	if err != nil {
+		return 0, err
+	}
+	v *= math.Pow(1024, float64(exp)) // exact: a power of two
+	if isInt {
+		v = math.Round(v)
+	}
+	return v, nil
+}
+
+// hasSuffix reports whether b ends in a sar -h unit suffix after a digit.
+func hasSuffix(b []byte) bool {
+	n := len(b)
+	return n >= 2 && b[n-2]-'0' < 10 && isUnitSuffix(b[n-1])
+}
+
+// isUnitSuffix reports whether c is one of sar -h's suffixes: % B k M G T P.
+func isUnitSuffix(c byte) bool {
+	switch c {
+	case '%', 'B', 'k', 'M', 'G', 'T', 'P':
+		return true
+	}
+	return false
+}
+
 // Int parses an integer column's value; it must have no fraction.
 // The result is returned as a float64 holding the exact integer (|v| < 2^53).
 func (d *Decimal) Int(b []byte) (float64, error) {

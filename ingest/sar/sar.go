@@ -17,16 +17,27 @@
 //
 // Row times are the host's local wall-clock time without a date; they are
 // read in parse.Options.Location (the user's --tz; UTC when unset) on the
-// banner date, and the date rolls over when times go backwards:
+// banner date, which rolls forward only where the times cross midnight:
 //
-//   - a row or event whose time is earlier than the previous one is on the
-//     next day (sar_live_u_midnight_LC_C.txt runs from 23:58:42 to 00:01:42);
-//   - a header's time is the sample before its first row: equal to the
-//     section start (the first header after the banner or a LINUX RESTART),
-//     it starts the next activity of sar -f over from that instant; earlier
-//     than the previous row, it is the previous sample on the same day
-//     (live sar with several activities reprints headers); later, it is on
-//     the day before (that sample was before midnight).
+//   - a row or event whose time is more than 12 hours earlier than the
+//     previous time is on the next day (sar_live_u_midnight_LC_C.txt runs
+//     from 23:58:42 to 00:01:42); a smaller step back stays on the same day:
+//     the clock was set back (NTP, the hour repeated when daylight saving
+//     time ends) or sadc wrote a comment with an earlier time (sysstat's
+//     expected.sar-ext-hl prints COM 13:22:46 among 13:24 rows);
+//   - a section starts at the banner and at each LINUX RESTART; its first
+//     header's time is the first sample after it (sysstat's expected.sa1:
+//     restart 13:20:09, header 13:20:29) and is placed as a row is;
+//   - any later header's time is the sample before its first row: equal to
+//     the section's first header, it starts the next activity of sar -f
+//     over from that instant, on that header's day; otherwise it is the
+//     previous sample of live sar, which reprints its headers: on the same
+//     day, or on the day before when it is more than 12 hours later than
+//     the previous row (that sample was before midnight, the row after it).
+//
+// A file whose samples are more than 12 hours apart across midnight (no
+// daily sa file is: sadc starts a new one each day) would be read a day
+// early there.
 //
 // 24-hour and 12-hour times ("11:52:03 PM", en_US) are read; one file
 // uses one of them.
@@ -40,6 +51,39 @@
 // summary=Durchschn.:". A banner date in another form (ja_JP's
 // 2026年11月21日) is refused with parse.ErrLocale and a message asking to
 // rerun sar with LC_ALL=C; so is a file mixing decimal marks.
+//
+// # Colours
+//
+// sar run with S_COLORS=always wraps names and values in ANSI SGR sequences
+// (ESC [ params m). A line holding ESC is read as the text without them;
+// any other escape sequence is an error (strict) or a reject (lenient).
+// Columns in errors count bytes of the line as it is in the file, escape
+// sequences included. A header whose names hold a control character is an
+// error, never a header: its rows would all be misread. sar 12.6 prints the
+// reset after the newline of a row that ends in a coloured name, so a
+// coloured report ends in "\x1b[0m" without a newline: a last line of colour
+// resets only is read as whole, not as a line cut short.
+//
+// # Human-readable values (sar -h, --human)
+//
+// sar -h prints sizes with a unit suffix and percentages with a % sign
+// ("1.4G", "25.7B", "82.9%"). They are read into the same tables as plain
+// values, in the column's unit (see ColUnit and Decimal.Human): k, M, G, T,
+// P are powers of 1024 bytes, so 254.1M in kbbuffers is 260198 KiB. sar
+// itself rounds these to one decimal: the value stored is the one the text
+// says, not the exact one a plain report would print (260172). A suffix on
+// a column that is no size (tps, rxpck/s) or a % sign on a size is an
+// error. --pretty's layout (IFACE and DEV printed last) is read too.
+//
+// # Batteries and USB devices
+//
+// sar -m BAT rows go to sar_battery: the status glyph is stored as sadf's
+// word (↑ Full, ? Unknown, ↘ Discharging, ↗ Charging, → NotCharging;
+// sysstat's expected.sar-dec and expected.sadf-d print the same file's
+// batteries). sar -m USB rows go to sar_usb, split by sysstat's fixed
+// layout (see usbFields): manufacturer and product may be empty or hold
+// spaces. A row not in that layout is an error, never a guess. Their
+// Average:/Summary: rows are structure, like every summary row.
 //
 // # Events and skipped records
 //
@@ -62,7 +106,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 )
@@ -72,13 +118,41 @@ const Format = "sar"
 
 // Detect reports whether head (the first ≤ 64 KiB of the input, possibly
 // cut mid-line) is sar text: its first non-blank line is a banner
-// "Linux <release> (<host>) <date>".
+// "Linux <release> (<host>) <date>", or a header of an activity sar prints
+// ("23:59:57 CPU %user ..."): such text lost its banner, and the parser
+// refuses it with that reason rather than leaving it unrecognised.
 func Detect(head []byte) bool {
 	for line := range parse.HeadLines(head, 1) {
-		_, ok, _ := parseBanner(line)
-		return ok
+		if bytes.IndexByte(line, esc) >= 0 {
+			plain, _, _, err := stripSGR(nil, nil, line)
+			if err != nil {
+				return false
+			}
+			line = plain
+		}
+		if _, ok, _ := parseBanner(line); ok {
+			return true
+		}
+		return isActivityHeader(line)
 	}
 	return false
+}
+
+// isActivityHeader reports whether line is a time and the header of an
+// activity sar prints (one with a table, or one sadf -j names).
+func isActivityHeader(line []byte) bool {
+	toks := splitFields(nil, line)
+	var p Parser
+	_, n, err := p.parseTime(toks)
+	if err != nil || n == 0 || len(toks) < n+2 || !isHeader(toks[n:]) {
+		return false
+	}
+	names := make([]string, len(toks)-n)
+	for i, t := range toks[n:] {
+		names[i] = string(t)
+	}
+	b := Resolve(names)
+	return b.Table != Other || !strings.HasPrefix(b.Activity, "sar:")
 }
 
 // Parser reads sar text. See the package documentation.
@@ -104,12 +178,16 @@ type Parser struct {
 	repeat           bool
 	toks             [][]byte
 	fields           [][]byte
+	usbProduct       int      // byte offset of the USB header's product column, -1 if none
+	plain            []byte   // the line without its colour sequences
+	cuts             []sgrCut // where they were
 }
 
 // NewParser returns a parser reading r.
 func NewParser(r io.Reader, opt parse.Options) *Parser {
 	p := &Parser{lastTod: -1, secTod: -1, ttod: -1, groupTod: -1, blocks: map[string]*Block{}}
 	p.Init(r, opt, Format, p.line)
+	p.WholeCut = onlySGR
 	return p
 }
 
@@ -144,7 +222,24 @@ const (
 	skipped   = KindSkipped
 )
 
+// colouredLine reads a line holding ESC without its colour sequences; a
+// column in its error counts in the line as read.
+func (p *Parser) colouredLine(line []byte) (lineKind, int, error) {
+	var c int
+	var err error
+	p.plain, p.cuts, c, err = stripSGR(p.plain, p.cuts, line)
+	if err != nil {
+		return structure, c, err
+	}
+	kind, c, err := p.line(p.plain) // holds no ESC: stripSGR refuses any other
+	return kind, rawCol(p.cuts, c), err
+}
+
+// line reads one line (the one ESC check of a plain line is here).
 func (p *Parser) line(line []byte) (lineKind, int, error) {
+	if bytes.IndexByte(line, esc) >= 0 {
+		return p.colouredLine(line)
+	}
 	p.toks = splitFields(p.toks[:0], line)
 	if len(p.toks) == 0 {
 		p.block = nil
@@ -175,7 +270,7 @@ func (p *Parser) line(line []byte) (lineKind, int, error) {
 			"not a sar line: want HH:MM:SS, a summary row, a blank line or the banner (for sar in another locale, rerun it with LC_ALL=C)")
 	}
 	if !p.banner {
-		return structure, 1, parse.Errorf(parse.ErrSyntax, "sar line before the banner 'Linux <release> (<host>) <date> ...'")
+		return structure, 1, parse.Errorf(parse.ErrSyntax, "sar text without its 'Linux <release> (<host>) <date> ...' banner before this line: the banner gives the host and the date of every row; ingest the report as sar printed it, banner included")
 	}
 	rest := p.toks[n:]
 	if len(rest) == 0 {
@@ -184,7 +279,7 @@ func (p *Parser) line(line []byte) (lineKind, int, error) {
 	switch {
 	case len(rest) >= 2 && string(rest[0]) == "LINUX" && string(rest[1]) == "RESTART":
 		p.forward(tod)
-		p.secTod, p.secDay = tod, p.day
+		p.secTod = -1 // the next header opens the section
 		p.block = nil
 		cpus := -1
 		if len(rest) >= 4 && len(rest[2]) > 1 && rest[2][0] == '(' && string(rest[3]) == "CPU)" {
@@ -199,12 +294,24 @@ func (p *Parser) line(line []byte) (lineKind, int, error) {
 		if len(text) > 0 && (text[0] == ' ' || text[0] == '\t') {
 			text = text[1:]
 		}
+		if !utf8.Valid(text) {
+			return structure, col(line, rest[0]), parse.Errorf(parse.ErrSyntax, "comment %q is not valid UTF-8", parse.Raw(text))
+		}
 		return p.event(p.at(tod), "comment", -1, string(text)), 0, nil
 	}
 	if isHeader(rest) {
+		if err := headerControl(rest); err != nil {
+			return structure, col(line, rest[0]), err
+		}
 		p.header(tod)
 		p.block = p.resolve(rest)
 		p.seenBlock = true
+		if p.block.Table == USB {
+			p.usbProduct = -1
+			if n := len(rest); n > 0 && string(rest[n-1]) == "product" {
+				p.usbProduct = col(line, rest[n-1]) - 1
+			}
+		}
 		return structure, 0, nil
 	}
 	if p.block == nil {
@@ -255,7 +362,14 @@ func (p *Parser) resolve(names [][]byte) *Block {
 func (p *Parser) row(line []byte, tod int, rest [][]byte) (lineKind, int, error) {
 	b := p.block
 	fields := rest
-	if b.LastLabel && len(rest) > len(b.Cols) {
+	if b.Table == USB {
+		var c int
+		var err error
+		if p.fields, c, err = usbFields(p.fields[:0], b, line, rest, p.usbProduct); err != nil {
+			return structure, c, err
+		}
+		fields = p.fields
+	} else if b.LastLabel && len(rest) > len(b.Cols) {
 		// The last column is a name that may hold spaces: it takes the rest
 		// of the line.
 		last := len(b.Cols) - 1
@@ -295,10 +409,50 @@ func (p *Parser) row(line []byte, tod int, rest [][]byte) (lineKind, int, error)
 	return data, 0, nil
 }
 
-// forward places a row or event time: earlier than the previous time means
-// the next day.
+// halfDay is how far back a time must step to be read as the next day.
+const halfDay = 12 * 3600
+
+// usbFields splits a sar -m USB row into the header's six columns.
+// sysstat prints BUS idvendor idprod maxpower as numbers that are never
+// empty, then the manufacturer as " %-23s" and the product as " %s"
+// (MAX_MANUF_LEN 24 in every version the corpus holds, 10.3.1 to 12.7): the
+// manufacturer is the 23 bytes after the space that follows maxpower, the
+// product the rest of the line after one more space, both without their
+// trailing blanks, either possibly empty, both possibly holding spaces
+// ("Creative Labs", "HP Wireless Keyboard Mouse Kit"). A row whose product
+// does not start under the header's product column is not that layout and
+// is refused.
+func usbFields(dst [][]byte, b *Block, line []byte, rest [][]byte, productCol int) ([][]byte, int, error) {
+	const manufWidth = 23
+	if !b.usbLayout() {
+		return dst, col(line, rest[0]), parse.Errorf(parse.ErrSyntax, "USB header is not BUS idvendor idprod maxpower manufact product: its rows cannot be split")
+	}
+	if len(rest) < 4 {
+		return dst, col(line, rest[len(rest)-1]), parse.Errorf(parse.ErrSyntax, "USB row with %d fields: want BUS idvendor idprod maxpower, then manufact and product", len(rest))
+	}
+	end := col(line, rest[3]) - 1 + len(rest[3])
+	tail := line[end:]
+	var manuf, prod []byte
+	if len(tail) > 0 {
+		manuf = bytes.TrimRight(tail[1:min(len(tail), 1+manufWidth)], " ")
+		if len(tail) > 1+manufWidth {
+			if tail[1+manufWidth] != ' ' {
+				return dst, end + 2 + manufWidth, parse.Errorf(parse.ErrSyntax, "USB row not in sar's layout: no blank after the %d columns of manufact, so where product starts is unknown", manufWidth)
+			}
+			prod = bytes.TrimRight(tail[2+manufWidth:], " ")
+			if len(prod) > 0 && productCol >= 0 && end+2+manufWidth != productCol {
+				return dst, end + 3 + manufWidth, parse.Errorf(parse.ErrSyntax, "USB product does not start under the header's product column (byte %d): not sar's layout", productCol+1)
+			}
+		}
+	}
+	dst = append(dst, rest[:4]...)
+	return append(dst, manuf, prod), 0, nil
+}
+
+// forward places a row or event time: more than 12 hours earlier than the
+// previous time means the next day (see the package documentation).
 func (p *Parser) forward(tod int) {
-	if p.lastTod >= 0 && tod < p.lastTod {
+	if p.lastTod >= 0 && p.lastTod-tod > halfDay {
 		p.day++
 	}
 	p.lastTod = tod
@@ -307,16 +461,17 @@ func (p *Parser) forward(tod int) {
 // header places a header time (see the package documentation).
 func (p *Parser) header(tod int) {
 	switch {
-	case p.lastTod < 0 || tod == p.lastTod:
+	case p.secTod < 0: // the section's first header
+		p.forward(tod)
+		p.secTod, p.secDay = tod, p.day
+		return
+	case tod == p.lastTod:
 	case tod == p.secTod:
 		p.day = p.secDay
-	case tod > p.lastTod:
+	case tod-p.lastTod > halfDay:
 		p.day--
 	}
 	p.lastTod = tod
-	if p.secTod < 0 {
-		p.secTod, p.secDay = tod, p.day
-	}
 }
 
 // at is the instant of tod on the current day, in the user's zone.
@@ -397,7 +552,9 @@ func isHeader(toks [][]byte) bool {
 }
 
 // isNumber reports whether t looks like a number in any locale: an optional
-// sign, then digits with at most one '.' or ','.
+// sign, then digits with at most one '.' or ',', then at most one sar -h
+// unit suffix (% B k M G T P), so that a row of suffixed values is never
+// taken for a header.
 func isNumber(t []byte) bool {
 	i := 0
 	if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
@@ -410,6 +567,7 @@ func isNumber(t []byte) bool {
 			digits++
 		case c == '.' || c == ',':
 			marks++
+		case i == len(t)-1 && digits > 0 && isUnitSuffix(c):
 		default:
 			return false
 		}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,6 +66,12 @@ func TestDetect(t *testing.T) {
 		"CRLF":       "Linux 6.1.0 (h) \t11/21/2026 \t_x86_64_\t(2 CPU)\r\n",
 		// Refused later with the LC_ALL=C message, but it is sar text.
 		"ja_JP": "Linux 6.1.0 (h) \t2026年11月21日 \t_x86_64_\t(2 CPU)\n",
+		// A report that lost its banner (sysstat's expected.sa1-rot): sar
+		// text, which the parser refuses for want of host and date.
+		"no banner":      "\n23:59:57        CPU     %user     %nice   %system   %iowait    %steal     %idle\n",
+		"no banner, 12h": "11:59:57 PM     proc/s   cswch/s\n",
+		// S_COLORS=always: read as the text the SGR codes decorate.
+		"coloured": "\x1b[1mLinux\x1b[0m 6.1.0 (\x1b[32;22mh\x1b[0m) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
 	}
 	for name, s := range yes {
 		if !sar.Detect([]byte(s)) {
@@ -72,16 +79,20 @@ func TestDetect(t *testing.T) {
 		}
 	}
 	no := map[string]string{
-		"empty":    "",
-		"binary":   "\x00\x01\x02\xff",
-		"sadf -d":  "# hostname;interval;timestamp;CPU;%user;%nice;%system;%iowait;%steal;%idle\nvm;1;2026-11-21 23:52:03 UTC;-1;2.54;0.00;5.08;0.00;0.00;92.39\n",
-		"sadf -j":  "{\"sysstat\": {\n\t\"hosts\": [\n",
-		"xentop":   "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID\n",
-		"ping":     "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.028 ms\n",
-		"qmp":      "{\"return\": {\"status\": \"active\", \"ram\": {\"transferred\": 1}}}\n",
-		"uname":    "Linux host 6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 x86_64 GNU/Linux\n",
-		"no date":  "Linux 6.1.0 (h)\n",
-		"sar late": "hello\nLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
+		"empty":                 "",
+		"binary":                "\x00\x01\x02\xff",
+		"sadf -d":               "# hostname;interval;timestamp;CPU;%user;%nice;%system;%iowait;%steal;%idle\nvm;1;2026-11-21 23:52:03 UTC;-1;2.54;0.00;5.08;0.00;0.00;92.39\n",
+		"sadf -j":               "{\"sysstat\": {\n\t\"hosts\": [\n",
+		"xentop":                "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID\n",
+		"ping":                  "PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.028 ms\n",
+		"qmp":                   "{\"return\": {\"status\": \"active\", \"ram\": {\"transferred\": 1}}}\n",
+		"uname":                 "Linux host 6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 x86_64 GNU/Linux\n",
+		"no date":               "Linux 6.1.0 (h)\n",
+		"sar late":              "hello\nLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
+		"not SGR":               "\x1b[2KLinux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n",
+		"time and words":        "12:00:00 hello world\n",
+		"ts-prefixed xentop":    "23:52:03       NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID\n",
+		"time, unknown columns": "12:00:00 foo/s bar/s\n",
 	}
 	for name, s := range no {
 		if sar.Detect([]byte(s)) {
@@ -193,6 +204,31 @@ func TestLongLine(t *testing.T) {
 	parsetest.CheckBalanced(t, res.Stats)
 }
 
+// A report printed with S_COLORS=always reads exactly as the same report
+// without its colour sequences (ESC [ params m): same rows, same line
+// accounting.
+func TestColoursReadAsPlain(t *testing.T) {
+	sgr := regexp.MustCompile("\x1b\\[[0-9;:]*m")
+	for _, name := range []string{"colours_always"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name, "input.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := sgr.ReplaceAll(b, nil)
+		if bytes.Equal(plain, b) || bytes.IndexByte(plain, 0x1b) >= 0 {
+			t.Fatalf("%s: want a file with colour sequences only", name)
+		}
+		got := parsetest.Drain(newParser, b, parse.Options{})
+		want := parsetest.Drain(newParser, plain, parse.Options{})
+		if got.Err != nil || want.Err != nil {
+			t.Fatal(got.Err, want.Err)
+		}
+		if g, w := got.Lines(), want.Lines(); !bytes.Equal(g, w) || len(got.Rows) == 0 {
+			t.Fatalf("%s: coloured\n%s\nplain\n%s", name, g, w)
+		}
+	}
+}
+
 // The fast number path must agree bit for bit with strconv.ParseFloat.
 func TestDecimalMatchesStrconv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -225,6 +261,10 @@ func TestDecimalMatchesStrconv(t *testing.T) {
 	}
 }
 
+// FuzzParser: never panics, every line is a row, a reject or structure, on
+// the input as given, cut short at any byte, and coloured: the same text
+// with SGR sequences around every token (as S_COLORS=always prints) reads
+// into the same rows with the same line accounting.
 func FuzzParser(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/input.txt")
 	for _, p := range files {
@@ -232,7 +272,61 @@ func FuzzParser(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b)
+		f.Add(b, uint16(len(b)/2))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
+	banner := "Linux 6.1.0 (h) \t11/21/26 \t_x86_64_\t(2 CPU)\n\n"
+	for _, s := range []string{
+		banner + "10:00:00 CPU %user %nice %system %iowait %steal %idle\n10:00:10 \x1b[32;22mall\x1b[0m\x1b[34;1m 1.00\x1b[0m 0.00 2.00 0.00 0.00 97.00\n",
+		banner + "10:00:00 CPU %user %nice %system %iowait %steal %idle\n10:00:10 all 1.00 0.00 2.00 0.00 0.00 97.0\x1b[34;",
+		banner + "10:00:00 CPU %user\n10:00:10 \x1b[",
+		banner + "10:00:00        BUS  idvendor    idprod  maxpower manufact                product\n10:00:10          1      1d6b         2         0 Linux Foundation        2.0 root hub\n",
+		banner + "10:00:00 BAT %cap cap/min status\n10:00:10 0 100 +0 \u2191\n10:00:10 1 9",
+		banner + "10:00:00 kbmemfree kbavail %memused\n10:00:10 1.4G 4.2G 46.1%\n10:00:20 1.4G 4.",
+		banner + "/dev/sda6\n\x1b[0m",
+	} {
+		f.Add([]byte(s), uint16(len(s)-3))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
+		parsetest.Fuzz(t, newParser, data)
+		if n := int(cut) % (len(data) + 1); n < len(data) {
+			parsetest.Fuzz(t, newParser, data[:n])
+		}
+		if bytes.IndexByte(data, 0x1b) >= 0 || len(data) > 1<<16 {
+			return
+		}
+		opt := parse.Options{File: "fuzz", Lenient: true}
+		plain := parsetest.Drain(newParser, data, opt)
+		col := parsetest.Drain(newParser, colour(data), opt)
+		if plain.Err != nil || col.Err != nil {
+			return // a read error (the parsers' own, checked above)
+		}
+		pr, cr := plain, col
+		pr.Rejects, cr.Rejects = nil, nil // their columns count the escape codes
+		if !bytes.Equal(pr.Lines(), cr.Lines()) {
+			t.Fatalf("coloured input reads otherwise:\nplain\n%s\ncoloured\n%s", pr.Lines(), cr.Lines())
+		}
+	})
+}
+
+// colour wraps every token of b (a run of bytes other than blank, tab, CR
+// and LF) in SGR sequences, as sar prints with S_COLORS=always.
+func colour(b []byte) []byte {
+	var out []byte
+	sep := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+	for i := 0; i < len(b); {
+		if sep(b[i]) {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && !sep(b[j]) {
+			j++
+		}
+		out = append(out, "\x1b[34;1m"...)
+		out = append(out, b[i:j]...)
+		out = append(out, "\x1b[0m"...)
+		i = j
+	}
+	return out
 }

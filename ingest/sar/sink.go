@@ -2,7 +2,10 @@ package sar
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/internal/intern"
@@ -28,8 +31,11 @@ type Sink struct {
 	nedev []schema.SarNetEDev
 	disk  []schema.SarDisk
 	queue []schema.SarQueue
+	bat   []schema.SarBattery
+	usb   []schema.SarUSB
 	other []schema.SarOther
 	event []schema.SarEvent
+	rows  []schema.Row // built by the caller (AddRow)
 	order []ref
 	next  int
 
@@ -42,6 +48,7 @@ type Sink struct {
 type ref struct {
 	t   Table
 	ev  bool
+	row bool // an AddRow record
 	idx int32
 }
 
@@ -64,6 +71,9 @@ func (s *Sink) Pop() schema.Row {
 	if r.ev {
 		return &s.event[r.idx]
 	}
+	if r.row {
+		return s.rows[r.idx]
+	}
 	switch r.t {
 	case CPU:
 		return &s.cpu[r.idx]
@@ -81,6 +91,10 @@ func (s *Sink) Pop() schema.Row {
 		return &s.disk[r.idx]
 	case Queue:
 		return &s.queue[r.idx]
+	case Battery:
+		return &s.bat[r.idx]
+	case USB:
+		return &s.usb[r.idx]
 	}
 	return &s.other[r.idx]
 }
@@ -89,9 +103,19 @@ func (s *Sink) Pop() schema.Row {
 func (s *Sink) Reset() {
 	s.cpu, s.mem, s.pag, s.swp = s.cpu[:0], s.mem[:0], s.pag[:0], s.swp[:0]
 	s.ndev, s.nedev, s.disk, s.queue = s.ndev[:0], s.nedev[:0], s.disk[:0], s.queue[:0]
+	s.bat, s.usb = s.bat[:0], s.usb[:0]
 	s.other, s.event = s.other[:0], s.event[:0]
+	clear(s.rows)
+	s.rows = s.rows[:0]
 	s.order = s.order[:0]
 	s.next = 0
+}
+
+// AddRow adds a record the caller built (sadf's sar_battery and sar_usb
+// rows, whose text columns the slot machinery does not hold).
+func (s *Sink) AddRow(r schema.Row) {
+	s.rows = append(s.rows, r)
+	s.order = append(s.order, ref{row: true, idx: int32(len(s.rows) - 1)})
 }
 
 // Intern returns b as a string, shared with earlier equal names (device
@@ -138,6 +162,9 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // a field, at time t. When skipZero is set and every number is zero, it
 // builds nothing and returns skipped (sadc's interval-0 records).
 func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipped bool, err error) {
+	if b.Table == Battery || b.Table == USB {
+		return false, s.textRow(b, t, fields)
+	}
 	ncols := len(b.Cols)
 	if b.Wildcard != "" {
 		if len(fields) < ncols-1 {
@@ -175,6 +202,9 @@ func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipp
 			if c.Name == "CPU" && string(f) == "-1" {
 				f = allCPU
 			}
+			if !validText(f) {
+				return false, &FieldError{i, fmt.Errorf("%w: %s %q is not valid UTF-8", parse.ErrSyntax, c.Name, parse.Raw(f))}
+			}
 			s.dev = append(s.dev, f...)
 			continue
 		}
@@ -184,6 +214,9 @@ func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipp
 			v, err = s.Dec.Int(f)
 		} else {
 			v, err = s.Dec.Float(f)
+		}
+		if err != nil && c != nil && hasSuffix(f) {
+			v, err = s.Dec.Human(f, c.Unit, c.Int)
 		}
 		if err != nil {
 			return false, &FieldError{i, err}
@@ -321,4 +354,160 @@ func (s *Sink) emit(tb Table, t time.Time, cpu int32, dev string, set uint32) {
 		return
 	}
 	s.order = append(s.order, ref{t: tb, idx: int32(idx)})
+}
+
+// Battery adds one sar_battery record, on the sink's host.
+func (s *Sink) Battery(r schema.SarBattery) {
+	r.Host = s.Host
+	s.bat = append(s.bat, r)
+	s.order = append(s.order, ref{t: Battery, idx: int32(len(s.bat) - 1)})
+}
+
+// USB adds one sar_usb record, on the sink's host.
+func (s *Sink) USB(r schema.SarUSB) {
+	r.Host = s.Host
+	s.usb = append(s.usb, r)
+	s.order = append(s.order, ref{t: USB, idx: int32(len(s.usb) - 1)})
+}
+
+// BatteryStatus maps the status sar prints (a glyph) or sadf prints (a
+// word, in -d and -j alike) to sadf's word, what sar_battery stores. sysstat's expected.sar-dec and expected.sadf-d print
+// the same file's batteries: ↑ Full, ? Unknown, ↘ Discharging, ↗ Charging,
+// → NotCharging.
+func BatteryStatus(b []byte) (string, bool) {
+	switch string(b) {
+	case "?", "Unknown":
+		return "Unknown", true
+	case "↗", "Charging":
+		return "Charging", true
+	case "↘", "Discharging":
+		return "Discharging", true
+	case "→", "NotCharging":
+		return "NotCharging", true
+	case "↑", "Full":
+		return "Full", true
+	}
+	return "", false
+}
+
+// textRow builds a Battery or USB row. Its label (BAT, BUS) is a number,
+// its text columns are kept as printed (IDs must be hexadecimal, names
+// valid UTF-8 without control characters); other numeric columns go to
+// sar_other. These rows are snapshots, not rates: never skipped as
+// interval-0 records.
+func (s *Sink) textRow(b *Block, t time.Time, fields [][]byte) error {
+	if len(fields) != len(b.Cols) {
+		f := min(len(fields), len(b.Cols)) - 1
+		return &FieldError{f, fmt.Errorf("%w: %d fields, the header has %d", parse.ErrSyntax, len(fields), len(b.Cols))}
+	}
+	var text [maxText][]byte
+	var set uint32
+	label := int64(-1)
+	s.others = s.others[:0]
+	for i, f := range fields {
+		c := &b.Cols[i]
+		switch {
+		case c.Label:
+			v, err := s.Dec.Int(f)
+			if err != nil || v < 0 || v > math.MaxInt32 {
+				return &FieldError{i, fmt.Errorf("%w: %s %q is not a number", parse.ErrSyntax, c.Name, parse.Raw(f))}
+			}
+			label = int64(v)
+		case c.Text >= 0:
+			if err := checkText(c.Name, f, b.Table == USB && c.Text <= TextIDProduct); err != nil {
+				return &FieldError{i, err}
+			}
+			text[c.Text] = f
+		default:
+			var v float64
+			var err error
+			if c.Int {
+				v, err = s.Dec.Int(f)
+			} else {
+				v, err = s.Dec.Float(f)
+			}
+			if err != nil && hasSuffix(f) {
+				v, err = s.Dec.Human(f, c.Unit, c.Int)
+			}
+			if err != nil {
+				return &FieldError{i, err}
+			}
+			if c.Slot >= 0 {
+				s.vals[c.Slot] = v
+				set |= 1 << c.Slot
+			} else {
+				s.others = append(s.others, otherVal{c.Name, v})
+			}
+		}
+	}
+	if label < 0 {
+		return &FieldError{0, fmt.Errorf("%w: no %s column", parse.ErrSyntax, specs[b.Table].label)}
+	}
+	dev := strconv.FormatInt(label, 10)
+	switch b.Table {
+	case Battery:
+		status := ""
+		if text[TextStatus] != nil {
+			var ok bool
+			if status, ok = BatteryStatus(text[TextStatus]); !ok {
+				return &FieldError{b.textCol(TextStatus), fmt.Errorf("%w: battery status %q is none of ? ↗ ↘ → ↑ (sar) or Unknown Charging Discharging NotCharging Full (sadf)", parse.ErrSyntax, parse.Raw(text[TextStatus]))}
+			}
+		}
+		s.Battery(schema.SarBattery{Time: t, Battery: int32(label), CapPct: s.f(set, 0), CapPerMin: s.f(set, 1), Status: status})
+	case USB:
+		s.USB(schema.SarUSB{Time: t, Bus: int32(label), MaxPowerMA: s.i(set, 0),
+			IDVendor: s.Intern(text[TextIDVendor]), IDProduct: s.Intern(text[TextIDProduct]),
+			Manufacturer: s.Intern(text[TextManufacturer]), Product: s.Intern(text[TextProduct])})
+	}
+	for _, o := range s.others {
+		s.Other(t, b.Activity, dev, o.metric, o.v)
+	}
+	return nil
+}
+
+// textCol is the index of the column holding text field k, 0 if none.
+func (b *Block) textCol(k int) int {
+	for i, c := range b.Cols {
+		if c.Text == k {
+			return i
+		}
+	}
+	return 0
+}
+
+// checkText refuses a text value that is not valid UTF-8 or holds a
+// control character; hex asks for hexadecimal digits (USB IDs, printed
+// with %x).
+func checkText(name string, f []byte, hex bool) error {
+	if hex {
+		if len(f) == 0 || len(f) > 8 {
+			return fmt.Errorf("%w: %s %q is not a hexadecimal ID", parse.ErrSyntax, name, parse.Raw(f))
+		}
+		for _, c := range f {
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return fmt.Errorf("%w: %s %q is not a hexadecimal ID", parse.ErrSyntax, name, parse.Raw(f))
+			}
+		}
+		return nil
+	}
+	if !utf8.Valid(f) {
+		return fmt.Errorf("%w: %s %q is not valid UTF-8", parse.ErrSyntax, name, parse.Raw(f))
+	}
+	for _, c := range f {
+		if c < 0x20 || c == 0x7f {
+			return fmt.Errorf("%w: %s %q holds a control character", parse.ErrSyntax, name, parse.Raw(f))
+		}
+	}
+	return nil
+}
+
+// validText reports whether b is valid UTF-8, with a byte loop for the
+// short ASCII names nearly every label is.
+func validText(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b)
+		}
+	}
+	return true
 }

@@ -1,6 +1,9 @@
 package sar
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // This file is the sysstat vocabulary shared by the sar text parser and the
 // sadf parsers (package ingest/sadf): which header makes which table, which
@@ -20,6 +23,8 @@ const (
 	NetEDev
 	Disk
 	Queue
+	Battery   // schema.SarBattery: a text column (status) besides numbers
+	USB       // schema.SarUSB: text columns (IDs, manufacturer, product)
 	NumTables // how many Table values there are
 )
 
@@ -36,6 +41,9 @@ type spec struct {
 	json      []string
 	ints      uint32 // bit i: slot i is an integer column
 	aliases   map[string]int
+	// text names the columns that hold text (Battery, USB), in the order
+	// of Col.Text's indexes.
+	text []string
 }
 
 var specs = [NumTables]spec{
@@ -87,7 +95,30 @@ var specs = [NumTables]spec{
 		json:     []string{"runq-sz", "plist-sz", "ldavg-1", "ldavg-5", "ldavg-15", "blocked"},
 		ints:     1<<0 | 1<<1 | 1<<5,
 	},
+	Battery: {
+		activity: "power-management.battery", label: "BAT", jsonLabel: "number",
+		names: []string{"%cap", "cap/min"},
+		json:  []string{"percent-capacity", "variation"},
+		text:  []string{"status"},
+	},
+	USB: {
+		activity: "power-management.usb-devices", label: "BUS", jsonLabel: "bus_number",
+		names: []string{"maxpower"},
+		json:  []string{"maxpower"},
+		ints:  1 << 0,
+		text:  []string{"idvendor", "idprod", "manufact", "product"},
+	},
 }
+
+// Text columns of Battery and USB blocks (indexes into spec.text).
+const (
+	TextStatus       = 0 // Battery
+	TextIDVendor     = 0 // USB
+	TextIDProduct    = 1
+	TextManufacturer = 2
+	TextProduct      = 3
+	maxText          = 4
+)
 
 var (
 	textSlot [NumTables]map[string]int
@@ -148,6 +179,7 @@ var activityByColumn = map[string]string{
 	"TEMP":      "power-management.temperature",
 	"IN":        "power-management.voltage-input",
 	"BUS":       "power-management.usb-devices",
+	"%cap":      "power-management.battery",
 	"MBfsfree":  "filesystems",
 	"%scpu-10":  "psi.psi-cpu",
 	"%sio-10":   "psi.psi-io",
@@ -185,6 +217,35 @@ type Col struct {
 	Label bool   // holds a name (device, CPU, ...), not a number
 	Slot  int    // field of the table row; -1: the value goes to sar_other
 	Int   bool   // the slot is an integer column
+	Text  int    // Battery and USB: which text field (TextStatus, ...); -1: none
+	Unit  Unit   // what a sar -h unit suffix on its values means
+}
+
+// Unit is a column's unit as far as sar -h/--human suffixes go.
+type Unit uint8
+
+// Column units: sizes are counted in KiB or MiB (sar's kB and MB are 1024
+// bytes and 1024 KiB).
+const (
+	UnitNone Unit = iota // a count or rate: a suffix is an error
+	UnitPct              // a percentage: "82.9%" is 82.9
+	UnitKB               // kbmemfree, rxkB/s, rkB/s, areq-sz, ...
+	UnitMB               // MBfsfree, MBfsused
+)
+
+// ColUnit is the unit of a header column: names starting with % are
+// percentages, names starting with kb or holding kB (and areq-sz, which
+// sar(1) gives in kilobytes) are KiB, names starting with MB are MiB.
+func ColUnit(name string) Unit {
+	switch {
+	case strings.HasPrefix(name, "%"):
+		return UnitPct
+	case strings.HasPrefix(name, "kb") || strings.Contains(name, "kB") || name == "areq-sz":
+		return UnitKB
+	case strings.HasPrefix(name, "MB"):
+		return UnitMB
+	}
+	return UnitNone
 }
 
 // Block is a resolved header: where each column of the rows under it goes.
@@ -207,14 +268,19 @@ type Block struct {
 //
 // A block goes to a table of its own when its header has that table's
 // signature column (%idle with CPU, kbmemfree, pgpgin/s, pswpin/s, rxpck/s
-// or rxerr/s with IFACE, tps with DEV, runq-sz) and exactly that table's
-// label column; its other columns go to sar_other under the table's
+// or rxerr/s with IFACE, tps with DEV, runq-sz, %cap with BAT, idvendor
+// with BUS) and exactly that table's label column, wherever it stands
+// (--pretty prints IFACE and DEV last); its other columns go to sar_other under the table's
 // activity. Any other block goes to sar_other whole.
 func Resolve(names []string) *Block {
 	b := &Block{Cols: make([]Col, len(names))}
+	b.Table = signature(names)
 	var labels []string
 	for i, n := range names {
-		c := Col{Name: n, Slot: -1, Label: IsLabel(n)}
+		c := Col{Name: n, Slot: -1, Text: -1, Label: IsLabel(n), Unit: ColUnit(n)}
+		if k := slices.Index(specs[b.Table].text, n); k >= 0 {
+			c.Label, c.Text = false, k
+		}
 		if c.Label {
 			labels = append(labels, n)
 		}
@@ -224,7 +290,6 @@ func Resolve(names []string) *Block {
 		}
 		b.Cols[i] = c
 	}
-	b.Table = signature(names)
 	if b.Table != Other {
 		s := &specs[b.Table]
 		if (s.label == "" && len(labels) != 0) || (s.label != "" && (len(labels) != 1 || labels[0] != s.label)) {
@@ -233,6 +298,11 @@ func Resolve(names []string) *Block {
 	}
 	if b.Table == Other {
 		b.Activity = otherActivity(names)
+		for i := range b.Cols {
+			if c := &b.Cols[i]; c.Text >= 0 {
+				c.Text, c.Label = -1, IsLabel(c.Name)
+			}
+		}
 	} else {
 		s := &specs[b.Table]
 		b.Activity = s.activity
@@ -278,14 +348,19 @@ func signature(names []string) Table {
 		return Paging
 	case has(names, "pswpin/s"):
 		return Swapping
-	case first == "IFACE" && has(names, "rxpck/s"):
+	// sar --pretty (and -h, -j ID) prints the IFACE and DEV columns last.
+	case has(names, "IFACE") && has(names, "rxpck/s"):
 		return NetDev
-	case first == "IFACE" && has(names, "rxerr/s"):
+	case has(names, "IFACE") && has(names, "rxerr/s"):
 		return NetEDev
-	case first == "DEV" && has(names, "tps"):
+	case has(names, "DEV") && has(names, "tps"):
 		return Disk
 	case has(names, "runq-sz"):
 		return Queue
+	case first == "BAT" && has(names, "%cap"):
+		return Battery
+	case first == "BUS" && has(names, "idvendor"):
+		return USB
 	}
 	return Other
 }
@@ -378,3 +453,18 @@ func JSONLabel(t Table) string { return specs[t].jsonLabel }
 
 // ActivityOf is table t's activity name.
 func ActivityOf(t Table) string { return specs[t].activity }
+
+// usbLayout reports whether a USB block's header is sar's: BUS idvendor
+// idprod maxpower manufact product, the layout usbFields splits.
+func (b *Block) usbLayout() bool {
+	want := [...]string{"BUS", "idvendor", "idprod", "maxpower", "manufact", "product"}
+	if len(b.Cols) != len(want) {
+		return false
+	}
+	for i, c := range b.Cols {
+		if c.Name != want[i] {
+			return false
+		}
+	}
+	return true
+}
