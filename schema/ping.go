@@ -6,7 +6,7 @@ import "time"
 const (
 	PingStatusReply   = "reply"   // an echo reply
 	PingStatusTimeout = "timeout" // iputils -O "no answer yet", BSD "Request timeout"
-	PingStatusDup     = "dup"     // a reply marked (DUP!)
+	PingStatusDup     = "dup"     // a second answer to a seq of the session, marked (DUP!) or not
 	PingStatusError   = "error"   // an ICMP error ("From ip ... Destination Host Unreachable") or a ping: stderr line
 	pingStatuses      = "reply/timeout/dup/error"
 )
@@ -16,15 +16,15 @@ const (
 // ping ran on and the line's time.
 type PingReply struct {
 	Host     string     `parquet:"host,dict,zstd" json:"host" doc:"host ping ran on (--host)"`
-	Target   string     `parquet:"target,dict,zstd" json:"target" doc:"destination as named in the PING banner (the first reply's address when the banner is missing)"`
+	Target   string     `parquet:"target,dict,zstd" json:"target" doc:"destination as named in the PING banner (its address when the banner names none, the first reply's address when there is no banner)"`
 	TargetIP *string    `parquet:"target_ip,optional,dict,zstd" json:"target_ip" doc:"destination address from the banner's parentheses (macOS PING6: the address after -->)"`
 	From     *string    `parquet:"from,optional,dict,zstd" json:"from" doc:"address the reply or ICMP error came from (the address in parentheses for the name form); null for timeouts and stderr lines"`
 	Seq      *int64     `parquet:"seq,optional,zstd" json:"seq" doc:"icmp_seq / seq as printed (iputils counts from 1 and wraps at 65536, BusyBox and BSD count from 0); null for stderr lines and BSD errors that print none"`
 	Time     *time.Time `parquet:"time,optional,timestamp(microsecond),zstd" json:"time" doc:"the -D [epoch] prefix of the line; without it --start + (seq - first seq)·--interval when --start is given (per session, seq wraps unwrapped), else null"`
 	TTL      *int32     `parquet:"ttl,optional,delta,zstd" json:"ttl" doc:"ttl= (IPv4) or hlim= (macOS ping6) of the reply"`
 	RTTMs    *float64   `parquet:"rtt_ms,optional,dict,zstd" json:"rtt_ms" unit:"ms" doc:"time= round-trip time; null when ping prints none (timeouts, errors, truncated or small replies)"`
-	Status   string     `parquet:"status,dict,zstd" json:"status" doc:"reply, timeout (iputils -O no answer yet, BSD Request timeout), dup ((DUP!)) or error (ICMP error line or ping: stderr line)"`
-	Error    *string    `parquet:"error,optional,zstd" json:"error" doc:"error text: the ICMP error (Destination Host Unreachable), the whole stderr line (ping: sendmsg: ...), or a flag ping appends to a reply (BAD CHECKSUM!, DIFFERENT ADDRESS!, truncated)"`
+	Status   string     `parquet:"status,dict,zstd" json:"status" doc:"reply, timeout (iputils -O no answer yet, BSD Request timeout), dup (a second answer to a seq of the session: (DUP!), or unmarked as macOS prints a broadcast's) or error (ICMP error line or ping: stderr line)"`
+	Error    *string    `parquet:"error,optional,zstd" json:"error" doc:"error text: the ICMP error (Destination Host Unreachable; BSD: one of the messages its pr_icmph prints), the whole stderr line (ping: sendmsg: ...), or a flag ping appends to a reply (BAD CHECKSUM!, DIFFERENT ADDRESS!, truncated)"`
 	Bytes    *int32     `parquet:"bytes,optional,delta,zstd" json:"bytes" unit:"bytes" doc:"the N of N bytes from: ICMP bytes received"`
 }
 

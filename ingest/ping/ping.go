@@ -6,30 +6,63 @@
 //
 //   - a probe outcome, one PingReply row (data): a reply ("64 bytes from
 //     ip: icmp_seq=1 ttl=64 time=0.028 ms", optionally "[epoch] "-prefixed
-//     by -D, with (DUP!) status dup), a timeout ("no answer yet for
-//     icmp_seq=N" of iputils -O, "Request timeout for icmp_seq N" of BSD),
-//     an ICMP error ("From ip icmp_seq=2 Destination Host Unreachable", BSD
-//     "92 bytes from ip: Destination Host Unreachable"), or a line ping
-//     wrote on stderr ("ping: sendmsg: Operation not permitted"). Stderr
-//     lines are real probe failures (a send that failed is a probe lost), so
-//     they are rows with status error, the whole line as error text, and
-//     null seq and time: ping prints neither for them.
+//     by -D), a timeout ("no answer yet for icmp_seq=N" of iputils -O,
+//     "Request timeout for icmp_seq N" of BSD), an ICMP error ("From ip
+//     icmp_seq=2 Destination Host Unreachable", BSD "92 bytes from ip:
+//     Destination Host Unreachable"), or a line ping wrote on stderr ("ping:
+//     sendmsg: Operation not permitted"). Stderr lines are real probe
+//     failures (a send that failed is a probe lost), so they are rows with
+//     status error, the whole line as error text, and null seq and time:
+//     ping prints neither for them.
 //   - the closing statistics (data): the "N packets transmitted" line and
 //     the "rtt"/"round-trip" line (or a lone "pipe N" line) after it make
 //     one PingSummary row, emitted after the rtt line, or before the next
 //     line that is not blank when there is none (100 % loss).
-//   - structure: the PING banner, blank lines, "--- host ping statistics
-//     ---", warnings ping writes on stderr ("ping: Warning: ...",
-//     "WARNING: ..."), the SIGQUIT status line ("5/5 packets, 0% loss"),
-//     iputils' PATTERN and "wrong data byte" dumps, the BSD "Vr HL TOS"
-//     header dump after an ICMP error (two lines), and "rc=N", the exit code
-//     capture scripts append (the shared samples end with one).
+//   - structure: what ping's options add around the data, none of it a
+//     probe outcome: the PING banner (every form: iputils "from SRC DEV:",
+//     ping6 "host(name (ip))", BusyBox/BSD "from SRC:", KAME "PING6(...) src
+//     --> dst"), blank lines, "--- host ping statistics ---", -p's "PATTERN:
+//     0x..." line, warnings ping writes on stderr ("ping: Warning: ...",
+//     "WARNING: pinging broadcast address"), -v's debug lines ("ping:
+//     sock4.fd: ...", "ai->ai_family: ..."), the SIGQUIT (iputils "5/5 packets, 0% loss") and SIGINFO (BSD "3/4 packets
+//     received (75.0%)") status lines, -f's line of flood dots, -R/-T's IP
+//     option dumps ("RR:", "TS:", "LSRR:", "SSRR:" with their tab-led hop
+//     lines, "NOP", "Unrecorded hops: N"), "wrong data byte" and "wrong total
+//     length" dumps, the IP header dumps after an ICMP error (BSD and iputils
+//     -v "Vr HL TOS ..." and its values, then BSD's "TCP:/UDP:/ICMP:" line;
+//     KAME's "Vr TC  Flow Plen Nxt Hlim", its values and "src->dst"), BSD -v
+//     reports of ICMP messages that are not errors ("Echo Request", "Router
+//     Advertisement", ...), and "rc=N", the exit code capture scripts append
+//     (the shared samples end with one). Audible bells (-a, BSD -A) are
+//     dropped wherever they fall. The IP options' hops (-R) are not stored.
 //
-// Each PING banner starts a new session: target, first seq and the
-// summary's time restart there. Reply times come from the -D prefix; without
-// it they are Options.Start + (seq − first seq)·Options.Interval when Start
-// is set (seq unwrapped past 65535, counted per session: give one file per
-// session, or -D, when sessions are concatenated), else null.
+// Each PING banner starts a new session: target, first seq, duplicates and
+// the summary's time restart there. A banner without a name ("PING
+// (10.0.0.1) 56(84) bytes of data.") names its target by the address; a
+// file without a banner takes the first reply's address.
+//
+// A reply whose icmp_seq was already answered in the session is a duplicate
+// (status dup), marked (DUP!) or not. Ping itself decides so: iputils,
+// BusyBox and BSD ping keep a table of answered seqs and count a second
+// answer in the summary's "+K duplicates" whether or not they print the
+// mark, and macOS ping prints none for a broadcast or multicast target (jc's
+// osx-10.14.6 ping-ip-dup fixture: 15 reply lines, "2 packets received, +13
+// duplicates", no (DUP!)). iputils-formatted output that repeats a seq
+// without the mark is read the same way: a seq can be answered once. Seqs
+// are compared after unwrapping past 65535 (ping's table has 65536
+// entries); a reply with a bad checksum (BAD CHECKSUM!) is no answer.
+//
+// Text ping does not print is rejected, never guessed at: anything after a
+// complete reply that is not one of ping's flags ("(DUP!)", "(BAD
+// CHECKSUM!)", "(DIFFERENT ADDRESS!)", "(truncated)", -R's "(same route)"),
+// key=value fields or a bell ("time=0.043 ms: some weird error"), and a BSD
+// "N bytes from ip: TEXT" line whose TEXT is none of the ICMP messages BSD
+// ping's pr_icmph prints.
+//
+// Reply times come from the -D prefix; without it they are Options.Start +
+// (seq − first seq)·Options.Interval when Start is set (seq unwrapped past
+// 65535, counted per session: give one file per session, or -D, when
+// sessions are concatenated), else null.
 //
 // The hot path (a reply line) uses no regexps, no fmt and no allocation
 // beyond the row's own values, which are carved from a slab; target and
@@ -40,6 +73,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -97,14 +131,32 @@ type Parser struct {
 	fromVal *addr
 	addrs   map[string]*addr
 
-	slab    []cell
-	times   []time.Time
-	dumpRow bool // the next line may be a BSD IP header dump row
+	slab  []cell
+	times []time.Time
+	block block // what the previous line lets this one continue
+
+	seen seqSet // seqs answered in the session (last: 8 KiB)
 }
+
+// block is what a structure line lets the next line be: the rest of a dump
+// ping prints over several lines.
+type block uint8
+
+const (
+	blockNone     block = iota
+	blockIPHdr          // after "Vr HL TOS ...": the header's values " 4  5  00 5400 ..."
+	blockRetip          // after those values: BSD's "TCP: from port ..", "UDP: ..", "ICMP: type .."
+	blockIP6Hdr         // after KAME's "Vr TC  Flow Plen Nxt Hlim": its values
+	blockIP6Addrs       // after those values: "src->dst"
+	blockOptions        // after "RR:", "TS:", "LSRR:", "SSRR:": tab-led hops, "Unrecorded hops: N"
+	blockDataDump       // after "wrong data byte": iputils "#N\t..", BSD "cp:", "dp:" and tab-led bytes
+)
 
 // NewParser reads ping output from r.
 func NewParser(r io.Reader, opt parse.Options) *Parser {
-	return &Parser{lines: parse.NewLines(r), opt: opt, addrs: map[string]*addr{}}
+	p := &Parser{lines: parse.NewLines(r), opt: opt, addrs: map[string]*addr{}}
+	p.seen.hi = noSeq
+	return p
 }
 
 // Record is the current row: *schema.PingReply or *schema.PingSummary.
@@ -220,8 +272,8 @@ const (
 // parseLine classifies line and fills p.reply or p.sum. On error it returns
 // the 1-based column of the fault.
 func (p *Parser) parseLine(b []byte) (kind, int, error) {
-	dump := p.dumpRow
-	p.dumpRow = false
+	blk := p.block
+	p.block = blockNone
 	if len(b) == 0 {
 		return kindStructure, 0, nil
 	}
@@ -231,12 +283,15 @@ func (p *Parser) parseLine(b []byte) (kind, int, error) {
 	if b[0] == '[' {
 		t, n, ok := parseStamp(b)
 		if !ok {
-			return 0, n + 1, parse.Errorf(parse.ErrSyntax, "bad -D timestamp prefix, want [seconds.micros]")
+			return 0, n + 1, parse.Errorf(parse.ErrSyntax, "bad -D timestamp prefix, want [seconds.micros] (seconds since 1970, before year 10000)")
 		}
 		stamp, hasStamp, i = t, true, n
 		if i == len(b) {
 			return 0, i, parse.Errorf(parse.ErrSyntax, "nothing after the -D timestamp")
 		}
+	} else if b[0] == '\a' {
+		p.block = blk
+		return p.afterBells(b)
 	}
 	c := b[i]
 	switch {
@@ -255,8 +310,7 @@ func (p *Parser) parseLine(b []byte) (kind, int, error) {
 		if !ok || !restBlank(b, k) {
 			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad icmp_seq in no answer yet line")
 		}
-		p.timeout(seq, stamp, hasStamp)
-		return kindRow, 0, nil
+		return p.timeout(seq, stamp, hasStamp)
 	case c == 'R' && hasPrefixAt(b, i, "Request timeout for icmp_seq") > 0:
 		j := hasPrefixAt(b, i, "Request timeout for icmp_seq")
 		if j < len(b) && (b[j] == ' ' || b[j] == '=') {
@@ -266,22 +320,38 @@ func (p *Parser) parseLine(b []byte) (kind, int, error) {
 		if !ok || !restBlank(b, k) {
 			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad icmp_seq in Request timeout line")
 		}
-		p.timeout(seq, stamp, hasStamp)
-		return kindRow, 0, nil
+		return p.timeout(seq, stamp, hasStamp)
 	case c == 'F' && hasPrefixAt(b, i, "From ") > 0:
 		return p.parseFrom(b, hasPrefixAt(b, i, "From "), stamp, hasStamp)
 	}
 	if hasStamp {
 		return 0, i + 1, parse.Errorf(parse.ErrSyntax, "unknown line after a -D timestamp")
 	}
-	return p.parseOther(b, dump)
+	return p.parseOther(b, blk)
 }
 
-// parseOther handles the lines that are neither replies nor timeouts.
-func (p *Parser) parseOther(b []byte, dump bool) (kind, int, error) {
+// afterBells parses a line that starts with audible bells (-a, BSD -A) as
+// the line without them.
+func (p *Parser) afterBells(b []byte) (kind, int, error) {
+	n := 0
+	for n < len(b) && b[n] == '\a' {
+		n++
+	}
+	k, col, err := p.parseLine(b[n:])
+	if err != nil && col > 0 {
+		col += n
+	}
+	return k, col, err
+}
+
+// parseOther handles the lines that are neither replies nor timeouts; blk
+// is what the line before allows this one to continue.
+func (p *Parser) parseOther(b []byte, blk block) (kind, int, error) {
 	t := trimSpace(b)
 	switch {
 	case len(t) == 0:
+		return kindStructure, 0, nil
+	case blk != blockNone && p.continuesBlock(b, t, blk):
 		return kindStructure, 0, nil
 	case hasPrefix(t, "PING"):
 		if err := p.parseBanner(t); err != nil {
@@ -299,34 +369,121 @@ func (p *Parser) parseOther(b []byte, dump bool) (kind, int, error) {
 		}
 		return kindSummaryEnd, 0, nil
 	case hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: "):
-		msg := t[bytes.IndexByte(t, ' ')+1:]
-		if hasPrefix(msg, "Warning: ") || hasPrefix(msg, "WARNING: ") {
+		if isPreamble(t) {
 			return kindStructure, 0, nil
 		}
 		p.stderrRow(t)
 		return kindRow, 0, nil
-	case hasPrefix(t, "Warning: ") || hasPrefix(t, "WARNING: "):
+	case isPreamble(t):
 		return kindStructure, 0, nil
 	case hasPrefix(t, "rc="):
 		if _, k, ok := parseUint(t, 3); ok && k == len(t) {
 			return kindStructure, 0, nil
 		}
-	case hasPrefix(t, "PATTERN: 0x"), hasPrefix(t, "wrong data byte #"):
+	case isOptionStart(t):
+		p.block = blockOptions
 		return kindStructure, 0, nil
-	case t[0] == '#' && len(t) > 1 && t[1] >= '0' && t[1] <= '9':
-		return kindStructure, 0, nil // iputils' data dump after "wrong data byte"
+	case string(t) == "NOP", hasPrefix(t, "unknown option ") && isHex(t[len("unknown option "):]):
+		return kindStructure, 0, nil // -R/-T: an IP option pr_options names only
+	case hasPrefix(t, "wrong data byte #"):
+		p.block = blockDataDump
+		return kindStructure, 0, nil
+	case hasPrefix(t, "wrong total length "): // BSD: reply size differs from the probe's
+		return kindStructure, 0, nil
 	case hasPrefix(t, "Vr HL TOS"):
-		p.dumpRow = true
+		p.block = blockIPHdr
 		return kindStructure, 0, nil
-	case dump && b[0] == ' ':
+	case hasPrefix(t, "Vr TC  Flow Plen Nxt Hlim"):
+		p.block = blockIP6Hdr
 		return kindStructure, 0, nil
-	case isStatusLine(t):
+	case isStatusLine(t), isFloodLine(t):
 		return kindStructure, 0, nil
 	}
 	return 0, 1, parse.Errorf(parse.ErrSyntax, "not a line of ping output")
 }
 
-// isStatusLine matches iputils' SIGQUIT status on stderr: "\r5/5 packets, 0% loss...".
+// continuesBlock reports whether line (t trimmed) is the next line of the
+// dump blk, and sets what the line after it may continue.
+func (p *Parser) continuesBlock(b, t []byte, blk block) bool {
+	switch blk {
+	case blockIPHdr, blockIP6Hdr: // the header's values, indented
+		if b[0] != ' ' {
+			return false
+		}
+		p.block = blockRetip
+		if blk == blockIP6Hdr {
+			p.block = blockIP6Addrs
+		}
+		return true
+	case blockIP6Addrs: // KAME pr_iph: "src->dst"
+		k := bytes.Index(t, []byte("->"))
+		if k <= 0 || k+2 == len(t) || bytes.IndexByte(t, ' ') >= 0 {
+			return false
+		}
+		p.block = blockRetip
+		return true
+	case blockRetip: // BSD pr_retip: the quoted packet's transport header
+		return hasPrefix(t, "TCP: from port ") || hasPrefix(t, "UDP: from port ") ||
+			hasPrefix(t, "ICMP: type ") || hasPrefix(t, "ICMP6: type = ")
+	case blockOptions:
+		if b[0] == '\t' {
+			p.block = blockOptions
+			return true
+		}
+		return hasPrefix(t, "Unrecorded hops: ")
+	case blockDataDump:
+		if b[0] == '\t' || t[0] == '#' && len(t) > 1 && t[1] >= '0' && t[1] <= '9' ||
+			hasPrefix(t, "cp:") || hasPrefix(t, "dp:") {
+			p.block = blockDataDump
+			return true
+		}
+	}
+	return false
+}
+
+// isPreamble matches the lines ping prints around a session that carry no
+// probe outcome and may come before the banner: stderr warnings ("ping:
+// Warning: ...", "WARNING: pinging broadcast address"), -p's "PATTERN:
+// 0x..", and iputils -v's "ping: sock4.fd: .." and "ai->ai_family: ..".
+func isPreamble(t []byte) bool {
+	if hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") {
+		t = t[bytes.IndexByte(t, ' ')+1:]
+		return hasPrefix(t, "Warning: ") || hasPrefix(t, "WARNING: ") ||
+			hasPrefix(t, "sock4.fd: ") || hasPrefix(t, "sock6.fd: ")
+	}
+	switch {
+	case hasPrefix(t, "Warning: "), hasPrefix(t, "WARNING: "), hasPrefix(t, "ai->ai_family: "):
+		return true
+	case hasPrefix(t, "PATTERN: 0x"):
+		return isHex(t[len("PATTERN: 0x"):])
+	}
+	return false
+}
+
+// isOptionStart matches the first line of an IP option dump (-R record
+// route, -T timestamps, source routes): "RR: \t10.0.0.1", "TS: \t123
+// absolute", BSD "RR: (truncated route)".
+func isOptionStart(t []byte) bool {
+	for _, o := range [...]string{"RR:", "TS:", "LSRR:", "SSRR:"} {
+		if hasPrefix(t, o) && (len(t) == len(o) || t[len(o)] == ' ' || t[len(o)] == '\t') {
+			return true
+		}
+	}
+	return false
+}
+
+func isHex(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// isStatusLine matches the status line ping writes on stderr when asked:
+// iputils' SIGQUIT "\r5/5 packets, 0% loss, ..." and BSD's SIGINFO
+// "\r3/4 packets received (75.0%) ...".
 func isStatusLine(b []byte) bool {
 	for len(b) > 0 && b[0] == '\r' {
 		b = b[1:]
@@ -336,7 +493,25 @@ func isStatusLine(b []byte) bool {
 		return false
 	}
 	_, k, ok = parseUint(b, k+1)
-	return ok && hasPrefixAt(b, k, " packets, ") > 0
+	return ok && (hasPrefixAt(b, k, " packets, ") > 0 || hasPrefixAt(b, k, " packets received (") > 0)
+}
+
+// isFloodLine matches what -f leaves: a dot per probe sent, erased by a
+// backspace (iputils "\b \b", BSD "\b") per reply, iputils' "\bE" per
+// error and "\bC" per bad checksum. It holds no seq, so the summary is the
+// run's record.
+func isFloodLine(t []byte) bool {
+	dots := false
+	for _, c := range t {
+		switch c {
+		case '.', '\b':
+			dots = true
+		case ' ', 'E', 'C', '\a':
+		default:
+			return false
+		}
+	}
+	return dots
 }
 
 // newCell hands out a fresh cell from the slab.
@@ -368,19 +543,36 @@ func (p *Parser) resetRow(status string, from *string) {
 	r.Seq, r.Time, r.TTL, r.RTTMs, r.Bytes = nil, nil, nil, nil, nil
 }
 
-// setTime fills c.t and p.reply.Time from the stamp or from seq.
-func (p *Parser) setTime(c *cell, seq int64, haveSeq bool, stamp time.Time, hasStamp bool) {
-	if haveSeq {
-		seq = p.unwrap(seq)
-	}
+// minTime and maxTime bound what a time column holds (years 0000 to 9999,
+// as JSON and the lake's readers print them).
+var (
+	minTime = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// maxStampSec is the last -D second within maxTime.
+const maxStampSec = 253402300799
+
+// setTime fills p.reply.Time from the stamp or from seq, the row's seq
+// unwrapped (haveSeq: the row has one), and finishes the row: kindRow, or
+// an error when Start + (seq − first seq)·Interval falls outside the years
+// a time column holds.
+func (p *Parser) setTime(seq int64, haveSeq bool, stamp time.Time, hasStamp bool) (kind, int, error) {
 	var t time.Time
 	switch {
 	case hasStamp:
 		t = stamp
 	case haveSeq && !p.opt.Start.IsZero():
-		t = p.opt.Start.Add(time.Duration(seq-p.firstSeq) * p.opt.Interval).UTC()
+		n, iv := seq-p.firstSeq, int64(p.opt.Interval)
+		if iv != 0 && (n > math.MaxInt64/iv || n < math.MinInt64/iv) {
+			return 0, 1, parse.Errorf(parse.ErrNoTime, "icmp_seq %d is too far from the first seq for --start + seq·--interval (is it damaged?)", seq)
+		}
+		t = p.opt.Start.Add(time.Duration(n) * p.opt.Interval).UTC()
+		if t.Before(minTime) || t.After(maxTime) {
+			return 0, 1, parse.Errorf(parse.ErrNoTime, "--start + seq·--interval is %s, outside years 0-9999 (check --start, --interval and the seq)", t.Format(time.RFC3339))
+		}
 	default:
-		return
+		return kindRow, 0, nil
 	}
 	if len(p.times) == 0 {
 		p.times = make([]time.Time, slabSize)
@@ -390,6 +582,7 @@ func (p *Parser) setTime(c *cell, seq int64, haveSeq bool, stamp time.Time, hasS
 	*pt = t
 	p.reply.Time = pt
 	p.last = pt
+	return kindRow, 0, nil
 }
 
 // unwrap maps a 16-bit seq onto a count that keeps growing past 65535.
@@ -408,12 +601,79 @@ func (p *Parser) unwrap(seq int64) int64 {
 	return seq + p.epoch
 }
 
-func (p *Parser) timeout(seq int64, stamp time.Time, hasStamp bool) {
+// seqSet is the set of seqs answered in a session, kept as ping keeps its
+// own (iputils rcvd_tbl, BSD rcvd_tbl): one bit per seq modulo 65536,
+// cleared when the newest seq moves 65536 past it, so only the last 65536
+// seqs are remembered. A reset clears only the words the session touched.
+type seqSet struct {
+	bits   [1024]uint64
+	lo, hi int64 // oldest and newest seq marked since the reset; hi is noSeq when none was
+}
+
+// noSeq is seqSet.hi when no seq is marked: far enough below any seq that
+// no seq is its next one.
+const noSeq = -1 << 62
+
+func (s *seqSet) reset() {
+	if s.hi != noSeq {
+		s.clear(s.lo, s.hi)
+	}
+	s.hi = noSeq
+}
+
+// set marks seq and reports whether it was marked.
+func (s *seqSet) set(seq int64) bool {
+	w, m := &s.bits[seq>>6&1023], uint64(1)<<(seq&63)
+	old := *w&m != 0
+	*w |= m
+	return old
+}
+
+// mark records seq (unwrapped, ≥ 0) as answered and reports whether it
+// already was. parseReply handles the usual case, the next seq, inline.
+func (s *seqSet) mark(seq int64) bool {
+	switch {
+	case seq-s.hi >= 65536: // the first seq (hi is noSeq), or a jump past the table
+		s.reset()
+		s.lo = seq
+	case seq > s.hi:
+		s.clear(s.hi+1, seq-1)
+	case s.hi-seq >= 65536:
+		return false // older than the table: its bit is a later seq's
+	default:
+		s.lo = min(s.lo, seq)
+		return s.set(seq)
+	}
+	// a new newest seq: its bit held the seq 65536 before it, if any
+	s.hi = seq
+	s.set(seq)
+	return false
+}
+
+// clear forgets seqs a..b; all of them when b−a ≥ 65535.
+func (s *seqSet) clear(a, b int64) {
+	if b-a >= 65535 {
+		clear(s.bits[:])
+		return
+	}
+	for a <= b {
+		lo := a & 63
+		n := min(64-lo, b-a+1)
+		m := ^uint64(0)
+		if n < 64 {
+			m = (uint64(1)<<n - 1) << lo
+		}
+		s.bits[a>>6&1023] &^= m
+		a += n
+	}
+}
+
+func (p *Parser) timeout(seq int64, stamp time.Time, hasStamp bool) (kind, int, error) {
 	p.resetRow(schema.PingStatusTimeout, nil)
 	c := p.newCell()
 	c.seq = seq
 	p.reply.Seq = &c.seq
-	p.setTime(c, seq, true, stamp, hasStamp)
+	return p.setTime(p.unwrap(seq), true, stamp, hasStamp)
 }
 
 func (p *Parser) stderrRow(line []byte) {
@@ -426,7 +686,7 @@ func (p *Parser) stderrRow(line []byte) {
 // and the index after it.
 func parseStamp(b []byte) (time.Time, int, bool) {
 	sec, i, ok := parseUint(b, 1)
-	if !ok {
+	if !ok || sec > maxStampSec {
 		return time.Time{}, i, false
 	}
 	var nsec int64
@@ -510,32 +770,33 @@ func (p *Parser) parseReply(b []byte, nbytes int64, j int, stamp time.Time, hasS
 			if e < 0 {
 				return 0, j + 1, parse.Errorf(parse.ErrSyntax, "unclosed (")
 			}
-			flag := b[j+1 : j+e]
-			if string(flag) == "DUP!" {
+			switch flag := b[j+1 : j+e]; string(flag) {
+			case "DUP!":
 				p.reply.Status = schema.PingStatusDup
-			} else {
+			case "same route": // -R: the route is the previous reply's
+			default: // BAD CHECKSUM!, DIFFERENT ADDRESS!, truncated
 				s := string(flag)
 				p.reply.Error = &s
 			}
 			j += e + 1
 			continue
-		case !haveSeq && p.reply.TTL == nil && ch >= 'A' && ch <= 'Z':
-			// BSD ICMP error: "92 bytes from ip: Destination Host Unreachable"
-			s := string(trimSpace(b[j:]))
-			p.reply.Error = &s
-			p.reply.Status = schema.PingStatusError
-			p.setTime(c, 0, false, stamp, hasStamp)
-			return kindRow, 0, nil
+		case ch == '\t' || ch == '\a': // -R puts "\t(same route)" after a reply, -a a bell
+			j++
+			continue
+		case !haveSeq && p.reply.TTL == nil && p.reply.RTTMs == nil &&
+			(ch >= 'A' && ch <= 'Z' || hasPrefixAt(b, j, "frag needed ") > 0):
+			// BSD: an ICMP message, "92 bytes from ip: Destination Host Unreachable"
+			return p.bsdMessage(b, j, stamp, hasStamp)
 		default:
-			// other key=value fields some pings print with -v (tos=, dst=)
+			// other key=value fields some pings print (-v: ident=, dst=; BSD -M: mask=, tso=)
 			e := j
 			for e < len(b) && b[e] >= 'a' && b[e] <= 'z' {
 				e++
 			}
 			if e == j || e >= len(b) || b[e] != '=' {
-				return 0, j + 1, parse.Errorf(parse.ErrSyntax, "unexpected text in reply")
+				return 0, j + 1, parse.Errorf(parse.ErrSyntax, "unexpected text in reply: not a field ping prints")
 			}
-			for e < len(b) && b[e] != ' ' {
+			for e < len(b) && b[e] != ' ' && b[e] != '\t' {
 				e++
 			}
 			j = e
@@ -558,8 +819,106 @@ func (p *Parser) parseReply(b []byte, nbytes int64, j int, stamp time.Time, hasS
 	if !haveSeq {
 		return 0, j, parse.Errorf(parse.ErrSyntax, "reply without icmp_seq")
 	}
-	p.setTime(c, c.seq, true, stamp, hasStamp)
-	return kindRow, 0, nil
+	u := p.unwrap(c.seq)
+	if sn := &p.seen; p.reply.Error != nil && *p.reply.Error == "BAD CHECKSUM!" {
+		// a bad checksum answers nothing
+	} else if u == sn.hi+1 { // the usual case: the next seq, new
+		sn.hi = u
+		sn.bits[u>>6&1023] |= 1 << (u & 63)
+	} else if sn.mark(u) {
+		p.reply.Status = schema.PingStatusDup
+	}
+	return p.setTime(u, true, stamp, hasStamp)
+}
+
+// bsdMessage reads the ICMP message of a BSD "N bytes from ADDR: TEXT" line
+// (TEXT at b[j:], p.reply started as a reply): an error about a probe is a
+// row with status error; a message -v reports that is no error (Echo
+// Request, Router Advertisement) is structure; text BSD ping does not print
+// is rejected.
+func (p *Parser) bsdMessage(b []byte, j int, stamp time.Time, hasStamp bool) (kind, int, error) {
+	text := trimSpace(b[j:])
+	switch icmpMessage(text) {
+	case msgInfo:
+		return kindStructure, 0, nil
+	case msgUnknown:
+		return 0, j + 1, parse.Errorf(parse.ErrSyntax, "unknown ICMP message %q: not one BSD ping prints (the line may be damaged)", text)
+	}
+	s := string(text)
+	p.reply.Status, p.reply.Error = schema.PingStatusError, &s
+	return p.setTime(0, false, stamp, hasStamp)
+}
+
+type msgKind uint8
+
+const (
+	msgUnknown msgKind = iota
+	msgError           // an ICMP error about a probe
+	msgInfo            // an ICMP message -v reports that says nothing about a probe
+)
+
+// icmpMessage classifies the text BSD ping's pr_icmph prints after "N bytes
+// from ADDR: " (FreeBSD and macOS ping, KAME ping6), variable parts
+// checked for their shape.
+func icmpMessage(t []byte) msgKind {
+	switch string(t) {
+	case "Destination Net Unreachable", "Destination Host Unreachable",
+		"Destination Protocol Unreachable", "Destination Port Unreachable",
+		"Source Route Failed", "Destination Net Unknown", "Destination Host Unknown",
+		"Source Host Isolated", "Destination Net Prohibited", "Destination Host Prohibited",
+		"Destination Net Unreachable for TOS", "Destination Host Unreachable for TOS",
+		"Communication prohibited by filter", "Host precedence violation", "Precedence cutoff",
+		"Source Quench", "Time to live exceeded", "Frag reassembly time exceeded",
+		// KAME ping6
+		"No Route to Destination", "Destination Administratively Unreachable",
+		"Destination Unreachable Beyond Scope":
+		return msgError
+	case "Echo Reply", "Echo Request", "Timestamp", "Timestamp Reply",
+		"Information Request", "Information Reply", "Address Mask Request",
+		"Address Mask Reply", "Router Advertisement", "Router Solicitation",
+		// KAME ping6
+		"Listener Query", "Listener Report", "Listener Done", "Neighbor Solicitation",
+		"Neighbor Advertisement", "Node Information Query", "Node Information Reply":
+		return msgInfo
+	}
+	num := func(s []byte) bool { _, k, ok := parseUint(s, 0); return ok && k == len(s) }
+	switch {
+	case hasPrefix(t, "frag needed and DF set (MTU ") && t[len(t)-1] == ')':
+		if num(t[len("frag needed and DF set (MTU ") : len(t)-1]) {
+			return msgError
+		}
+	case hasPrefix(t, "Redirect"): // "Redirect Host(New addr: 10.0.0.9)"
+		k := bytes.Index(t, []byte("(New addr: "))
+		if k > 0 && t[len(t)-1] == ')' {
+			switch kind := t[len("Redirect"):k]; string(kind) {
+			case " Network", " Host", " Type of Service and Network", " Type of Service and Host":
+				return msgError
+			default:
+				if hasPrefix(kind, ", Bad Code: ") && num(kind[len(", Bad Code: "):]) {
+					return msgError
+				}
+			}
+		}
+	case hasPrefix(t, "Parameter problem: ") && bytes.Contains(t, []byte("pointer = 0x")):
+		if isHex(t[bytes.Index(t, []byte("pointer = 0x"))+len("pointer = 0x"):]) {
+			return msgError
+		}
+	case hasPrefix(t, "Packet too big mtu = "):
+		if num(t[len("Packet too big mtu = "):]) {
+			return msgError
+		}
+	case hasPrefix(t, "Bad ICMP type: "):
+		if num(t[len("Bad ICMP type: "):]) {
+			return msgInfo
+		}
+	default:
+		for _, pre := range [...]string{"Dest Unreachable, Bad Code: ", "Destination Unreachable, Bad Code: ", "Time exceeded, Bad Code: "} {
+			if hasPrefix(t, pre) && num(t[len(pre):]) {
+				return msgError
+			}
+		}
+	}
+	return msgUnknown
 }
 
 // replyAddr reads the address after "bytes from " up to ": " (or KAME's
@@ -649,8 +1008,11 @@ func (p *Parser) parseFrom(b []byte, j int, stamp time.Time, hasStamp bool) (kin
 	}
 	s := string(trimSpace(b[e:]))
 	p.reply.Error = &s
-	p.setTime(c, c.seq, haveSeq, stamp, hasStamp)
-	return kindRow, 0, nil
+	u := c.seq
+	if haveSeq {
+		u = p.unwrap(c.seq)
+	}
+	return p.setTime(u, haveSeq, stamp, hasStamp)
 }
 
 // parseBanner reads a PING banner: "PING host (ip) 56(84) bytes of data.",
@@ -660,6 +1022,7 @@ func (p *Parser) parseFrom(b []byte, j int, stamp time.Time, hasStamp bool) (kin
 func (p *Parser) parseBanner(b []byte) error {
 	p.target, p.targetIP, p.banner = "", nil, true
 	p.haveFirst, p.epoch, p.last = false, 0, nil
+	p.seen.reset()
 	rest := b[len("PING"):]
 	if hasPrefix(rest, "6(") || hasPrefix(rest, "(") {
 		k := bytes.Index(rest, []byte(" --> "))
@@ -683,13 +1046,16 @@ func (p *Parser) parseBanner(b []byte) error {
 	for e < len(rest) && rest[e] != ' ' && rest[e] != '(' {
 		e++
 	}
-	if e == 0 {
-		return parse.Errorf(parse.ErrSyntax, "PING banner without a destination")
-	}
 	p.target = string(rest[:e])
 	rest = rest[e:]
+	for hasPrefix(rest, " ") && e == 0 {
+		rest = rest[1:] // no name: "PING  (10.0.0.1) 56(84) bytes of data."
+	}
 	if hasPrefix(rest, " (") {
 		rest = rest[1:]
+	}
+	if !hasPrefix(rest, "(") && e == 0 {
+		return parse.Errorf(parse.ErrSyntax, "PING banner without a destination")
 	}
 	if hasPrefix(rest, "(") {
 		depth, k := 0, 0
@@ -707,8 +1073,14 @@ func (p *Parser) parseBanner(b []byte) error {
 			return parse.Errorf(parse.ErrSyntax, "unclosed ( in PING banner")
 		}
 		_, ip := splitNameIP(rest[1:k])
+		if len(ip) == 0 {
+			return parse.Errorf(parse.ErrSyntax, "PING banner without a destination")
+		}
 		s := string(ip)
 		p.targetIP = &s
+		if p.target == "" {
+			p.target = s // the name is empty: the address names the target
+		}
 	}
 	return nil
 }
@@ -961,22 +1333,23 @@ func hasPrefix(b []byte, s string) bool { return len(b) >= len(s) && string(b[:l
 
 func restBlank(b []byte, i int) bool { return len(trimSpace(b[i:])) == 0 }
 
+// trimSpace drops blanks and audible bells (-a) around b.
 func trimSpace(b []byte) []byte {
-	return bytes.TrimRight(trimLeft(b), " \t\r")
+	return bytes.TrimRight(trimLeft(b), " \t\r\a")
 }
 
-func trimLeft(b []byte) []byte { return bytes.TrimLeft(b, " \t\r") }
+func trimLeft(b []byte) []byte { return bytes.TrimLeft(b, " \t\r\a") }
 
 // Detect reports whether head (the first ≤64 KiB of a file, possibly cut
 // mid-line) is ping output: its first meaningful line is a PING banner, a
 // reply ("N bytes from"), a timeout or an ICMP error line, optionally after
-// a -D "[epoch] " prefix. Blank lines and ping's stderr lines before it
-// ("ping: ...", warnings) are skipped.
+// a -D "[epoch] " prefix. What ping prints before its banner is skipped:
+// stderr lines ("ping: ...", warnings), -p's "PATTERN: 0x..", iputils -v's
+// "ai->ai_family: ..", bells.
 func Detect(head []byte) bool {
 	for line := range parse.HeadLines(head, 64) {
 		t := trimSpace(line)
-		if hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") ||
-			hasPrefix(t, "Warning: ") || hasPrefix(t, "WARNING: ") {
+		if len(t) == 0 || hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") || isPreamble(t) {
 			continue
 		}
 		if t[0] == '[' {

@@ -3,12 +3,14 @@ package ping_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/parse/parsetest"
@@ -142,6 +144,14 @@ func TestDetect(t *testing.T) {
 		"stderr":     "ping: sendmsg: Operation not permitted\n\n[1795305201.448244] no answer yet for icmp_seq=3\n",
 		"bsd":        "Request timeout for icmp_seq 0\n",
 		"icmp error": "From 10.0.0.2 icmp_seq=1 Destination Host Unreachable\n",
+		// what options print before the banner (jc's fixtures, iputils and BSD format strings)
+		"-p":          "PATTERN: 0xabcd\nPING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n",
+		"-p ping6":    "PATTERN: 0xff\nPING6(56=40+8+8 bytes) ::1 --> ::1\n",
+		"-b":          "WARNING: pinging broadcast address\nPING 10.0.0.255 (10.0.0.255) 56(84) bytes of data.\n",
+		"-v":          "ping: sock4.fd: 3 (socktype: SOCK_RAW), sock6.fd: 4 (socktype: SOCK_RAW), hints.ai_family: AF_UNSPEC\n\nai->ai_family: AF_INET, ai->ai_canonname: 'h'\nPING h (10.0.0.1) 56(84) bytes of data.\n",
+		"-A bell":     "\aRequest timeout for icmp_seq 0\n",
+		"no name":     "PING  (100.68.105.124) 56(84) bytes of data.\n",
+		"-p -D reply": "PATTERN: 0xff\n[1594978465.914536] 1408 bytes from 10.0.0.1: icmp_seq=1 ttl=59 time=31.4 ms\n",
 	}
 	for name, s := range yes {
 		if !ping.Detect([]byte(s)) {
@@ -155,6 +165,8 @@ func TestDetect(t *testing.T) {
 		"xentop":  "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k)\n",
 		"qmp":     `{"return": {"status": "active", "total-time": 12}}`,
 		"prose":   "PING pong is a game\n",
+		"pattern": "PATTERN: 0xzz\nPING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n",
+		"only -p": "PATTERN: 0xff\n",
 		"ts log":  "Nov 21 10:00:01 64 bytes from 10.0.0.1: icmp_seq=1\n",
 	}
 	for name, s := range no {
@@ -208,11 +220,83 @@ func TestRowsNotReused(t *testing.T) {
 	}
 }
 
+// A repeated seq is a duplicate whether ping marks it or not, per session
+// (a banner starts afresh) and across the 65535 → 0 wrap; a reply with a
+// bad checksum answers nothing (iputils gather_statistics leaves it out of
+// its table).
+func TestDuplicateBySeq(t *testing.T) {
+	in := []byte("PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.3 ms (BAD CHECKSUM!)\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.9 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=65535 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=0 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.2: icmp_seq=65535 ttl=64 time=0.9 ms\n" +
+		"64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.9 ms (DUP!)\n" +
+		"PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n")
+	reps, _, _ := drain(t, in, parse.Options{})
+	want := []string{"reply", "reply", "reply", "dup", "reply", "reply", "reply", "dup", "dup", "reply"}
+	if len(reps) != len(want) {
+		t.Fatalf("%d rows, want %d", len(reps), len(want))
+	}
+	for i, r := range reps {
+		if r.Status != want[i] {
+			t.Errorf("row %d (seq %d from %s): %s, want %s", i, *r.Seq, *r.From, r.Status, want[i])
+		}
+	}
+}
+
+// A time no column can hold is a reject, never stored: a -D stamp past
+// year 9999 (the fuzz crasher in testdata/fuzz/FuzzParse), and --start +
+// seq·--interval past it or overflowing.
+func TestTimeOutOfRange(t *testing.T) {
+	in := []byte("[1000000000000] 64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.3 ms\n" +
+		"64 bytes from 10.0.0.1: icmp_seq=999999999999999999 ttl=64 time=0.3 ms\n" +
+		"no answer yet for icmp_seq=99999999999999\n")
+	opt := parse.Options{File: "f", Lenient: true, Start: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Interval: time.Hour}
+	res := parsetest.Drain(newParser, in, opt)
+	var lines []int
+	for _, e := range res.Rejects {
+		lines = append(lines, e.Line)
+	}
+	if len(res.Rows) != 2 || fmt.Sprint(lines) != "[1 4 5]" || !res.Stats.Balanced() {
+		t.Fatalf("%d rows, rejects at lines %v, %+v", len(res.Rows), lines, res.Stats)
+	}
+	if !errors.Is(res.Rejects[0].Err, parse.ErrSyntax) || !errors.Is(res.Rejects[1].Err, parse.ErrNoTime) || !errors.Is(res.Rejects[2].Err, parse.ErrNoTime) {
+		t.Errorf("rejects: %v", res.Rejects)
+	}
+}
+
+// decorations are lines ping's options add around the data (iputils, BSD
+// and KAME format strings, as in testdata's hand-written cases); the fuzz
+// target weaves them into each seed so mutations start from them.
+var decorations = []string{
+	"PATTERN: 0xabcd", "WARNING: pinging broadcast address", "ping: Warning: source address might be selected on device other than: eth0",
+	"RR: \t10.0.0.2", "\t10.0.0.1", "TS: \t39600123 absolute", "Unrecorded hops: 2", "NOP", "\a",
+	"Vr HL TOS  Len   ID Flg  off TTL Pro  cks      Src      Dst", " 4  5  00 5400 1c2b   0 0000  40  01 d4e5 10.0.0.2  10.0.0.99 ",
+	"UDP: from port 33434, to port 33435 (decimal)", "Vr TC  Flow Plen Nxt Hlim", " 6 00 00000 0038  3a   40", "2001:db8::10->2001:db8::1",
+	"92 bytes from 10.0.0.254: Destination Host Unreachable", "92 bytes from 10.0.0.254: Weird error message",
+	"wrong data byte #16 should be 0x10 but was 0x11", "cp: 5f 3a 2e  0 21  7 a1  0 ", "#16\t11 11 12 13 ",
+	".\b \b.\b \b.\bE", "\r2/3 packets received (66.7%) 0.045 min / 0.048 avg / 0.051 max",
+	"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.298 ms\t(same route)\a",
+}
+
 func FuzzParse(f *testing.F) {
 	dirs, _ := filepath.Glob("testdata/*/input.txt")
 	for _, d := range dirs {
 		if b, err := os.ReadFile(d); err == nil && len(b) < 64<<10 {
 			f.Add(b)
+			lines := strings.SplitAfter(string(b), "\n")
+			for i, dec := range decorations {
+				k := i % (len(lines) + 1)
+				woven := strings.Join(lines[:k], "") + dec + "\n" + strings.Join(lines[k:], "")
+				f.Add([]byte(woven))
+			}
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
