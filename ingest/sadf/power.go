@@ -38,7 +38,6 @@ var usbHeaders = [...]string{
 
 const batteryHeader = "BAT;%cap;cap/min;status"
 
-
 // checkText refuses a string that is not valid UTF-8: sadf prints
 // non-printable bytes as '.', so such bytes mean an input that is not
 // sadf's, and Parquet strings must be UTF-8.
