@@ -5,6 +5,9 @@
 // routes records to content-named Parquet files, one per (source, table,
 // host, date). Everything a run writes becomes visible at once when the run
 // succeeds (see package lake); a strict-mode error leaves --out untouched.
+// A source is its canonical absolute path (stdin: its content's SHA-256):
+// a rerun under any spelling replaces its files, and a source named twice
+// in one run is read once.
 package ingest
 
 import (
@@ -76,6 +79,7 @@ type Progress struct {
 // FileSummary accounts for one input.
 type FileSummary struct {
 	Path    string           `json:"path"`
+	Source  string           `json:"source"` // identity: canonical absolute path, or stdin:sha256:<hex>
 	Format  string           `json:"format"`
 	Host    string           `json:"host,omitempty"`
 	SHA256  string           `json:"sha256"`
@@ -106,8 +110,19 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 		return sum, err
 	}
 	var files []input
+	seen := map[string]bool{} // sources by identity: one spelled twice is read once
 	for _, f := range all {
-		if cfg.Shard.owns(f.path) {
+		if !cfg.Shard.owns(f.path) {
+			continue
+		}
+		f.id = f.path
+		if f.path != "-" {
+			if f.id, err = sourceID(f.path); err != nil {
+				return sum, fmt.Errorf("%w: %v", ErrBadInput, err)
+			}
+		}
+		if !seen[f.id] {
+			seen[f.id] = true
 			files = append(files, f)
 		}
 	}
@@ -128,7 +143,14 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 		set.Abort()
 		return sum, err
 	}
-	for _, fs := range sums {
+	for i, fs := range sums {
+		fs.Source = files[i].id
+		if fs.Path == "-" {
+			fs.Source = stdinID(fs.SHA256)
+		}
+		// The source's files replace those of its previous run, under
+		// any spelling: its manifest is keyed by the identity.
+		set.AddSource(lake.Source{ID: fs.Source, Given: fs.Path, SHA256: fs.SHA256})
 		sum.Files = append(sum.Files, fs)
 		sum.Totals.Add(fs.Stats)
 	}
@@ -137,12 +159,13 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 		return sum, err
 	}
 	sum.Written = written
-	return sum, updateManifests(cfg.Out, sum.Files, written)
+	return sum, nil
 }
 
 type input struct {
 	path string
 	size int64
+	id   string // identity (sourceID); "-" for stdin until its content is hashed
 }
 
 // jobsFor is how many of files are ingested at once.

@@ -54,7 +54,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *out != "" {
 		meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLine()}
-		if err := writePartitioned(*out, meta, res.Outages, res.Migrations, res.VMs); err != nil {
+		if _, err := lake.Write(*out, meta, lake.RowsOf(res.Outages), lake.RowsOf(res.Migrations), lake.RowsOf(res.VMs)); err != nil {
 			return err
 		}
 	}
@@ -92,46 +92,4 @@ func opt(v *float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f", *v)
-}
-
-// writePartitioned writes row slices of partitioned tables into one set.
-func writePartitioned(root string, meta map[string]string, outages []schema.PingOutage, migs []schema.Migration, vms []schema.VMCandidate) error {
-	set, err := lake.NewSet(root)
-	if err != nil {
-		return err
-	}
-	files := map[string]*lake.File{}
-	write := func(r schema.Partitioner) error {
-		h, t := r.Partition()
-		tbl := schema.TableOf(r)
-		dir := lake.Dir(tbl, h, t)
-		f := files[dir]
-		if f == nil {
-			if f, err = set.Create(tbl, dir, meta); err != nil {
-				return err
-			}
-			files[dir] = f
-		}
-		return f.Write(r)
-	}
-	for i := range outages {
-		if err := write(&outages[i]); err != nil {
-			set.Abort()
-			return err
-		}
-	}
-	for i := range migs {
-		if err := write(&migs[i]); err != nil {
-			set.Abort()
-			return err
-		}
-	}
-	for i := range vms {
-		if err := write(&vms[i]); err != nil {
-			set.Abort()
-			return err
-		}
-	}
-	_, err = set.Commit()
-	return err
 }

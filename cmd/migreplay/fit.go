@@ -71,11 +71,8 @@ func runFit(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *out != "" {
 		meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLine(), schema.MetaSource: *in}
-		if _, err := lake.WriteTable(*out, res.Fits, meta); err != nil {
-			return fmt.Errorf("writing fits to %s: %w", *out, err)
-		}
-		if _, err := lake.WriteTable(*out, res.Predictions, meta); err != nil {
-			return fmt.Errorf("writing predictions to %s: %w", *out, err)
+		if _, err := lake.Write(*out, meta, lake.RowsOf(res.Fits), lake.RowsOf(res.Predictions)); err != nil {
+			return fmt.Errorf("writing fits and predictions to %s: %w", *out, err)
 		}
 	}
 	if *asJSON {

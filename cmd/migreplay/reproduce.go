@@ -42,11 +42,8 @@ func runReproduce(ctx context.Context, args []string, stdout io.Writer) error {
 	if *out != "" {
 		res, pts := rep.Rows()
 		meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLine(), schema.MetaSource: "datasets/seeds (embedded)"}
-		if _, err := lake.WriteTable(*out, res, meta); err != nil {
-			return fmt.Errorf("writing the reproduce table to %s: %w", *out, err)
-		}
-		if _, err := lake.WriteTable(*out, pts, meta); err != nil {
-			return fmt.Errorf("writing the reproduce_point table to %s: %w", *out, err)
+		if _, err := lake.Write(*out, meta, lake.RowsOf(res), lake.RowsOf(pts)); err != nil {
+			return fmt.Errorf("writing the reproduce and reproduce_point tables to %s: %w", *out, err)
 		}
 	}
 	if *asJSON {

@@ -5,21 +5,59 @@
 //
 // <hash> is the first 16 hex digits of the SHA-256 of the file's own bytes,
 // so a file's name is a function of its content: shards of one job never
-// collide, and a rerun on the same input rewrites exactly its own files with
+// collide, and a rerun on the same input gives exactly its own files with
 // identical bytes.
 //
-// Files are written under <out>/_tmp/ with a .tmp suffix and renamed into
-// place only by Commit, so a crash or kill at any moment leaves nothing
-// visible to a reader of *.parquet (Spark, Trino and DuckDB's hive globs
-// skip paths starting with "_"); Abort removes them.
+// # Runs and commits
+//
+// Every command that writes a lake (ingest, analyze, fit, reproduce,
+// replay) writes one run: a Set. Its files are staged under
+// <out>/_tmp/<run id>/ and become visible only at Commit, all of them
+// together with the manifests of its sources, or none (Set.Commit gives
+// the steps). A plain folder tree cannot rename many files at once, so each
+// commit writes a record first, _lake/pending/<run id>.json, listing its
+// renames: the new files; the files of an earlier run of the same source
+// that it takes out (see Source); the sources' manifests. The record moves
+// to _manifests/runs/<run id>.json when the last rename is done. A run that
+// dies mid-commit (SIGKILL, power) leaves the record pending, and the next
+// run into the lake, or Recover ('migreplay lake recover'), redoes its
+// renames (every staged file was synced before the record was written) or,
+// if that fails, undoes them: after recovery a run's files are all there
+// with its manifests, or none are.
+//
+// What readers may see: only during the renames of a commit (milliseconds:
+// one rename per file, no data is written then) may a reader listing the
+// lake see some of a run's new files and not others, and, for a source
+// being replaced, its new files beside the old ones (the new files are
+// renamed in first, then the old ones out, then the manifests). Nothing a
+// reader sees is ever a partial file.
+//
+// # Many writers
+//
+// Any number of processes, on one machine or several sharing a file system
+// with working flock(2) (local disks; NFS, whose client emulates flock with
+// byte-range locks; Lustre mounted with -o flock), may write one lake at
+// once. Each run stages under its own _tmp/<run id>/ and holds
+// _tmp/<run id>/lock (flock) for its whole life; a staging folder whose
+// lock can be taken belongs to a dead run and is removed by the next run's
+// recovery, never a live run's. Commits and recovery of one lake take
+// _lake/lock (flock) for their short critical section: the planning, the
+// record and the renames, never the parse. Shared folders (_tmp/ itself,
+// partition folders) are made and removed only under that lock.
+//
+// The record of a run also names the sources it replaced and every file it
+// added, so that Check can say which runs and sources produced each file.
+// All bookkeeping lives under "_"-prefixed folders (_tmp/, _lake/,
+// _manifests/), which Spark, Trino and DuckDB's hive globs skip. Run ids,
+// records and manifests hold wall-clock times; Parquet files never do.
 package lake
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -98,25 +136,82 @@ func Dir(table *schema.Table, host string, t time.Time) string {
 	return filepath.Join("table="+Escape(table.Name), "host="+Escape(host), "date="+Date(t))
 }
 
-// Set is one batch of files destined for a lake root: everything a command
-// writes becomes visible together at Commit, or not at all. Create may be
-// called from several goroutines (each writing its own files); Commit and
-// Abort run once the writers are done.
-type Set struct {
-	root    string
-	tmp     string
-	mu      sync.Mutex // guards pending
-	pending []*File
-	done    []string
+// ListFiles lists the Parquet files below root that readers see, in path
+// order: *.parquet, skipping names that start with "_" or "." (the lake's
+// bookkeeping and staging: _tmp/, _lake/, _manifests/).
+func ListFiles(root string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if p != root && (strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".")) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && strings.HasSuffix(name, ".parquet") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	return files, nil
 }
 
-// NewSet prepares writing under root (created if needed).
+// Set is one run's batch of files destined for a lake root: everything a
+// command writes becomes visible together at Commit, or not at all. Create
+// may be called from several goroutines (each writing its own files);
+// Commit and Abort run once the writers are done, and only one of them.
+type Set struct {
+	root    string
+	id      string   // run id
+	stage   string   // <root>/_tmp/<id>
+	lock    *os.File // the run's lock (stage/lock), held until Commit or Abort ends
+	started time.Time
+	mu      sync.Mutex // guards pending and command
+	pending []*File
+	command string // the first file's schema.MetaCommand
+	sources []Source
+	closed  bool
+}
+
+// NewSet starts a run into root (created if needed). Under the lake's lock
+// it first finishes or undoes any commit a dead run left half done and
+// removes the staging folders of dead runs (see Recover), then makes this
+// run's own staging folder _tmp/<run id>/ and takes the run's lock, held
+// until Commit or Abort.
 func NewSet(root string) (*Set, error) {
-	tmp := filepath.Join(root, "_tmp")
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	if err := fsys.MkdirAll(root); err != nil {
 		return nil, fmt.Errorf("lake: %w", err)
 	}
-	return &Set{root: root, tmp: tmp}, nil
+	s := &Set{root: root, id: newRunID(), started: time.Now().UTC()}
+	s.stage = filepath.Join(root, tmpDir, s.id)
+	err := withLock(root, func() error {
+		if _, err := recoverLocked(root); err != nil {
+			return err
+		}
+		if err := fsys.MkdirAll(s.stage); err != nil {
+			return err
+		}
+		lk, err := lockFile(filepath.Join(s.stage, runLockName), false)
+		if err != nil {
+			_ = fsys.RemoveAll(s.stage)
+			return err
+		}
+		s.lock = lk
+		liveRuns.Store(s.id, true)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lake: %w", err)
+	}
+	return s, nil
 }
 
 // File is one Parquet file being written.
@@ -146,7 +241,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 // Create starts a file of table in partition dir (see Dir) with meta.
 func (s *Set) Create(table *schema.Table, dir string, meta map[string]string) (*File, error) {
-	f, err := os.CreateTemp(s.tmp, "part-*.parquet.tmp")
+	f, err := fsys.CreateTemp(s.stage, "part-*.parquet.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("lake: %w", err)
 	}
@@ -156,6 +251,9 @@ func (s *Set) Create(table *schema.Table, dir string, meta map[string]string) (*
 	lf.fw = table.NewFileWriter(cw, meta)
 	s.mu.Lock()
 	s.pending = append(s.pending, lf)
+	if s.command == "" {
+		s.command = meta[schema.MetaCommand]
+	}
 	s.mu.Unlock()
 	return lf, nil
 }
@@ -211,80 +309,94 @@ type Written struct {
 	Source string `json:"source,omitempty"`
 }
 
-// Commit closes every file, names it by content and renames it into place.
-// Files are committed in a deterministic order (by final path).
-func (s *Set) Commit() ([]Written, error) {
-	var out []Written
-	for _, lf := range s.pending {
-		if err := lf.Finish(); err != nil {
+// Rows is one table's rows for Write: see RowsOf.
+type Rows interface {
+	add(s *Set, meta map[string]string) error
+}
+
+type rowsOf[T any, P interface {
+	*T
+	schema.Row
+}] []T
+
+// RowsOf wraps rows of one table for Write. A partitioned table gets one
+// file per host=/date= partition its rows fall in (none for no rows); any
+// other table one file, even for no rows (its schema is then on disk).
+func RowsOf[T any, P interface {
+	*T
+	schema.Row
+}](rows []T) Rows {
+	return rowsOf[T, P](rows)
+}
+
+func (rs rowsOf[T, P]) add(s *Set, meta map[string]string) error {
+	table := schema.TableOf(P(new(T)))
+	files := map[string]*File{}
+	var order []*File
+	if !table.Partitioned {
+		f, err := s.Create(table, Dir(table, "", time.Time{}), meta)
+		if err != nil {
+			return err
+		}
+		files[""] = f
+		order = append(order, f)
+	}
+	for i := range rs {
+		dir := ""
+		if table.Partitioned {
+			h, t := any(P(&rs[i])).(schema.Partitioner).Partition()
+			dir = Dir(table, h, t)
+		}
+		f := files[dir]
+		if f == nil {
+			var err error
+			if f, err = s.Create(table, dir, meta); err != nil {
+				return err
+			}
+			files[dir] = f
+			order = append(order, f)
+		}
+		if err := f.Write(P(&rs[i])); err != nil {
+			return fmt.Errorf("lake: write %s: %w", table.Name, err)
+		}
+	}
+	for _, f := range order {
+		if err := f.Finish(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Write writes each table's rows (RowsOf) with meta under root as one run:
+// all of its files become visible together, or none (see Set.Commit).
+func Write(root string, meta map[string]string, tables ...Rows) ([]Written, error) {
+	s, err := NewSet(root)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		if err := t.add(s, meta); err != nil {
 			s.Abort()
 			return nil, err
 		}
-		sum := hex.EncodeToString(lf.h.Sum(nil))[:16]
-		rel := filepath.Join(lf.dir, "part-"+sum+".parquet")
-		out = append(out, Written{Path: filepath.ToSlash(rel), Rows: lf.Rows(), Bytes: lf.cnt.n, Source: lf.Source})
 	}
-	for i, lf := range s.pending {
-		dst := filepath.Join(s.root, out[i].Path)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			s.Abort()
-			return nil, fmt.Errorf("lake: %w", err)
-		}
-		if err := os.Rename(lf.f.Name(), dst); err != nil {
-			s.Abort()
-			return nil, fmt.Errorf("lake: %w", err)
-		}
-		s.done = append(s.done, dst)
-	}
-	s.pending = nil
-	_ = os.Remove(s.tmp) // only if empty: another process may be writing
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return s.Commit()
 }
 
-// Abort removes every file not yet committed.
-func (s *Set) Abort() {
-	for _, lf := range s.pending {
-		if !lf.done {
-			lf.fw.Abandon()
-			lf.f.Close()
-		}
-		os.Remove(lf.f.Name())
-	}
-	s.pending = nil
-	_ = os.Remove(s.tmp)
-}
-
-// WriteTable writes rows of one table as a single file under root and
-// commits it. The table must not be partitioned by host/date, or all rows
-// must share one partition (the first row's).
+// WriteTable writes rows of one table under root as one run (Write) and
+// returns its one file: for a partitioned table, all rows must share one
+// partition.
 func WriteTable[T any, P interface {
 	*T
 	schema.Row
 }](root string, rows []T, meta map[string]string) (Written, error) {
-	table := schema.TableOf(P(new(T)))
-	dir := Dir(table, "", time.Time{})
-	if table.Partitioned && len(rows) > 0 {
-		h, t := any(P(&rows[0])).(schema.Partitioner).Partition()
-		dir = Dir(table, h, t)
-	}
-	s, err := NewSet(root)
+	w, err := Write(root, meta, RowsOf[T, P](rows))
 	if err != nil {
 		return Written{}, err
 	}
-	f, err := s.Create(table, dir, meta)
-	if err != nil {
-		return Written{}, err
-	}
-	for i := range rows {
-		if err := f.Write(P(&rows[i])); err != nil {
-			s.Abort()
-			return Written{}, err
-		}
-	}
-	w, err := s.Commit()
-	if err != nil {
-		return Written{}, err
+	if len(w) != 1 {
+		return Written{}, fmt.Errorf("lake: WriteTable: %d files, want 1 (rows of several partitions)", len(w))
 	}
 	return w[0], nil
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -169,31 +168,8 @@ func readLake(root string, columns []string) (*Table, error) {
 
 // ListFiles lists the Parquet files below root that Read reads, in path
 // order: *.parquet, skipping names that start with "_" or "." (the lake's
-// _tmp/).
-func ListFiles(root string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if p != root && (strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".")) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.IsDir() && strings.HasSuffix(name, ".parquet") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(files)
-	return files, nil
-}
+// _tmp/, _lake/ and _manifests/): lake.ListFiles.
+func ListFiles(root string) ([]string, error) { return lake.ListFiles(root) }
 
 // GroupByKey splits files (below root) by the value of their Hive
 // partition key (host=…), the groups in order of value (unescaped), files
