@@ -17,9 +17,11 @@ package lake
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -147,6 +149,15 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // Create starts a file of table in partition dir (see Dir) with meta.
 func (s *Set) Create(table *schema.Table, dir string, meta map[string]string) (*File, error) {
 	f, err := os.CreateTemp(s.tmp, "part-*.parquet.tmp")
+	// Another process writing into the same lake (a shard of an array job)
+	// removes _tmp at its Commit or Abort when it is empty, as it is before
+	// this Set's first file: make it again. A few tries, since each can lose
+	// the same race once more.
+	for try := 0; try < 8 && errors.Is(err, fs.ErrNotExist); try++ {
+		if err = os.MkdirAll(s.tmp, 0o755); err == nil {
+			f, err = os.CreateTemp(s.tmp, "part-*.parquet.tmp")
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lake: %w", err)
 	}
