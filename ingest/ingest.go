@@ -107,7 +107,7 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 	}
 	var files []input
 	for _, f := range all {
-		if cfg.Shard.owns(f.path) {
+		if cfg.Shard.OwnsKey(f.path) {
 			files = append(files, f)
 		}
 	}
