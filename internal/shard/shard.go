@@ -28,7 +28,8 @@ type Shard struct {
 
 // FromEnv reads the shard from the scheduler's environment:
 // SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (with SLURM_ARRAY_TASK_MIN
-// subtracted), or JOB_COMPLETION_INDEX with MIGREPLAY_SHARDS (Kubernetes
+// subtracted; the array must be contiguous, SLURM_ARRAY_TASK_MAX − MIN + 1
+// = COUNT), or JOB_COMPLETION_INDEX with MIGREPLAY_SHARDS (Kubernetes
 // Indexed Jobs set the index only; the count is the Job's completions).
 // It returns a zero Shard when neither is set.
 func FromEnv(getenv func(string) string) (Shard, error) {
@@ -48,17 +49,27 @@ func FromEnv(getenv func(string) string) (Shard, error) {
 		if err != nil {
 			return Shard{}, err
 		}
+		lo := 0
 		if getenv("SLURM_ARRAY_TASK_MIN") != "" {
-			min, err := atoi("SLURM_ARRAY_TASK_MIN")
-			if err != nil {
+			if lo, err = atoi("SLURM_ARRAY_TASK_MIN"); err != nil {
 				return Shard{}, err
 			}
-			id -= min
 		}
-		s := Shard{Index: id, Count: n}
-		if err := s.Valid(); err != nil {
-			// --array=0-7:2 or 1,5,9: ids minus the minimum are not 0..count-1
-			return Shard{}, fmt.Errorf("shard from environment: %v: use a contiguous --array=0-N, or pass --shard", err)
+		s := Shard{Index: id - lo, Count: n}
+		err = s.Valid()
+		if err == nil && getenv("SLURM_ARRAY_TASK_MAX") != "" {
+			hi, err2 := atoi("SLURM_ARRAY_TASK_MAX")
+			if err2 != nil {
+				return Shard{}, err2
+			}
+			if hi-lo+1 != n {
+				err = fmt.Errorf("array ids %d to %d hold %d tasks, not %d", lo, hi, hi-lo+1, n)
+			}
+		}
+		if err != nil {
+			// --array=0-7:2 or 1,5,9: the ids are not min..min+count-1,
+			// and some inputs would belong to no task
+			return Shard{}, fmt.Errorf("shard from environment: %v: use a contiguous --array (0-N, 0-N%%M), or pass --shard", err)
 		}
 		return s, nil
 	}

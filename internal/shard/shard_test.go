@@ -75,8 +75,15 @@ func TestFromEnv(t *testing.T) {
 		// sbatch --array=2-5: ids 2..5, min 2, count 4
 		{env: map[string]string{"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "2"}, want: Shard{3, 4}},
 		{env: map[string]string{"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "4"}, want: Shard{0, 4}},
-		// sbatch --array=0-6:2: ids 0,2,4,6, count 4: id 6 is not a shard index
-		{env: map[string]string{"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0"}, err: true},
+		// sbatch --array=0-7%2: at most 2 at once, still ids 0..7
+		{env: map[string]string{"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_COUNT": "8", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "7"}, want: Shard{7, 8}},
+		// sbatch --array=0-6:2: ids 0,2,4,6, count 4: id 6 is not a shard
+		// index, and id 2 would take shard 2's inputs while shards 1 and 3
+		// have no task
+		{env: map[string]string{"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "6"}, err: true},
+		{env: map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "6"}, err: true},
+		// sbatch --array=1,5,9
+		{env: map[string]string{"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "9"}, err: true},
 		{env: map[string]string{"SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "4"}, err: true},
 		{env: map[string]string{"JOB_COMPLETION_INDEX": "1", "MIGREPLAY_SHARDS": "3"}, want: Shard{1, 3}},
 		{env: map[string]string{"JOB_COMPLETION_INDEX": "1"}, err: true},
