@@ -4,7 +4,7 @@ BIN     := bin/migreplay
 OUT     ?= out
 PKGS    := ./...
 
-.PHONY: help build run test test-go test-race test-integration bench fuzz golden lint fmt clean notebooks
+.PHONY: help build run test test-go test-race test-integration test-cluster bench fuzz golden lint fmt clean notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ test-race: ## the packages with goroutines (the Parquet writer's worker, ingest,
 
 test-integration: build ## DuckDB over the lake (installs @duckdb/node-api into a scratch folder)
 	./scripts/integration.sh $(BIN)
+
+test-cluster: build ## (root; CI runs it after test) a Slurm array job on this machine: sharded ingest and sweep = one process, byte for byte; the k8s manifests' shape
+	python3 scripts/check_k8s.py deploy/k8s $(BIN)
+	./scripts/cluster-test.sh $(BIN)
 
 bench: ## Go benchmarks plus the bench/ peer comparisons (prints ratios)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -112,14 +112,16 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 	var files []input
 	seen := map[string]bool{} // sources by identity: one spelled twice is read once
 	for _, f := range all {
-		if !cfg.Shard.owns(f.path) {
-			continue
-		}
 		f.id = f.path
 		if f.path != "-" {
 			if f.id, err = sourceID(f.path); err != nil {
 				return sum, fmt.Errorf("%w: %v", ErrBadInput, err)
 			}
+		}
+		// Shards split sources by identity, so every spelling of a path
+		// lands in the same shard.
+		if !cfg.Shard.OwnsKey(f.id) {
+			continue
 		}
 		if !seen[f.id] {
 			seen[f.id] = true

@@ -3,9 +3,11 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -299,39 +301,86 @@ func TestStdinAndHostFromPath(t *testing.T) {
 	}
 }
 
-func TestShardsPartitionInputs(t *testing.T) {
-	var paths []string
-	for i := 0; i < 200; i++ {
-		paths = append(paths, filepath.Join("traces", "h"+strconv.Itoa(i)+".xentop"))
+// TestShardsUnionIsTheSingleRun ingests the bundled traces as n shards
+// running at once into one lake, as an array job does, and compares the
+// lake with a single run's: the same Parquet files, byte for byte.
+func TestShardsUnionIsTheSingleRun(t *testing.T) {
+	inputs := []string{"../datasets/traces"}
+	single := t.TempDir()
+	if _, err := Run(context.Background(), Config{Out: single}, inputs); err != nil {
+		t.Fatal(err)
 	}
-	seen := map[string]int{}
-	for s := 0; s < 4; s++ {
-		n := 0
-		for _, p := range paths {
-			if (Shard{Index: s, Count: 4}).owns(p) {
-				seen[p]++
-				n++
+	want := lakeDigest(t, single)
+	if len(want) < 24 {
+		t.Fatalf("single run wrote %d files; the bundled traces give more", len(want))
+	}
+	for _, n := range []int{3, 4} {
+		out := t.TempDir()
+		errs := make(chan error, n)
+		var owned [][]string
+		for i := range n {
+			// which inputs shard i reads
+			var mine []string
+			all, err := expand(inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range all {
+				id, err := sourceID(f.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (Shard{Index: i, Count: n}).OwnsKey(id) {
+					mine = append(mine, f.path)
+				}
+			}
+			owned = append(owned, mine)
+			go func() {
+				sum, err := Run(context.Background(), Config{Out: out, Shard: Shard{Index: i, Count: n}}, inputs)
+				if err == nil && len(sum.Files) != len(mine) {
+					err = fmt.Errorf("shard %d/%d read %d files, owns %d", i, n, len(sum.Files), len(mine))
+				}
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
 			}
 		}
-		// 200 paths over 4 shards: each gets some (binomial, p=1/4: P(0) ~ 1e-25).
-		if n == 0 {
-			t.Errorf("shard %d got nothing", s)
+		if got := lakeDigest(t, out); !maps.Equal(got, want) {
+			t.Errorf("%d shards: %d files differ from the single run's %d", n, len(got), len(want))
+		}
+		busy := 0
+		for _, m := range owned {
+			if len(m) > 0 {
+				busy++
+			}
+		}
+		// the 24 bundled paths give every shard some inputs, so the
+		// shards really write into the lake at the same time
+		if busy != n {
+			t.Errorf("%d shards: only %d got inputs (%v)", n, busy, owned)
 		}
 	}
-	for _, p := range paths {
-		if seen[p] != 1 {
-			t.Errorf("%s owned by %d shards", p, seen[p])
+}
+
+// lakeDigest maps each Parquet file of a lake outside _-prefixed
+// bookkeeping folders to the SHA-256 of its bytes.
+func lakeDigest(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, rel := range listFiles(t, root) {
+		if strings.HasPrefix(rel, "_") || !strings.HasSuffix(rel, ".parquet") {
+			continue
 		}
+		b, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[rel] = fmt.Sprintf("%x", sha256.Sum256(b))
 	}
-	env := map[string]string{"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "2"}
-	s, err := ShardFromEnv(func(k string) string { return env[k] })
-	if err != nil || s != (Shard{Index: 3, Count: 4}) {
-		t.Errorf("slurm: %v %v", s, err)
-	}
-	env = map[string]string{"JOB_COMPLETION_INDEX": "1"}
-	if _, err := ShardFromEnv(func(k string) string { return env[k] }); err == nil {
-		t.Error("k8s index without MIGREPLAY_SHARDS accepted")
-	}
+	return out
 }
 
 func TestRerunReplacesItsOwnFiles(t *testing.T) {

@@ -54,6 +54,17 @@
 // Flags on the command line override the file (a --sweep replaces the
 // file's range for its parameter only); see "migreplay replay --help".
 //
+// Sweeps at fleet scale: the points, in enumeration order, are cut into
+// blocks of SweepBlock (64); block b covers points [64b, 64b+64) and is one
+// replay_run file and one replay_round file. Sweep.Shard (the command's
+// --shard INDEX/COUNT, or SLURM_ARRAY_TASK_ID/COUNT, or
+// JOB_COMPLETION_INDEX with MIGREPLAY_SHARDS) runs the blocks b with
+// b mod COUNT = INDEX. Since a block's files do not depend on who computes
+// it, and files are named by their content, the shards of an array job
+// writing into one lake leave exactly the files one process writes, byte
+// for byte (the command leaves --shard out of the provenance). A shard
+// whose blocks run out (more shards than blocks) writes nothing.
+//
 // To reproduce seed 004's experiment, sweep Config.CPUCap (the Dom0 cap)
 // with CPURate set for the hosts (CPUUsed shows where the CPU stops being
 // the bottleneck) and a DirtyModel per workload (CPU{Usage: DomU cap} for

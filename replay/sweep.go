@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/migreplay/migreplay/internal/shard"
 )
 
 // Sweep runs the cartesian product of parameter values over a base
@@ -16,6 +18,13 @@ import (
 // rate (innermost), and results come back in that order whatever the number
 // of workers. Every configuration uses Base.Seed (common random numbers: two
 // configurations differ only by their parameters).
+//
+// A sweep splits between the processes of an array job (Slurm, Kubernetes
+// Indexed Jobs) in blocks of SweepBlock points in enumeration order: block
+// b holds points [b·SweepBlock, (b+1)·SweepBlock) and belongs to shard b mod
+// Shard.Count. Each block is one pair of replay_run/replay_round files
+// (SweepLakeBlocks, WriteLakeBlocks), whoever computes it, so n shards
+// writing into one lake leave the same files, byte for byte, as one process.
 type Sweep struct {
 	Base      Config
 	Policy    []Policy
@@ -28,11 +37,19 @@ type Sweep struct {
 	Analytic bool
 	// Workers is the number of goroutines; zero means GOMAXPROCS.
 	Workers int
+	// Shard selects this process's blocks; the zero value runs them all.
+	Shard shard.Shard
 }
+
+// SweepBlock is how many consecutive sweep points one block holds: the
+// unit a sharded sweep splits by and the rows of one replay_run file. It is
+// part of the output's layout: changing it changes the files (not the rows)
+// of every sweep.
+const SweepBlock = 64
 
 // SweepResult is one configuration's outcome.
 type SweepResult struct {
-	Index  int
+	Index  int // position in enumeration order (of the whole sweep, also when sharded)
 	Config Config
 	Result Result
 	Err    error
@@ -93,20 +110,31 @@ func (s Sweep) Configs() ([]Config, error) {
 	return out, nil
 }
 
-// Run runs every configuration on Workers goroutines. A configuration that
-// fails validation carries its error in its SweepResult; Run itself fails
-// only when ctx is cancelled.
+// Run runs every configuration of the shard's blocks (all of them without
+// a shard) on Workers goroutines and returns their results in enumeration
+// order. A configuration that fails validation carries its error in its
+// SweepResult; Run itself fails only when ctx is cancelled or the shard is
+// not valid.
 func (s Sweep) Run(ctx context.Context) ([]SweepResult, error) {
-	cfgs, err := s.Configs()
+	if err := s.Shard.Valid(); err != nil {
+		return nil, fmt.Errorf("%w: sweep: %v", ErrConfig, err)
+	}
+	all, err := s.Configs()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SweepResult, len(cfgs))
+	idx := make([]int, 0, len(all))
+	for i := range all {
+		if s.Shard.OwnsBlock(i / SweepBlock) {
+			idx = append(idx, i)
+		}
+	}
+	out := make([]SweepResult, len(idx))
 	workers := s.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, len(cfgs))
+	workers = min(workers, len(idx))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -114,23 +142,52 @@ func (s Sweep) Run(ctx context.Context) ([]SweepResult, error) {
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(cfgs) || ctx.Err() != nil {
+				j := int(next.Add(1) - 1)
+				if j >= len(idx) || ctx.Err() != nil {
 					return
 				}
-				r := SweepResult{Index: i, Config: cfgs[i]}
+				i := idx[j]
+				r := SweepResult{Index: i, Config: all[i]}
 				if s.Analytic {
-					r.Result, r.Err = Analytic(cfgs[i])
+					r.Result, r.Err = Analytic(all[i])
 				} else {
-					r.Result, r.Err = RunContext(ctx, cfgs[i])
+					r.Result, r.Err = RunContext(ctx, all[i])
 				}
-				out[i] = r
+				out[j] = r
 			}
 		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("replay sweep: %w", err)
+	}
+	return out, nil
+}
+
+// SweepLakeBlocks turns results (in enumeration order, as Run returns
+// them) into rows, one LakeBlock per SweepBlock: point i's run and rounds
+// go to block i/SweepBlock. engine is "page" or "analytic". A result that
+// carries an error is an error.
+func SweepLakeBlocks(rs []SweepResult, engine string) ([]LakeBlock, error) {
+	var out []LakeBlock
+	block := -1
+	for _, r := range rs {
+		if r.Err != nil {
+			return nil, fmt.Errorf("sweep configuration %d: %w", r.Index, r.Err)
+		}
+		if b := r.Index / SweepBlock; b != block {
+			if b < block {
+				return nil, fmt.Errorf("replay: sweep results out of order: %d after block %d", r.Index, block)
+			}
+			block = b
+			out = append(out, LakeBlock{})
+		}
+		run, rounds, err := Rows(r.Config, r.Result, engine, r.Index)
+		if err != nil {
+			return nil, err
+		}
+		lb := &out[len(out)-1]
+		lb.Runs, lb.Rounds = append(lb.Runs, run), append(lb.Rounds, rounds...)
 	}
 	return out, nil
 }

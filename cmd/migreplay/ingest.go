@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/migreplay/migreplay/ingest"
+	"github.com/migreplay/migreplay/internal/shard"
 )
 
 func init() {
@@ -151,16 +152,7 @@ func printIngestSummary(w io.Writer, sum ingest.Summary) {
 }
 
 // parseShard reads --shard INDEX/COUNT, or the scheduler's environment.
-func parseShard(v string) (ingest.Shard, error) {
-	if v == "" {
-		return ingest.ShardFromEnv(os.Getenv)
-	}
-	var s ingest.Shard
-	if _, err := fmt.Sscanf(v, "%d/%d", &s.Index, &s.Count); err != nil {
-		return s, fmt.Errorf("--shard %q: want INDEX/COUNT, e.g. 0/8", v)
-	}
-	return s, s.Valid()
-}
+func parseShard(v string) (ingest.Shard, error) { return shard.Parse(v, os.Getenv) }
 
 // siCount formats a count with an SI suffix: 950, 12.3k, 4.1M.
 func siCount(v float64) string {

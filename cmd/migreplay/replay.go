@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/migreplay/migreplay/internal/shard"
 	"github.com/migreplay/migreplay/replay"
 	"github.com/migreplay/migreplay/schema"
 )
@@ -112,6 +113,7 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	timeout := fs.Duration("timeout", 0, "give up on a migration that has not converged (default 1h)")
 	seed := fs.Uint64("seed", 1, "PCG seed")
 	sweep := fs.StringArray("sweep", nil, "name=v1,v2 or name=lo:hi:step for memory, bandwidth, mtu, cpu-cap, dirty-rate, policy (repeatable)")
+	shardFlag := fs.String("shard", "", "--sweep: this process's share as INDEX/COUNT (0-based): the blocks of 64 points b with b mod COUNT = INDEX; default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + MIGREPLAY_SHARDS, else all")
 	analytic := fs.Bool("analytic", false, "use the analytic fast path (Liu et al. 2011) instead of the page-level engine")
 	calibrate := fs.String("calibrate", "", "lake directory: calibrate on its measured migrations (qmp_migrate) and report leave-one-out errors")
 	fitList := fs.StringSlice("fit", nil, "--calibrate: free parameters, of efficiency, state-time, working-set, hot-share, cpu-rate (default efficiency,state-time,working-set)")
@@ -170,6 +172,9 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageErr("--downtime-ramp: applies to --policy qemu, not %s", cfg.Policy.Name())
 	}
 	cfg.MTU, cfg.CPUCap, cfg.ZeroShare, cfg.DowntimeLimit, cfg.AutoConverge = *mtu, *cpuCap, *zero, *downLimit, *auto
+	if fs.Changed("shard") && (len(*sweep) == 0 || *calibrate != "") {
+		return usageErr("--shard splits a --sweep; a single replay or --calibrate runs whole")
+	}
 	if *calibrate != "" {
 		qo := replay.QMPOptions{Policy: cfg.Policy, DowntimeLimit: cfg.DowntimeLimit}
 		if fs.Changed("mtu") {
@@ -204,7 +209,9 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	cfg.Postcopy, cfg.PostcopyAfter = *post >= 0, max(*post, 0)
 	cfg.StateTime, cfg.Timeout, cfg.Seed = *state, *timeout, *seed
-	meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLine()}
+	// provenance without --shard: the shards of a sweep write the files one
+	// process would, byte for byte
+	meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLineWithout(os.Args[1:], []string{"--shard"}, nil)}
 	if len(note) > 0 && !*jsonOut {
 		fmt.Fprintf(stdout, "%s\n\n", strings.Join(note, "\n"))
 	}
@@ -217,6 +224,9 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 			sw.Policy[i] = withOptions(p)
 		}
 		sw.Analytic = *analytic
+		if sw.Shard, err = shard.Parse(*shardFlag, os.Getenv); err != nil {
+			return usageErr("%v", err)
+		}
 		return replaySweep(ctx, sw, *jsonOut, *out, meta, stdout)
 	}
 	return replayOne(ctx, cfg, *analytic, *jsonOut, *out, *showRounds, meta, stdout)
@@ -347,29 +357,28 @@ func replaySweep(ctx context.Context, sw replay.Sweep, jsonOut bool, out string,
 		return err
 	}
 	engine := map[bool]string{false: "page", true: "analytic"}[sw.Analytic]
-	var runs []schema.ReplayRun
-	var rounds []schema.ReplayRound
 	for _, r := range rs {
 		if r.Err != nil {
 			return usageErr("sweep configuration %d: %v", r.Index, r.Err)
 		}
-		run, rd, err := replay.Rows(r.Config, r.Result, engine, r.Index)
-		if err != nil {
-			return err
-		}
-		runs, rounds = append(runs, run), append(rounds, rd...)
+	}
+	blocks, err := replay.SweepLakeBlocks(rs, engine)
+	if err != nil {
+		return err
 	}
 	if out != "" {
-		if _, err := replay.WriteLake(out, runs, rounds, meta); err != nil {
+		if _, err := replay.WriteLakeBlocks(out, blocks, meta); err != nil {
 			return fmt.Errorf("write %s: %w", out, err)
 		}
 	}
 	if jsonOut {
 		bw := bufio.NewWriterSize(stdout, 64<<10)
 		enc := json.NewEncoder(bw)
-		for _, r := range runs {
-			if err := enc.Encode(r); err != nil {
-				return err
+		for _, b := range blocks {
+			for _, r := range b.Runs {
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
 			}
 		}
 		return bw.Flush()

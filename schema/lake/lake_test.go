@@ -92,3 +92,40 @@ func TestAbortLeavesNothing(t *testing.T) {
 		t.Errorf("left after Abort: %v", got)
 	}
 }
+
+// Shards of an array job write into one lake at once, each with its own
+// Set: one that commits or aborts removes the shared _tmp when it is
+// empty, which it is while another has opened its Set but not yet created
+// a file. That other Set must still be able to create and commit.
+func TestSetsShareTheLakeRoot(t *testing.T) {
+	root := t.TempDir()
+	tbl, _ := schema.Lookup("rejects")
+	for _, end := range []string{"commit", "abort"} {
+		a, err := NewSet(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := NewSet(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if end == "commit" {
+			if _, err := a.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			a.Abort()
+		}
+		f, err := b.Create(tbl, Dir(tbl, "", time.Time{}), nil)
+		if err != nil {
+			t.Fatalf("after the other Set's %s: %v", end, err)
+		}
+		if err := f.Write(&schema.Reject{File: end}); err != nil {
+			t.Fatal(err)
+		}
+		w, err := b.Commit()
+		if err != nil || len(w) != 1 {
+			t.Fatalf("after the other Set's %s: %v %v", end, w, err)
+		}
+	}
+}
