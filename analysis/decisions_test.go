@@ -2,15 +2,18 @@ package analysis
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/migreplay/migreplay/analysis/decide"
+	"github.com/migreplay/migreplay/fit"
 )
 
 // Two generated xentop hosts (migreplay generate --format xentop, seeds 3
@@ -186,6 +189,66 @@ func TestClassify(t *testing.T) {
 	} {
 		if got, basis := Classify(c.l, ClassConfig{}); got != c.want {
 			t.Errorf("%+v: %s (%s), want %s", c.l, got, basis, c.want)
+		}
+	}
+}
+
+// datasets/cluster is what its make.py writes: regenerate it into a
+// temporary folder and compare the bytes (skipped without python3).
+func TestClusterDatasetReproducible(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		if os.Getenv("MIGREPLAY_REQUIRE_PYTHON") != "" {
+			t.Fatal("python3 not found and MIGREPLAY_REQUIRE_PYTHON is set")
+		}
+		t.Skip("python3 not found")
+	}
+	dir := t.TempDir()
+	src, err := os.ReadFile("../datasets/cluster/make.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "make.py"), src, 0o644)
+	if out, err := exec.Command(py, filepath.Join(dir, "make.py")).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, f := range []string{"traces/xen-a.xentop.txt.gz", "traces/xen-b.xentop.txt.gz", "traces/xen-c.xentop.txt.gz", "idc.csv"} {
+		a, _ := os.ReadFile(filepath.Join("../datasets/cluster", f))
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs from what make.py writes (%d against %d bytes): rerun datasets/cluster/make.py", f, len(a), len(b))
+		}
+	}
+}
+
+// The cluster's migrations: 21, one row each (the receiving side is paired
+// with the sender), every class recovered as make.py drew it (its GUESTS
+// table), and every class fitted.
+func TestClusterMigrations(t *testing.T) {
+	lake := ingestLake(t, "../datasets/cluster/traces")
+	migs, err := Migrations(lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drawn := map[string]string{"batch-a1": "cpu", "render-a2": "cpu", "solver-a3": "cpu", "web-a4": "network", "db-a5": "disk",
+		"cache-a6": "network", "spare-a7": "idle", "build-b1": "cpu", "etl-b2": "disk", "proxy-b3": "network", "log-b4": "disk",
+		"test-b5": "idle", "ci-b6": "cpu", "files-b7": "disk", "stream-b8": "network", "dev-c1": "idle", "jump-c2": "idle",
+		"mq-c3": "network", "backup-c4": "disk", "sim-c5": "cpu", "old-c6": "idle"}
+	if len(migs) != 21 {
+		t.Fatalf("%d migrations, want 21", len(migs))
+	}
+	for _, m := range migs {
+		if m.PeerHost == nil || *m.PeerHost == m.Host || m.Roles != "migratedaway" || m.Class != drawn[m.Domain] {
+			t.Errorf("%s on %s → %v: %s, class %s (%s), want %s", m.Domain, m.Host, m.PeerHost, m.Roles, m.Class, m.ClassBasis, drawn[m.Domain])
+		}
+	}
+	rows, err := ClassPredictions(migs, nil, fit.Linear, VMConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.FitS == nil || r.ReplayS == nil || r.N < 5 {
+			t.Errorf("%+v", r)
 		}
 	}
 }

@@ -85,14 +85,16 @@ func newXentopData(t *table.Table) (*xentopData, error) {
 // window per gap of more than 10 frame intervals, so repeated migrations of
 // a domain stay apart). Domain-0's CPU is the migration's cost on the host:
 // its peak in the window, its base (median of the 10 frames before) and the
-// settle time until it is back within max(5, 10 % of base) points.
+// settle time until it is back within max(5, 10 % of base) points. The two
+// sides of a migration between two hosts of the lake are one row
+// (PairMigrations).
 func Migrations(lake string) ([]schema.Migration, error) {
 	var out []schema.Migration
 	err := EachXentop(lake, func(x *Xentop) error {
 		out = append(out, x.Migrations()...)
 		return nil
 	})
-	return out, err
+	return PairMigrations(out), err
 }
 
 // Xentop is (part of) a lake's xentop_domain table read once, for

@@ -44,6 +44,7 @@ type Migration struct {
 	NetBefore     *float64  `parquet:"net_before_mbps,optional,zstd" json:"net_before_mbps" unit:"MB/s" doc:"its mean network throughput (NETTX+NETRX) over that minute"`
 	Class         string    `parquet:"class,dict,zstd" json:"class" doc:"workload class from the load before the migration: idle, cpu, disk, network or unknown (analysis/class.go; the README's analyze section gives the thresholds)"`
 	ClassBasis    string    `parquet:"class_basis,zstd" json:"class_basis" doc:"the evidence the class rests on, or why it is unknown"`
+	PeerHost      *string   `parquet:"peer_host,optional,dict,zstd" json:"peer_host" doc:"the receiving host, when the lake has its xentop too: a migration between two hosts of the lake is one row, the sender's (its --incoming window on the receiver overlaps this one); null otherwise"`
 }
 
 func (*Migration) TableName() string                { return "analysis_migration" }

@@ -65,3 +65,30 @@ func (*QMPMigration) TableName() string { return "analysis_qmp_migration" }
 func (r *QMPMigration) Partition() (string, time.Time) { return r.Host, r.Time }
 
 var _ = Register[QMPMigration]("One row per migration logged by QMP query-migrate polls (migreplay analyze): total time, downtime, bytes, syncs, dirty rate, throttle, and the guest's workload class.")
+
+// ClassPrediction is one measured migration beside the two predictions of
+// its time (migreplay analyze): the fit of measured time against memory
+// over the migrations of its workload class, and the replay engine's
+// analytic prediction for the same guest.
+type ClassPrediction struct {
+	Host      string    `parquet:"host,dict,zstd" json:"host" doc:"the host the migration was measured on (the sender's for xentop, the QEMU host for QMP)"`
+	Time      time.Time `parquet:"time,timestamp(microsecond),zstd" json:"time" doc:"start of the migration"`
+	Source    string    `parquet:"source,dict,zstd" json:"source" doc:"where it was measured: xentop (analysis_migration) or qmp (analysis_qmp_migration)"`
+	Domain    string    `parquet:"domain,dict,zstd" json:"domain" doc:"the guest (QMP: the host, its log names no guest)"`
+	Class     string    `parquet:"class,dict,zstd" json:"class" doc:"the guest's workload class"`
+	MemMiB    float64   `parquet:"mem_mib,zstd" json:"mem_mib" unit:"MiB" doc:"the guest's memory: the fit's x"`
+	MeasuredS float64   `parquet:"measured_s,zstd" json:"measured_s" unit:"s" doc:"measured migration time (xentop: duration_s at its frame resolution; QMP: total-time)"`
+	Model     string    `parquet:"model,dict,zstd" json:"model" doc:"the model fitted per class (fit's names)"`
+	N         int64     `parquet:"n,zstd" json:"n" doc:"migrations of the class the fit is made on"`
+	FitS      *float64  `parquet:"fit_s,optional,zstd" json:"fit_s" unit:"s" doc:"the class fit's time at this memory; null when the class could not be fitted (fit_error says why)"`
+	FitLoS    *float64  `parquet:"fit_lo_s,optional,zstd" json:"fit_lo_s" unit:"s" doc:"lower end of its 95 % prediction interval"`
+	FitHiS    *float64  `parquet:"fit_hi_s,optional,zstd" json:"fit_hi_s" unit:"s" doc:"upper end"`
+	FitR2Y    *float64  `parquet:"fit_r2_y,optional,zstd" json:"fit_r2_y" doc:"the class fit's R² on y (1 − SSE/SST of the times)"`
+	FitError  string    `parquet:"fit_error,dict,zstd" json:"fit_error" doc:"why the class has no fit (too few migrations, constant memory, ...); empty when it has one"`
+	ReplayS   *float64  `parquet:"replay_s,optional,zstd" json:"replay_s" unit:"s" doc:"replay's analytic prediction for the same guest (as analysis_vm: its memory, a CPU-coupled dirty rate from its CPU before the migration, analyze's --policy and --bandwidth-mbit); null without a CPU load"`
+}
+
+func (*ClassPrediction) TableName() string                { return "analysis_class_prediction" }
+func (r *ClassPrediction) Partition() (string, time.Time) { return r.Host, r.Time }
+
+var _ = Register[ClassPrediction]("Measured migrations with the per-class fit's prediction of their time beside the replay's (migreplay analyze).")

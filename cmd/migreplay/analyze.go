@@ -16,6 +16,7 @@ import (
 
 	"github.com/migreplay/migreplay/analysis"
 	"github.com/migreplay/migreplay/analysis/decide"
+	"github.com/migreplay/migreplay/fit"
 	"github.com/migreplay/migreplay/schema"
 	"github.com/migreplay/migreplay/schema/lake"
 )
@@ -36,15 +37,20 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var res struct {
-		Outages    []schema.PingOutage   `json:"ping_outages"`
-		Migrations []schema.Migration    `json:"migrations"`
-		VMs        []schema.VMCandidate  `json:"vms"`
-		QMP        []schema.QMPMigration `json:"qmp_migrations"`
-		Decisions  []schema.Decision     `json:"decisions"`
-		Points     map[string]int        `json:"decision_points"`
+	m, err := fit.ParseModel(*dflags.modelName)
+	if err != nil {
+		return usageErr("--class-model: %v", err)
 	}
-	var err error
+	dflags.model = m
+	var res struct {
+		Outages    []schema.PingOutage      `json:"ping_outages"`
+		Migrations []schema.Migration       `json:"migrations"`
+		VMs        []schema.VMCandidate     `json:"vms"`
+		QMP        []schema.QMPMigration    `json:"qmp_migrations"`
+		Classes    []schema.ClassPrediction `json:"class_predictions"`
+		Decisions  []schema.Decision        `json:"decisions"`
+		Points     map[string]int           `json:"decision_points"`
+	}
 	if has(*lakeDir, "ping_reply") {
 		if res.Outages, err = analysis.PingOutages(*lakeDir); err != nil {
 			return err
@@ -62,14 +68,19 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	dcfg, qcfg, err := dflags.configs(fs, analysis.VMConfig{Policy: *policy, Bandwidth: *bw * 1e6 / 8, DirtyPerCPU: *perCPU})
+	vmcfg := analysis.VMConfig{Policy: *policy, Bandwidth: *bw * 1e6 / 8, DirtyPerCPU: *perCPU}
+	dcfg, qcfg, err := dflags.configs(fs, vmcfg)
 	if err != nil {
 		return err
 	}
+	res.Migrations = analysis.PairMigrations(res.Migrations)
 	if has(*lakeDir, "qmp_migrate") {
 		if res.QMP, err = analysis.QMPMigrations(*lakeDir, qcfg); err != nil {
 			return err
 		}
+	}
+	if res.Classes, err = analysis.ClassPredictions(res.Migrations, res.QMP, dflags.model, vmcfg); err != nil {
+		return err
 	}
 	if has(*lakeDir, "xentop_domain") && len(dcfg.Policies) > 0 {
 		d, err := analysis.Decide(*lakeDir, dcfg)
@@ -80,7 +91,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *out != "" {
 		meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLine()}
-		if err := writePartitioned(*out, meta, res.Outages, res.Migrations, res.VMs, partitioners(res.QMP), partitioners(res.Decisions)); err != nil {
+		if err := writePartitioned(*out, meta, res.Outages, res.Migrations, res.VMs, partitioners(res.QMP), partitioners(res.Decisions), partitioners(res.Classes)); err != nil {
 			return err
 		}
 	}
@@ -101,6 +112,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 			m.DurationS, m.Roles, optf(m.MemMiB, "%.0f"), opt(m.Dom0CPUBase), opt(m.Dom0CPUPeak), opt(m.Dom0SettleS), m.Class)
 	}
 	printQMP(tw, res.QMP)
+	printClasses(tw, res.Classes)
 	fmt.Fprintf(tw, "\nwhich VM to migrate (%s over %.0f Mbit/s, %.0f page writes/s per busy vCPU)\nHOST\tRANK\tDOMAIN\tCLASS\tMEM MiB\tCPU %%\tDISK MB/s\tNET MB/s\tPRED TIME s\tPRED DOWNTIME ms\tCONVERGES\n", *policy, *bw, *perCPU)
 	for _, v := range res.VMs {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%.1f\t%.2f\t%.2f\t%.1f\t%.0f\t%v\n", v.Host, v.Rank, v.Domain, v.Class, v.MemK/1024,
@@ -181,6 +193,8 @@ type decisionFlags struct {
 	idc                       *string
 	cpu, swap, net            *float64
 	k, n, window              *int
+	modelName                 *string
+	model                     fit.Model
 }
 
 func decideFlags(fs *pflag.FlagSet) *decisionFlags {
@@ -189,18 +203,19 @@ func decideFlags(fs *pflag.FlagSet) *decisionFlags {
 		help = append(help, fmt.Sprintf("%s (%s)", s.Name, s.Help))
 	}
 	return &decisionFlags{
-		policies: fs.String("decide", "all", "migration policies to run side by side, comma-separated, all or none: "+strings.Join(help, "; ")),
-		hostCPUs: fs.StringSlice("host-cpus", nil, "CPUs of the hosts, HOST=N or N for every host (default: Domain-0's VCPUS)"),
-		nic:      fs.Float64("nic-mbit", 1000, "every host's NIC for the network thresholds, Mbit/s"),
-		idc:      fs.String("idc", "", "inter-domain traffic, CSV src,dst,mbit_s (default: unknown, taken as 0)"),
-		dests:    fs.StringSlice("dest-hosts", nil, "hosts that can take guests besides the lake's (one not in the lake is taken as idle)"),
-		cpu:      fs.Float64("threshold-cpu", 0, "CPU overload threshold, % of the host's CPUs (default: each policy's, 65 or 85)"),
-		swap:     fs.Float64("threshold-swap", 0, "memory overload threshold, swap-page writes/s (default 150)"),
-		net:      fs.Float64("threshold-net", 0, "network overload threshold, % of the NIC (default 80)"),
-		k:        fs.Int("ar-k", 0, "hotspot-ar1: samples over the threshold needed among the last --ar-n (default 3)"),
-		n:        fs.Int("ar-n", 0, "hotspot-ar1: samples looked back at (default 5)"),
-		window:   fs.Int("ar-window", 0, "hotspot-ar1: samples the AR(1) predictor is fitted on (default 10)"),
-		qmpGuest: fs.StringSlice("qmp-guest", nil, "QMPHOST=SARHOST: the sar host inside the guest a QMP host migrated (default: the same name)"),
+		policies:  fs.String("decide", "all", "migration policies to run side by side, comma-separated, all or none: "+strings.Join(help, "; ")),
+		hostCPUs:  fs.StringSlice("host-cpus", nil, "CPUs of the hosts, HOST=N or N for every host (default: Domain-0's VCPUS)"),
+		nic:       fs.Float64("nic-mbit", 1000, "every host's NIC for the network thresholds, Mbit/s"),
+		idc:       fs.String("idc", "", "inter-domain traffic, CSV src,dst,mbit_s (default: unknown, taken as 0)"),
+		dests:     fs.StringSlice("dest-hosts", nil, "hosts that can take guests besides the lake's (one not in the lake is taken as idle)"),
+		cpu:       fs.Float64("threshold-cpu", 0, "CPU overload threshold, % of the host's CPUs (default: each policy's, 65 or 85)"),
+		swap:      fs.Float64("threshold-swap", 0, "memory overload threshold, swap-page writes/s (default 150)"),
+		net:       fs.Float64("threshold-net", 0, "network overload threshold, % of the NIC (default 80)"),
+		k:         fs.Int("ar-k", 0, "hotspot-ar1: samples over the threshold needed among the last --ar-n (default 3)"),
+		n:         fs.Int("ar-n", 0, "hotspot-ar1: samples looked back at (default 5)"),
+		window:    fs.Int("ar-window", 0, "hotspot-ar1: samples the AR(1) predictor is fitted on (default 10)"),
+		qmpGuest:  fs.StringSlice("qmp-guest", nil, "QMPHOST=SARHOST: the sar host inside the guest a QMP host migrated (default: the same name)"),
+		modelName: fs.String("class-model", "linear", "model of measured migration time against memory, fitted per workload class (fit's names)"),
 	}
 }
 
@@ -354,5 +369,26 @@ func printDecisions(tw io.Writer, rows []schema.Decision, points map[string]int,
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", h, p, points[h], n, first.Time.Format("15:04:05"), first.Trigger, strings.Join(ch, ", "))
 		}
+	}
+}
+
+// printClasses puts each measured migration's time beside the fit of its
+// class and the replay's prediction.
+func printClasses(tw io.Writer, rows []schema.ClassPrediction) {
+	fmt.Fprintf(tw, "\nmeasured migration time per workload class: the class fit (time against memory) beside replay's prediction for the same guests (%d)\nCLASS\tN\tMODEL\tR²(y)\tSOURCE\tHOST\tGUEST\tMEM MiB\tMEASURED s\tFIT s [95 %% PI]\tREPLAY s\n", len(rows))
+	sorted := append([]schema.ClassPrediction(nil), rows...)
+	sort.SliceStable(sorted, func(a, b int) bool {
+		if sorted[a].Class != sorted[b].Class {
+			return sorted[a].Class < sorted[b].Class
+		}
+		return sorted[a].MemMiB < sorted[b].MemMiB
+	})
+	for _, r := range sorted {
+		fitS := r.FitError
+		if r.FitS != nil {
+			fitS = fmt.Sprintf("%.1f [%.1f, %.1f]", *r.FitS, *r.FitLoS, *r.FitHiS)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.0f\t%.1f\t%s\t%s\n", r.Class, r.N, r.Model, optf(r.FitR2Y, "%.3f"), r.Source, r.Host, r.Domain,
+			r.MemMiB, r.MeasuredS, fitS, optf(r.ReplayS, "%.1f"))
 	}
 }
