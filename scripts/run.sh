@@ -10,7 +10,8 @@
 #      the QMP-logged migration driven by its own measured dirty rates;
 #   4. sweep Dom0 CPU caps for a 1 GiB guest under three stop rules and fit
 #      migration time against the cap per policy (seed 004's question);
-#   5. reproduce the seed papers' published numbers.
+#   5. reproduce the seed papers' published numbers;
+#   6. write the report (out/report.html, and its screenshot with chromium).
 set -euo pipefail
 bin=${1:-bin/migreplay}; out=${2:-out}
 rm -rf "$out"; mkdir -p "$out"
@@ -50,5 +51,17 @@ step "fit: migration time against Dom0 CPU cap, per policy (power model)"
 "$bin" fit --in "$out/sweep/table=replay_run" --x cpu_cap --y total_time_s --by policy --model power --out "$out/fit"
 step "reproduce the seed papers' numbers (seed 004 power-law R², seed 001 packet-size tables)"
 "$bin" reproduce --out "$out/reproduce"
+step "report: one self-contained HTML file of SVG plots -> $out/report.html"
+"$bin" report --out "$out/report.html" --lake "$out/lake" --lake "$out/analysis" --lake "$out/sweep" --lake "$out/fit" \
+  --lake "$out/reproduce" --lake "$out/cluster/lake" --lake "$out/cluster/analysis" --lake "$out/cluster/fit"
+if command -v chromium >/dev/null; then
+  profile=$(mktemp -d)
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+    --disable-component-update --disable-sync --user-data-dir="$profile" --window-size=1280,9000 \
+    --screenshot="$(cd "$out" && pwd)/report.png" "file://$(cd "$out" && pwd)/report.html" 2>/dev/null && echo "screenshot: $out/report.png"
+  rm -rf "$profile"
+else
+  echo "(no chromium: no screenshot; apt-get install chromium)"
+fi
 step "done: Parquet outputs under $out/"
 find "$out" -name '*.parquet' | sed 's|/part-.*||' | sort | uniq -c
