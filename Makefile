@@ -53,5 +53,6 @@ clean: ## remove build and run outputs
 notebooks: build ## execute notebooks/*.ipynb against a fresh make run (needs jupyter-nbconvert, python3-pandas, python3-matplotlib)
 	@test -d $(OUT)/lake || $(MAKE) run
 	mkdir -p $(OUT)/notebooks
-	MIGREPLAY=$(CURDIR)/$(BIN) LAKE=$(CURDIR)/$(OUT)/lake OUT=$(CURDIR)/$(OUT)/notebooks \
+	MIGREPLAY=$(CURDIR)/$(BIN) LAKE=$(CURDIR)/$(OUT)/lake CLUSTER=$(CURDIR)/$(OUT)/cluster/lake \
+	  IDC=$(CURDIR)/datasets/cluster/idc.csv OUT=$(CURDIR)/$(OUT)/notebooks \
 	  jupyter nbconvert --to notebook --execute --output-dir $(OUT)/notebooks notebooks/*.ipynb
