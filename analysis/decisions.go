@@ -83,7 +83,8 @@ var decideColumns = []string{"host", "time", "name", "domain", "role", "cpu_pct"
 // host's memory is MEM(k)/MEM(%) of its largest domain; its swap writes are
 // sar -W's pswpout/s of the first sample at or after the decision point
 // (within ten minutes) when the lake has sar of a host of that name. Other
-// hosts are seen at their latest frame at or before the decision point.
+// hosts are seen at their latest frame at or before the decision point, if
+// it is at most ten minutes old (else they are not candidates then).
 //
 // The trace is a recording: the guest a policy chose was not moved. So a
 // policy decides once per overload episode: after a migration it does not
@@ -173,7 +174,7 @@ func Decide(lake string, cfg DecideConfig) (*DecideResult, error) {
 				if o == src {
 					continue
 				}
-				if of := o.frameAt(f.t); of != nil {
+				if of := o.frameAt(f.t); of != nil && f.t-of.t <= float64(sarWindow/time.Microsecond) {
 					oh := o.host(of, nicBps)
 					s.Others = append(s.Others, oh)
 				}
