@@ -4,7 +4,7 @@ BIN     := bin/migreplay
 OUT     ?= out
 PKGS    := ./...
 
-.PHONY: help build run test test-go test-race test-integration test-cluster bench fuzz golden lint fmt clean notebooks
+.PHONY: help build run test test-go test-race test-integration test-report test-cluster bench fuzz golden lint fmt clean notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ test-go: ## unit, golden, property and cross-check tests
 
 test-race: ## the packages with goroutines (the Parquet writer's worker, ingest, replay sweeps) under the race detector
 	$(GO) test -race -count=1 ./schema/... ./ingest ./replay
+
+test-report: ## only the report's test: rendered in headless Chromium (Debian's chromium; part of test-go, skipped without it unless MIGREPLAY_REQUIRE_CHROMIUM=1)
+	$(GO) test -count=1 -run 'TestReportInChromium|TestChromiumCheckCatches' -v ./cmd/migreplay
 
 test-integration: build ## DuckDB over the lake (installs @duckdb/node-api into a scratch folder)
 	./scripts/integration.sh $(BIN)
@@ -54,5 +57,6 @@ clean: ## remove build and run outputs
 notebooks: build ## execute notebooks/*.ipynb against a fresh make run (needs jupyter-nbconvert, python3-pandas, python3-matplotlib)
 	@test -d $(OUT)/lake || $(MAKE) run
 	mkdir -p $(OUT)/notebooks
-	MIGREPLAY=$(CURDIR)/$(BIN) LAKE=$(CURDIR)/$(OUT)/lake OUT=$(CURDIR)/$(OUT)/notebooks \
+	MIGREPLAY=$(CURDIR)/$(BIN) LAKE=$(CURDIR)/$(OUT)/lake CLUSTER=$(CURDIR)/$(OUT)/cluster/lake \
+	  IDC=$(CURDIR)/datasets/cluster/idc.csv OUT=$(CURDIR)/$(OUT)/notebooks \
 	  jupyter nbconvert --to notebook --execute --output-dir $(OUT)/notebooks notebooks/*.ipynb

@@ -42,3 +42,29 @@ func BenchmarkMigrations(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "migrations")
 }
+
+// BenchmarkDecide runs every registered policy at every frame of the same
+// lake (the generated host given 32 CPUs: about 70 % busy, so seed 002
+// acts and seed 003's policies weigh peaks), reporting decision points per
+// second. Compare two runs with benchstat:
+//
+//	go test -run '^$' -bench Decide -count 5 ./analysis > new.txt
+func BenchmarkDecide(b *testing.B) {
+	in := parsetest.BenchFile(b, "xentop-200MB.txt", func(w io.Writer) error { return xentop.Generate(w, 200<<20, 1) })
+	lake := filepath.Join(b.TempDir(), "lake")
+	if _, err := ingest.Run(context.Background(), ingest.Config{Out: lake}, []string{in}); err != nil {
+		b.Fatal(err)
+	}
+	var points int
+	for b.Loop() {
+		res, err := Decide(lake, DecideConfig{HostCPUs: map[string]float64{"": 32}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		points = 0
+		for _, n := range res.Points {
+			points += n
+		}
+	}
+	b.ReportMetric(float64(points)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+}

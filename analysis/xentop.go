@@ -85,20 +85,29 @@ func newXentopData(t *table.Table) (*xentopData, error) {
 // window per gap of more than 10 frame intervals, so repeated migrations of
 // a domain stay apart). Domain-0's CPU is the migration's cost on the host:
 // its peak in the window, its base (median of the 10 frames before) and the
-// settle time until it is back within max(5, 10 % of base) points.
+// settle time until it is back within max(5, 10 % of base) points. The two
+// sides of a migration between two hosts of the lake are one row
+// (PairMigrations).
 func Migrations(lake string) ([]schema.Migration, error) {
 	var out []schema.Migration
 	err := EachXentop(lake, func(x *Xentop) error {
 		out = append(out, x.Migrations()...)
 		return nil
 	})
-	return out, err
+	return PairMigrations(out), err
 }
 
 // Xentop is (part of) a lake's xentop_domain table read once, for
 // Migrations and VMs on the same data (each of the functions of those names
 // reads it again).
-type Xentop struct{ d *xentopData }
+type Xentop struct {
+	d     *xentopData
+	class ClassConfig
+}
+
+// SetClassConfig sets the workload-class thresholds Migrations and VMs use
+// (the zero value: the documented defaults).
+func (x *Xentop) SetClassConfig(c ClassConfig) { x.class = c }
 
 // EachXentop reads the lake's xentop_domain table one host= partition at
 // a time, in host order, and calls fn with each: migrations and VM
@@ -111,7 +120,7 @@ func EachXentop(lake string, fn func(*Xentop) error) error {
 		if err != nil {
 			return err
 		}
-		return fn(&Xentop{d})
+		return fn(&Xentop{d: d})
 	})
 }
 
@@ -124,6 +133,8 @@ func (x *Xentop) Migrations() []schema.Migration {
 		roles      map[string]bool
 		peak       float64
 		peakOK     bool
+		mem        float64 // largest MEM(k) of the --incoming rows
+		memOK      bool
 	}
 	wins := map[key][]*window{}
 	var keys []key
@@ -173,6 +184,9 @@ func (x *Xentop) Migrations() []schema.Migration {
 			}
 			w.end = math.Max(w.end, ts)
 			w.roles[r.role] = true
+			if r.role == "incoming" && (!w.memOK || d.mem[r.row] > w.mem) {
+				w.mem, w.memOK = d.mem[r.row], true
+			}
 			if !w.peakOK || d.cpu[r.row] > w.peak {
 				w.peak, w.peakOK = d.cpu[r.row], true
 			}
@@ -218,6 +232,17 @@ func (x *Xentop) Migrations() []schema.Migration {
 				// the last frame before the window
 				if j := plain.firstAt(d, w.start); j > 0 {
 					m.MemK = int64(d.mem[plain.rows[j-1]])
+					m.MemMiB = ptr(d.mem[plain.rows[j-1]] / 1024)
+				}
+			}
+			if m.MemMiB == nil && w.memOK {
+				m.MemMiB = ptr(w.mem / 1024)
+			}
+			m.Class, m.ClassBasis = "unknown", "no frame of the domain in the minute before the migration on this host (the receiving side: its load was on the sender)"
+			if plain != nil {
+				if l, ok := loadBefore(d, plain, w.start, loadWindowS); ok {
+					m.CPUBefore, m.DiskBefore, m.NetBefore = ptr(*l.CPUs*100), l.DiskMBps, l.NetMBps
+					m.Class, m.ClassBasis = Classify(l, x.class)
 				}
 			}
 			if dom0 != nil {
@@ -288,11 +313,7 @@ type VMConfig struct {
 }
 
 func (c VMConfig) withDefaults() VMConfig {
-	def := func(v *float64, d float64) {
-		if *v == 0 {
-			*v = d
-		}
-	}
+	def := defaultTo
 	if c.Policy == "" {
 		c.Policy = "xen-legacy"
 	}
@@ -304,16 +325,6 @@ func (c VMConfig) withDefaults() VMConfig {
 	def(&c.IdleNetMBps, 1)
 	return c
 }
-
-// Workload-class scales: a guest's dominant load is the largest of CPU(%)
-// / 100 (one busy CPU), disk MB/s / 50 (a busy SATA disk) and network MB/s
-// / 12.5 (a busy 100 Mbit/s link) — seed 004's CPU-, disk- and
-// network-intensive classes.
-const (
-	cpuScale  = 100
-	diskScale = 50
-	netScale  = 12.5
-)
 
 // VMs classifies every guest of the lake's xentop_domain table (Domain-0
 // and suffixed migration rows excluded) by its dominant load and ranks the
@@ -361,7 +372,11 @@ func (x *Xentop) VMs(cfg VMConfig) ([]schema.VMCandidate, error) {
 				v.DiskMBps = counterRate(d.rs[first]+d.ws[first], d.rs[last]+d.ws[last]) * 512 / 1e6 / span
 			}
 		}
-		v.Class = classify(v, cfg)
+		l := Load{CPUs: ptr(v.CPUPct / 100), NetMBps: ptr(v.NetMBps)}
+		if d.rsOK[first] && d.rsOK[last] && d.wsOK[first] && d.wsOK[last] {
+			l.DiskMBps = ptr(v.DiskMBps)
+		}
+		v.Class, _ = Classify(l, ClassConfig{IdleCPUs: cfg.IdleCPUPct / 100, IdleDiskMBps: cfg.IdleDiskMBps, IdleNetMBps: cfg.IdleNetMBps})
 		v.DirtyRate = v.CPUPct / 100 * cfg.DirtyPerCPU
 		res, err := replay.Analytic(replay.Config{
 			Memory: v.MemK * 1024, Bandwidth: cfg.Bandwidth, Policy: pol,
@@ -405,16 +420,39 @@ func counterRate(a, b float64) float64 {
 	return b - a
 }
 
-func classify(v schema.VMCandidate, c VMConfig) string {
-	if v.CPUPct < c.IdleCPUPct && v.DiskMBps < c.IdleDiskMBps && v.NetMBps < c.IdleNetMBps {
-		return "idle"
+func ptr[T any](v T) *T { return &v }
+
+// loadWindowS is how far back before a migration the guest's load is read
+// for its class.
+const loadWindowS = 60
+
+// loadBefore is the load of series s over the frames in [start − window,
+// start): mean CPU over those frames (the series' first frame excluded: its
+// CPU(%) is always 0), and disk and network throughput from the counters'
+// increase between the first and the last of them (each known only when
+// both ends are). ok false when fewer than two frames fall in the window.
+func loadBefore(d *xentopData, s *domainSeries, start, window float64) (Load, bool) {
+	i0, i1 := s.firstAt(d, start-window), s.firstAt(d, start)
+	if i1-i0 < 2 {
+		return Load{}, false
 	}
-	cpu, disk, net := v.CPUPct/cpuScale, v.DiskMBps/diskScale, v.NetMBps/netScale
-	switch {
-	case disk >= cpu && disk >= net:
-		return "disk"
-	case net >= cpu:
-		return "network"
+	var cpu float64
+	n := 0
+	for j := max(i0, 1); j < i1; j++ {
+		cpu += d.cpu[s.rows[j]]
+		n++
 	}
-	return "cpu"
+	if n == 0 {
+		return Load{}, false
+	}
+	a, b := s.rows[i0], s.rows[i1-1]
+	span := (d.time[b] - d.time[a]) / 1e6
+	l := Load{CPUs: ptr(cpu / float64(n) / 100)}
+	if span > 0 {
+		l.NetMBps = ptr(counterRate(d.tx[a]+d.rx[a], d.tx[b]+d.rx[b]) * 1024 / 1e6 / span)
+		if d.rsOK[a] && d.rsOK[b] && d.wsOK[a] && d.wsOK[b] {
+			l.DiskMBps = ptr(counterRate(d.rs[a]+d.ws[a], d.rs[b]+d.ws[b]) * 512 / 1e6 / span)
+		}
+	}
+	return l, true
 }

@@ -38,6 +38,13 @@ type Migration struct {
 	Dom0CPUPeak   *float64  `parquet:"dom0_cpu_peak_pct,optional,zstd" json:"dom0_cpu_peak_pct" unit:"%" doc:"highest Domain-0 CPU(%) during the migration"`
 	Dom0SettleS   *float64  `parquet:"dom0_settle_s,optional,zstd" json:"dom0_settle_s" unit:"s" doc:"time after the migration until Domain-0 CPU(%) is back within max(5, 10 % of base) points of its base; null if it never is in the capture"`
 	DomainCPUPeak *float64  `parquet:"domain_cpu_peak_pct,optional,zstd" json:"domain_cpu_peak_pct" unit:"%" doc:"highest CPU(%) of the domain's suffixed rows during the migration"`
+	MemMiB        *float64  `parquet:"mem_mib,optional,zstd" json:"mem_mib" unit:"MiB" doc:"the domain's memory: mem_k in MiB, or for a migration seen only on the receiving side (no frame of the domain before it on this host) the memory its --incoming row reached; null when neither is known (the x of fit --by class on measured migrations)"`
+	CPUBefore     *float64  `parquet:"cpu_before_pct,optional,zstd" json:"cpu_before_pct" unit:"%" doc:"the domain's mean CPU(%) over the frames of the minute before the migration (its load, for the class); null without such frames"`
+	DiskBefore    *float64  `parquet:"disk_before_mbps,optional,zstd" json:"disk_before_mbps" unit:"MB/s" doc:"its mean VBD throughput (RSECT+WSECT) over that minute"`
+	NetBefore     *float64  `parquet:"net_before_mbps,optional,zstd" json:"net_before_mbps" unit:"MB/s" doc:"its mean network throughput (NETTX+NETRX) over that minute"`
+	Class         string    `parquet:"class,dict,zstd" json:"class" doc:"workload class from the load before the migration: idle, cpu, disk, network or unknown (analysis/class.go; the README's analyze section gives the thresholds)"`
+	ClassBasis    string    `parquet:"class_basis,zstd" json:"class_basis" doc:"the evidence the class rests on, or why it is unknown"`
+	PeerHost      *string   `parquet:"peer_host,optional,dict,zstd" json:"peer_host" doc:"the receiving host, when the lake has its xentop too: a migration between two hosts of the lake is one row, the sender's (its --incoming window on the receiver overlaps this one); null otherwise"`
 }
 
 func (*Migration) TableName() string                { return "analysis_migration" }
@@ -56,7 +63,7 @@ type VMCandidate struct {
 	CPUPct        float64   `parquet:"cpu_pct,zstd" json:"cpu_pct" unit:"%" doc:"mean CPU(%) (100 = one CPU busy)"`
 	DiskMBps      float64   `parquet:"disk_mbps,zstd" json:"disk_mbps" unit:"MB/s" doc:"mean VBD throughput from the RSECT/WSECT counters (512-byte sectors)"`
 	NetMBps       float64   `parquet:"net_mbps,zstd" json:"net_mbps" unit:"MB/s" doc:"mean network throughput from the NETTX/NETRX counters"`
-	Class         string    `parquet:"class,dict,zstd" json:"class" doc:"workload class: idle, cpu, disk or network (the dominant load; thresholds in analysis/vm.go)"`
+	Class         string    `parquet:"class,dict,zstd" json:"class" doc:"workload class: idle, cpu, disk, network, or unknown when two loads are within a third of each other (analysis.Classify; the README's analyze section gives the thresholds)"`
 	DirtyRate     float64   `parquet:"dirty_rate,zstd" json:"dirty_rate" unit:"pages/s" doc:"assumed page-dirtying rate: CPU(%)/100 × --dirty-per-cpu (SimGrid's CPU coupling)"`
 	PredTotalS    float64   `parquet:"pred_total_s,zstd" json:"pred_total_s" unit:"s" doc:"predicted total migration time (replay's analytic path under --policy over --bandwidth)"`
 	PredDowntimeS float64   `parquet:"pred_downtime_s,zstd" json:"pred_downtime_s" unit:"s" doc:"predicted downtime"`

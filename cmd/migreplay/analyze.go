@@ -7,9 +7,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/pflag"
+
 	"github.com/migreplay/migreplay/analysis"
+	"github.com/migreplay/migreplay/analysis/decide"
+	"github.com/migreplay/migreplay/fit"
 	"github.com/migreplay/migreplay/schema"
 	"github.com/migreplay/migreplay/schema/lake"
 )
@@ -26,15 +33,24 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	bw := fs.Float64("bandwidth-mbit", 1000, "migration link for the prediction, Mbit/s")
 	perCPU := fs.Float64("dirty-per-cpu", 5000, "page writes/s of one fully busy vCPU (the CPU-to-dirty-rate assumption)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	dflags := decideFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var res struct {
-		Outages    []schema.PingOutage  `json:"ping_outages"`
-		Migrations []schema.Migration   `json:"migrations"`
-		VMs        []schema.VMCandidate `json:"vms"`
+	m, err := fit.ParseModel(*dflags.modelName)
+	if err != nil {
+		return usageErr("--class-model: %v", err)
 	}
-	var err error
+	dflags.model = m
+	var res struct {
+		Outages    []schema.PingOutage      `json:"ping_outages"`
+		Migrations []schema.Migration       `json:"migrations"`
+		VMs        []schema.VMCandidate     `json:"vms"`
+		QMP        []schema.QMPMigration    `json:"qmp_migrations"`
+		Classes    []schema.ClassPrediction `json:"class_predictions"`
+		Decisions  []schema.Decision        `json:"decisions"`
+		Points     map[string]int           `json:"decision_points"`
+	}
 	if has(*lakeDir, "ping_reply") {
 		if res.Outages, err = analysis.PingOutages(*lakeDir); err != nil {
 			return err
@@ -52,9 +68,31 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
+	vmcfg := analysis.VMConfig{Policy: *policy, Bandwidth: *bw * 1e6 / 8, DirtyPerCPU: *perCPU}
+	dcfg, qcfg, err := dflags.configs(fs, vmcfg)
+	if err != nil {
+		return err
+	}
+	res.Migrations = analysis.PairMigrations(res.Migrations)
+	if has(*lakeDir, "qmp_migrate") {
+		if res.QMP, err = analysis.QMPMigrations(*lakeDir, qcfg); err != nil {
+			return err
+		}
+	}
+	if res.Classes, err = analysis.ClassPredictions(res.Migrations, res.QMP, dflags.model, vmcfg); err != nil {
+		return err
+	}
+	if has(*lakeDir, "xentop_domain") && len(dcfg.Policies) > 0 {
+		d, err := analysis.Decide(*lakeDir, dcfg)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		res.Decisions, res.Points = d.Decisions, d.Points
+	}
 	if *out != "" {
 		meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLine()}
-		if _, err := lake.Write(*out, meta, lake.RowsOf(res.Outages), lake.RowsOf(res.Migrations), lake.RowsOf(res.VMs)); err != nil {
+		if _, err := lake.Write(*out, meta, lake.RowsOf(res.Outages), lake.RowsOf(res.Migrations), lake.RowsOf(res.VMs),
+			lake.RowsOf(res.QMP), lake.RowsOf(res.Decisions), lake.RowsOf(res.Classes)); err != nil {
 			return err
 		}
 	}
@@ -69,16 +107,19 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%d\t%d-%d\t%.2f\n", o.Host, o.Target, o.Time.Format("2006-01-02 15:04:05.000"),
 			o.DowntimeMs, o.Lost, o.FirstSeq, o.LastSeq, o.IntervalMs)
 	}
-	fmt.Fprintf(tw, "\nxentop migrations (%d)\nHOST\tDOMAIN\tSTART\tDURATION s\tROLES\tMEM MiB\tDOM0 CPU base→peak %%\tSETTLE s\n", len(res.Migrations))
+	fmt.Fprintf(tw, "\nxentop migrations (%d)\nHOST\tDOMAIN\tSTART\tDURATION s\tROLES\tMEM MiB\tDOM0 CPU base→peak %%\tSETTLE s\tCLASS\n", len(res.Migrations))
 	for _, m := range res.Migrations {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%d\t%s→%s\t%s\n", m.Host, m.Domain, m.Time.Format("2006-01-02 15:04:05"),
-			m.DurationS, m.Roles, m.MemK/1024, opt(m.Dom0CPUBase), opt(m.Dom0CPUPeak), opt(m.Dom0SettleS))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%s\t%s→%s\t%s\t%s\n", m.Host, m.Domain, m.Time.Format("2006-01-02 15:04:05"),
+			m.DurationS, m.Roles, optf(m.MemMiB, "%.0f"), opt(m.Dom0CPUBase), opt(m.Dom0CPUPeak), opt(m.Dom0SettleS), m.Class)
 	}
+	printQMP(tw, res.QMP)
+	printClasses(tw, res.Classes)
 	fmt.Fprintf(tw, "\nwhich VM to migrate (%s over %.0f Mbit/s, %.0f page writes/s per busy vCPU)\nHOST\tRANK\tDOMAIN\tCLASS\tMEM MiB\tCPU %%\tDISK MB/s\tNET MB/s\tPRED TIME s\tPRED DOWNTIME ms\tCONVERGES\n", *policy, *bw, *perCPU)
 	for _, v := range res.VMs {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%.1f\t%.2f\t%.2f\t%.1f\t%.0f\t%v\n", v.Host, v.Rank, v.Domain, v.Class, v.MemK/1024,
 			v.CPUPct, v.DiskMBps, v.NetMBps, v.PredTotalS, v.PredDowntimeS*1e3, v.Converges)
 	}
+	printDecisions(tw, res.Decisions, res.Points, dcfg.Policies)
 	return tw.Flush()
 }
 
@@ -92,4 +133,201 @@ func opt(v *float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f", *v)
+}
+
+// decisionFlags are analyze's flags for the migration policies and the
+// workload classes of QMP migrations.
+type decisionFlags struct {
+	policies                  *string
+	hostCPUs, dests, qmpGuest *[]string
+	nic                       *float64
+	idc                       *string
+	cpu, swap, net            *float64
+	k, n, window              *int
+	modelName                 *string
+	model                     fit.Model
+}
+
+func decideFlags(fs *pflag.FlagSet) *decisionFlags {
+	var help []string
+	for _, s := range decide.Specs() {
+		help = append(help, fmt.Sprintf("%s (%s)", s.Name, s.Help))
+	}
+	return &decisionFlags{
+		policies:  fs.String("decide", "all", "migration policies to run side by side, comma-separated, all or none: "+strings.Join(help, "; ")),
+		hostCPUs:  fs.StringSlice("host-cpus", nil, "CPUs of the hosts, HOST=N or N for every host (default: Domain-0's VCPUS)"),
+		nic:       fs.Float64("nic-mbit", 1000, "every host's NIC for the network thresholds, Mbit/s"),
+		idc:       fs.String("idc", "", "inter-domain traffic, CSV src,dst,mbit_s (default: unknown, taken as 0)"),
+		dests:     fs.StringSlice("dest-hosts", nil, "hosts that can take guests besides the lake's (one not in the lake is taken as idle)"),
+		cpu:       fs.Float64("threshold-cpu", 0, "CPU overload threshold, % of the host's CPUs (default: each policy's, 65 or 85)"),
+		swap:      fs.Float64("threshold-swap", 0, "memory overload threshold, swap-page writes/s (default 150)"),
+		net:       fs.Float64("threshold-net", 0, "network overload threshold, % of the NIC (default 80)"),
+		k:         fs.Int("ar-k", 0, "hotspot-ar1: samples over the threshold needed among the last --ar-n (default 3)"),
+		n:         fs.Int("ar-n", 0, "hotspot-ar1: samples looked back at (default 5)"),
+		window:    fs.Int("ar-window", 0, "hotspot-ar1: samples the AR(1) predictor is fitted on (default 10)"),
+		qmpGuest:  fs.StringSlice("qmp-guest", nil, "QMPHOST=SARHOST: the sar host inside the guest a QMP host migrated (default: the same name)"),
+		modelName: fs.String("class-model", "linear", "model of measured migration time against memory, fitted per workload class (fit's names)"),
+	}
+}
+
+// configs builds the library configs from the flags; a flag the user set
+// overrides every policy's default, one left alone keeps them.
+func (f *decisionFlags) configs(fs *pflag.FlagSet, vm analysis.VMConfig) (analysis.DecideConfig, analysis.QMPConfig, error) {
+	c := analysis.DecideConfig{NICMbit: *f.nic, DestHosts: *f.dests, VM: vm, HostCPUs: map[string]float64{}}
+	q := analysis.QMPConfig{Guest: map[string]string{}}
+	if *f.policies == "none" {
+		c.Policies = []string{}
+	} else if *f.policies != "all" {
+		for _, n := range strings.Split(*f.policies, ",") {
+			if _, err := decide.Lookup(strings.TrimSpace(n)); err != nil {
+				return c, q, usageErr("--decide: %v", err)
+			}
+			c.Policies = append(c.Policies, strings.TrimSpace(n))
+		}
+	}
+	for _, v := range *f.hostCPUs {
+		h, n, found := strings.Cut(v, "=")
+		if !found {
+			h, n = "", v
+		}
+		x, err := strconv.ParseFloat(n, 64)
+		if err != nil || x <= 0 {
+			return c, q, usageErr("--host-cpus %q: want HOST=N or N with N > 0", v)
+		}
+		c.HostCPUs[h] = x
+	}
+	for _, v := range *f.qmpGuest {
+		a, b, found := strings.Cut(v, "=")
+		if !found || a == "" || b == "" {
+			return c, q, usageErr("--qmp-guest %q: want QMPHOST=SARHOST", v)
+		}
+		q.Guest[a] = b
+	}
+	if *f.idc != "" {
+		tr, err := analysis.ReadTraffic(*f.idc)
+		if err != nil {
+			return c, q, usageErr("--idc: %v", err)
+		}
+		c.Traffic, c.TrafficName = tr, filepath.Base(*f.idc)
+	}
+	pctFlag := func(name string, v *float64) *float64 {
+		if !fs.Changed(name) {
+			return nil
+		}
+		x := *v / 100
+		return &x
+	}
+	c.Override.CPU, c.Override.Net = pctFlag("threshold-cpu", f.cpu), pctFlag("threshold-net", f.net)
+	if fs.Changed("threshold-swap") {
+		c.Override.Swap = f.swap
+	}
+	for _, x := range []struct {
+		name string
+		v    *int
+		dst  **int
+	}{{"ar-k", f.k, &c.Override.K}, {"ar-n", f.n, &c.Override.N}, {"ar-window", f.window, &c.Override.Window}} {
+		if fs.Changed(x.name) {
+			*x.dst = x.v
+		}
+	}
+	if c.Policies == nil {
+		c.Policies = decide.Names()
+	}
+	return c, q, nil
+}
+
+func optf(v *float64, format string) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf(format, *v)
+}
+
+func printQMP(tw io.Writer, rows []schema.QMPMigration) {
+	fmt.Fprintf(tw, "\nQMP migrations (%d)\nHOST\tSTART\tSTATUS\tTOTAL s\tDOWNTIME ms\tRAM MiB\tSENT MiB\tSYNCS\tDIRTY pages/s\tTHROTTLE %%\tCLASS\tBASIS\n", len(rows))
+	for _, r := range rows {
+		mib := func(v *int64) string {
+			if v == nil {
+				return "-"
+			}
+			return fmt.Sprintf("%.0f", float64(*v)/(1<<20))
+		}
+		syncs := "-"
+		if r.Syncs != nil {
+			syncs = strconv.FormatInt(*r.Syncs, 10)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Host, r.Time.Format("2006-01-02 15:04:05"), r.Status,
+			optf(r.TotalTimeS, "%.1f"), optf(r.DowntimeMs, "%.0f"), mib(r.RAMTotal), mib(r.RAMTransferred), syncs,
+			optf(r.DirtyRateMean, "%.0f"), optf(r.ThrottleMaxPct, "%.0f"), r.Class, r.ClassBasis)
+	}
+}
+
+// printDecisions shows the policies side by side: per host and policy, the
+// decision points, how many decisions, the first one and what was chosen.
+func printDecisions(tw io.Writer, rows []schema.Decision, points map[string]int, policies []string) {
+	var hosts []string
+	for h := range points {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	fmt.Fprintf(tw, "\nmigration decisions per policy (%d; analysis_decision has each with its alternatives)\nHOST\tPOLICY\tPOINTS\tDECISIONS\tFIRST\tFIRST TRIGGER\tCHOSEN (guest→destination ×times)\n", len(rows))
+	for _, h := range hosts {
+		for _, p := range policies {
+			var first *schema.Decision
+			n := 0
+			count := map[string]int{}
+			var keys []string
+			for i := range rows {
+				r := &rows[i]
+				if r.Host != h || r.Policy != p {
+					continue
+				}
+				if first == nil {
+					first = r
+				}
+				n++
+				k := r.Domain + "→?"
+				if r.Action == "grant-memory" {
+					k = r.Domain + " +memory"
+				} else if r.Dest != nil {
+					k = r.Domain + "→" + *r.Dest
+				}
+				if count[k] == 0 {
+					keys = append(keys, k)
+				}
+				count[k]++
+			}
+			if first == nil {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t0\t-\tno overload detected\t-\n", h, p, points[h])
+				continue
+			}
+			sort.SliceStable(keys, func(a, b int) bool { return count[keys[a]] > count[keys[b]] })
+			var ch []string
+			for _, k := range keys {
+				ch = append(ch, fmt.Sprintf("%s ×%d", k, count[k]))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", h, p, points[h], n, first.Time.Format("15:04:05"), first.Trigger, strings.Join(ch, ", "))
+		}
+	}
+}
+
+// printClasses puts each measured migration's time beside the fit of its
+// class and the replay's prediction.
+func printClasses(tw io.Writer, rows []schema.ClassPrediction) {
+	fmt.Fprintf(tw, "\nmeasured migration time per workload class: the class fit (time against memory) beside replay's prediction for the same guests (%d)\nCLASS\tN\tMODEL\tR²(y)\tSOURCE\tHOST\tGUEST\tMEM MiB\tMEASURED s\tFIT s [95 %% PI]\tREPLAY s\n", len(rows))
+	sorted := append([]schema.ClassPrediction(nil), rows...)
+	sort.SliceStable(sorted, func(a, b int) bool {
+		if sorted[a].Class != sorted[b].Class {
+			return sorted[a].Class < sorted[b].Class
+		}
+		return sorted[a].MemMiB < sorted[b].MemMiB
+	})
+	for _, r := range sorted {
+		fitS := r.FitError
+		if r.FitS != nil {
+			fitS = fmt.Sprintf("%.1f [%.1f, %.1f]", *r.FitS, *r.FitLoS, *r.FitHiS)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.0f\t%.1f\t%s\t%s\n", r.Class, r.N, r.Model, optf(r.FitR2Y, "%.3f"), r.Source, r.Host, r.Domain,
+			r.MemMiB, r.MeasuredS, fitS, optf(r.ReplayS, "%.1f"))
+	}
 }
