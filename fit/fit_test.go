@@ -153,9 +153,9 @@ func TestLOOClosedFormEqualsRefit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			folds := make([]int, len(x))
+			folds := make([]int32, len(x))
 			for i := range folds {
-				folds[i] = i
+				folds[i] = int32(i)
 			}
 			refit, err := crossValidate(r, x, y, ww, folds, len(x), "loo", 0)
 			if err != nil {

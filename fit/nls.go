@@ -5,6 +5,24 @@ import (
 	"math"
 )
 
+func init() {
+	Register(ModelSpec{
+		Name: PowerNLS, Candidate: 4, Params: 2, Space: SpaceY, PosX: true, PosY: true,
+		Help:    "power law, nonlinear least squares on y as MATLAB's power1 or curve_fit (x, y > 0)",
+		Formula: "y = a·x^b",
+		Fit:     FitPowerNLS,
+		Curve: func(beta []float64, x float64, grad []float64) float64 {
+			xb := math.Pow(x, beta[1])
+			if grad != nil {
+				grad[0], grad[1] = xb, beta[0]*xb*math.Log(x)
+			}
+			return beta[0] * xb
+		},
+		RefitLOO: true,
+		KFold:    kfoldNLS,
+	})
+}
+
 // FitPowerNLS fits y = a·x^b by nonlinear least squares on y itself,
 // minimising SSE(a, b) = Σ wᵢ(yᵢ − a·xᵢ^b)² (MATLAB's 'power1', Origin,
 // scipy's curve_fit). No Levenberg–Marquardt is needed: for fixed b the best
@@ -50,7 +68,7 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 		return nil, fmt.Errorf("fit %s: ln x has no spread: %w", m, ErrConstantX)
 	}
 	e := ly // reuse: ln y is not needed any more
-	b, s, err := nlsSolve(lx, y, w, e, l.b1)
+	b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, e, b, nil, 0) }, l.b1)
 	if err != nil {
 		return nil, err
 	}
@@ -113,26 +131,38 @@ func (s nlsSums) finite() bool {
 	return v-v == 0 && s.ee > 0
 }
 
-// nlsPass computes the sums at b and stores eᵢ = exp(b·ln xᵢ) in e.
-func nlsPass(lx, y, w, e []float64, b float64) nlsSums {
+func (s *nlsSums) add(o nlsSums) {
+	s.ye += o.ye
+	s.ee += o.ee
+	s.yel += o.yel
+	s.eel += o.eel
+	s.yell += o.yell
+	s.eell += o.eell
+}
+
+// nlsPass computes the sums at b and stores eᵢ = exp(b·ln xᵢ) in e. With
+// fold not nil, the points of fold skip are left out of the sums (k-fold's
+// training sets; e is filled for every point).
+func nlsPass(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums {
 	n := len(lx)
 	ps := make([]nlsSums, numBlocks(n))
-	forBlocks(n, func(bl, lo, hi int) { ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), e[lo:hi], b) })
+	forBlocks(n, func(bl, lo, hi int) {
+		var cf []int32
+		if fold != nil {
+			cf = fold[lo:hi]
+		}
+		ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), e[lo:hi], b, cf, skip)
+	})
 	var s nlsSums
 	for _, p := range ps {
-		s.ye += p.ye
-		s.ee += p.ee
-		s.yel += p.yel
-		s.eel += p.eel
-		s.yell += p.yell
-		s.eell += p.eell
+		s.add(p)
 	}
 	return s
 }
 
 // nlsBlock is nlsPass on one block: b·ln x into e, expTo in chunks (no
 // call inside the summing loop), then the sums.
-func nlsBlock(lx, y, w, e []float64, b float64) nlsSums {
+func nlsBlock(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums {
 	var ye, ee, yel, eel, yell, eell float64
 	var arg [chunk]float64
 	for c0 := 0; c0 < len(lx); c0 += chunk {
@@ -148,6 +178,9 @@ func nlsBlock(lx, y, w, e []float64, b float64) nlsSums {
 			if w != nil {
 				wy *= w[c0+i]
 				we *= w[c0+i]
+			}
+			if fold != nil && fold[c0+i] == skip {
+				wy, we = 0, 0
 			}
 			ye += wy
 			ee += we
@@ -166,14 +199,15 @@ func nlsBlock(lx, y, w, e []float64, b float64) nlsSums {
 //	SSE′ = −2a·g,  a′ = (yel − 2a·eel)/ee,  g′ = yell − a′·eel − 2a·eell,
 //	SSE″ = −2(a′·g + a·g′).
 //
-// It returns b, the sums at b (and e filled at b).
-func nlsSolve(lx, y, w, e []float64, b0 float64) (float64, nlsSums, error) {
+// pass(b) computes the sums at b (filling e = x^b). It returns b and the
+// sums at b.
+func nlsSolve(pass func(b float64) nlsSums, b0 float64) (float64, nlsSums, error) {
 	const maxIter = 200
 	lo, hi := math.Inf(-1), math.Inf(1)
 	b, good := b0, math.NaN()
 	step := 0.25 * (1 + math.Abs(b0))
 	for range maxIter {
-		s := nlsPass(lx, y, w, e, b)
+		s := pass(b)
 		if !s.finite() {
 			// x^b overflowed or underflowed: b went too far from the last
 			// good point; that side bounds the search.

@@ -3,11 +3,62 @@ package fit
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 )
+
+// maxDegree bounds FitPoly: beyond it a power basis is too ill-conditioned
+// to be worth reporting, and parameters run out of letters (the fits table
+// holds a … j).
+const maxDegree = 9
+
+// poly2 … poly9 (poly1 is linear, registered by linear.go with poly1 as an
+// alias); poly2 and poly3 are Auto's last candidates.
+func init() {
+	for k := 2; k <= maxDegree; k++ {
+		cand := 0
+		if k <= 3 {
+			cand = 4 + k // after linear, log, power, power-nls, exp
+		}
+		var f strings.Builder
+		f.WriteString("y = a")
+		for j := 1; j <= k; j++ {
+			f.WriteString(" + " + ParamName(j) + "·x")
+			if j > 1 {
+				f.WriteString("^" + strconv.Itoa(j))
+			}
+		}
+		Register(ModelSpec{
+			Name:      Model("poly" + strconv.Itoa(k)),
+			Help:      "polynomial of degree " + strconv.Itoa(k) + ", least squares on y (QR, as numpy.polyfit)",
+			Formula:   f.String(),
+			Params:    k + 1,
+			Space:     SpaceY,
+			Candidate: cand,
+			Fit:       func(x, y, w []float64) (*Result, error) { return FitPoly(x, y, w, k) },
+			Curve:     polyCurve,
+		})
+	}
+}
+
+// polyCurve is Σ βⱼ·xʲ with gradient xʲ: by Horner's rule for a value
+// alone, summed term by term beside the gradient.
+func polyCurve(beta []float64, x float64, grad []float64) float64 {
+	if grad == nil {
+		return horner(beta, x)
+	}
+	t, v := 0.0, 1.0
+	for j := range grad {
+		grad[j] = v
+		t += beta[j] * v
+		v *= x
+	}
+	return t
+}
 
 // FitPoly fits y = a + b·x + c·x² + … of degree k (1 ≤ k ≤ 9) by weighted
 // least squares on y. As numpy.polyfit does, each column xʲ of the design

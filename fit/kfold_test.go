@@ -1,0 +1,140 @@
+package fit
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"testing"
+)
+
+// Folds in O(n) (buckets of the keys' top bits) equals the definition:
+// sort the points by splitmix64 key, the j-th gets fold j mod k.
+func TestFoldsEqualSortDefinition(t *testing.T) {
+	for _, c := range []struct {
+		n, k int
+		seed uint64
+	}{{1, 1, 0}, {3, 2, 1}, {7, 7, 1}, {23, 5, 42}, {1000, 10, 9}, {100_003, 10, 1}, {70_000, 70_000, 5}} {
+		idx := make([]int, c.n)
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.Slice(idx, func(a, b int) bool { return foldKey(c.seed, idx[a]) < foldKey(c.seed, idx[b]) })
+		got := Folds(c.n, c.k, c.seed)
+		for j, i := range idx {
+			if got[i] != j%c.k {
+				t.Fatalf("n=%d k=%d seed=%d: point %d in fold %d, by sorting %d", c.n, c.k, c.seed, i, got[i], j%c.k)
+			}
+		}
+	}
+}
+
+// Above refitMaxN points the k-fold fast paths (per-fold sums for the
+// straight-line models, masked warm-started passes for power-nls) give
+// what refitting every training set gives, weighted or not.
+func TestKFoldFastPathEqualsRefit(t *testing.T) {
+	n := refitMaxN + 4321
+	rng := rand.New(rand.NewPCG(11, 12))
+	x, y, w := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i] = 10 + 90*rng.Float64()
+		y[i] = 700 * math.Pow(x[i], -0.85) * math.Exp(0.05*rng.NormFloat64())
+		w[i] = 0.5 + rng.Float64()
+	}
+	for _, s := range Specs() {
+		if s.KFold == nil {
+			continue
+		}
+		for _, ww := range [][]float64{nil, w} {
+			full, err := Fit(s.Name, x, y, ww)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const k = 7
+			fold := foldIDs(n, k, 3)
+			fast, err := s.KFold(full, x, y, ww, fold, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := crossValidate(full, x, y, ww, fold, k, "kfold", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				name      string
+				got, want float64
+			}{{"PRESS", fast.PRESS, ref.PRESS}, {"PRESSFit", fast.PRESSFit, ref.PRESSFit}, {"MAE", fast.MAE, ref.MAE},
+				{"MAPE", fast.MAPE, ref.MAPE}, {"RMSE", fast.RMSE, ref.RMSE}, {"R2Y", fast.R2Y, ref.R2Y}, {"R2Fit", fast.R2Fit, ref.R2Fit}} {
+				if e := relErr(c.got, c.want); !(e <= 1e-9) {
+					t.Errorf("%s weighted=%v %s: fast %.17g, refit %.17g (rel %.2g)", s.Name, ww != nil, c.name, c.got, c.want, e)
+				}
+			}
+			if fast.Method != "kfold" || fast.K != k || fast.N != n {
+				t.Errorf("%s: %+v", s.Name, fast)
+			}
+		}
+	}
+}
+
+// A training set that a refit would refuse is refused by the fast paths
+// with the same sentinel: here every x but fold 0's is the same.
+func TestKFoldFastPathDegenerateTraining(t *testing.T) {
+	n := refitMaxN + 10
+	const k = 4
+	fold := foldIDs(n, k, 1)
+	x, y := make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i] = 5
+		if fold[i] == 0 {
+			x[i] = 6 + float64(i%7)
+		}
+		y[i] = 1 + float64(i%13)
+	}
+	for _, s := range Specs() {
+		if s.KFold == nil {
+			continue
+		}
+		full, err := Fit(s.Name, x, y, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.KFold(full, x, y, nil, fold, k); !errors.Is(err, ErrConstantX) {
+			t.Errorf("%s: %v", s.Name, err)
+		}
+	}
+}
+
+// Evaluate on many points keeps the hold-out summary but no per-point
+// rows unless asked, and its summary equals HoldoutEven's over the points.
+func TestHoldoutSummaryWithoutPoints(t *testing.T) {
+	x, y := benchData(5000)
+	rep, err := Evaluate(Power, x, y, nil, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.Holdout
+	if h == nil || h.Points != nil || h.N != 4995 {
+		t.Fatalf("holdout %+v %v", h, rep.HoldoutErr)
+	}
+	full, err := HoldoutEven(Power, x, y, nil, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mae, maxRel float64
+	for _, p := range full.Points {
+		mae += math.Abs(p.Err)
+		maxRel = max(maxRel, math.Abs(p.RelErr))
+	}
+	mae /= float64(len(full.Points))
+	if len(full.Points) != 4995 || relErr(h.MAE, mae) > 1e-12 || h.MaxAbsRelErr != maxRel || h.MAPE != full.MAPE {
+		t.Errorf("summary %v %v %v, points %v %v %v", h.MAE, h.MaxAbsRelErr, h.MAPE, mae, maxRel, full.MAPE)
+	}
+	rep, _ = Evaluate(Power, x[:100], y[:100], nil, Config{})
+	if len(rep.Holdout.Points) != 95 {
+		t.Errorf("100 points: %d held-out rows, want 95 (PointsAuto)", len(rep.Holdout.Points))
+	}
+	rep, _ = Evaluate(Power, x, y, nil, Config{HoldoutPoints: PointsAlways})
+	if len(rep.Holdout.Points) != 4995 {
+		t.Errorf("PointsAlways: %d rows", len(rep.Holdout.Points))
+	}
+}
