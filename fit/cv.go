@@ -1,11 +1,9 @@
 package fit
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
 	"sort"
 )
 
@@ -176,7 +174,11 @@ func foldIDs(n, k int, seed uint64) []int32 {
 		for _, i := range order[lo:hi] {
 			buf = append(buf, kv{foldKey(seed, int(i)), i})
 		}
-		slices.SortFunc(buf, func(p, q kv) int { return cmp.Compare(p.key, q.key) })
+		for a := 1; a < len(buf); a++ { // insertion sort: a bucket holds a few keys
+			for b := a; b > 0 && buf[b].key < buf[b-1].key; b-- {
+				buf[b], buf[b-1] = buf[b-1], buf[b]
+			}
+		}
 		for j, p := range buf {
 			f[p.i] = int32((lo + j) % k)
 		}
@@ -346,40 +348,71 @@ func holdout(m Model, x, y, w []float64, train int, points bool) (*Holdout, erro
 	if err != nil {
 		return nil, fmt.Errorf("holdout training set: %w", err)
 	}
-	in := slices.Clone(idx)
-	slices.Sort(in)
 	h := &Holdout{Train: idx, Fit: r, N: len(x) - train}
 	spec := r.Model.spec()
-	g := make([]float64, r.P) // Curve with a gradient, as Predict: the same ŷ
-	nrel := 0
 	for i, xi := range x {
-		if len(in) > 0 && in[0] == i {
-			in = in[1:]
-			continue
-		}
 		if !(xi-xi == 0) || spec.PosX && !(xi > 0) {
 			_, err := r.Predict(xi)
 			return nil, fmt.Errorf("holdout point %d: %w", i, err)
 		}
-		yhat := spec.Curve(r.beta, xi, g)
-		if r.Space == SpaceLog {
-			yhat = math.Exp(yhat)
+	}
+	in := make([]uint64, (len(x)+63)/64)
+	for _, i := range idx {
+		in[i/64] |= 1 << (i % 64)
+	}
+	// Sums per block, merged in block order. Up to refitMaxN points each ŷ
+	// is Curve's, as Predict's (the bits of the per-point rows); above,
+	// the model's EvalTo when it has one.
+	vector := spec.EvalTo != nil && len(x) > refitMaxN
+	type sums struct{ abs, sq, rel, maxRel, nrel float64 }
+	parts := make([]sums, numBlocks(len(x)))
+	forBlocks(len(x), func(bl, lo, hi int) {
+		var s sums
+		var yb [chunk]float64
+		g := make([]float64, r.P) // Curve with a gradient, as Predict: the same ŷ
+		for c0 := lo; c0 < hi; c0 += chunk {
+			cx := x[c0:min(c0+chunk, hi)]
+			if vector {
+				spec.EvalTo(r.beta, yb[:len(cx)], cx)
+			} else {
+				for i, xi := range cx {
+					yb[i] = spec.Curve(r.beta, xi, g)
+					if r.Space == SpaceLog {
+						yb[i] = math.Exp(yb[i])
+					}
+				}
+			}
+			for i := range cx {
+				if in[(c0+i)/64]&(1<<((c0+i)%64)) != 0 {
+					continue
+				}
+				yi := y[c0+i]
+				e := yb[i] - yi
+				s.abs += math.Abs(e)
+				s.sq += e * e
+				if yi != 0 {
+					rel := math.Abs(e / yi)
+					s.rel += rel
+					s.maxRel = max(s.maxRel, rel)
+					s.nrel++
+				}
+			}
 		}
-		e := yhat - y[i]
-		h.MAE += math.Abs(e)
-		h.RMSE += e * e
-		if y[i] != 0 {
-			rel := math.Abs(e / y[i])
-			h.MAPE += rel
-			h.MaxAbsRelErr = max(h.MaxAbsRelErr, rel)
-			nrel++
-		}
+		parts[bl] = s
+	})
+	nrel := 0.0
+	for _, s := range parts {
+		h.MAE += s.abs
+		h.RMSE += s.sq
+		h.MAPE += s.rel
+		h.MaxAbsRelErr = max(h.MaxAbsRelErr, s.maxRel)
+		nrel += s.nrel
 	}
 	k := float64(h.N)
 	h.MAE /= k
 	h.RMSE = math.Sqrt(h.RMSE / k)
 	if nrel > 0 {
-		h.MAPE = 100 * h.MAPE / float64(nrel)
+		h.MAPE = 100 * h.MAPE / nrel
 	}
 	if points {
 		h.Points, err = holdoutPoints(r, x, y, idx)

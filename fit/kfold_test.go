@@ -126,7 +126,7 @@ func TestHoldoutSummaryWithoutPoints(t *testing.T) {
 		maxRel = max(maxRel, math.Abs(p.RelErr))
 	}
 	mae /= float64(len(full.Points))
-	if len(full.Points) != 4995 || relErr(h.MAE, mae) > 1e-12 || h.MaxAbsRelErr != maxRel || h.MAPE != full.MAPE {
+	if len(full.Points) != 4995 || relErr(h.MAE, mae) > 1e-12 || relErr(h.MaxAbsRelErr, maxRel) > 1e-12 || h.MAPE != full.MAPE {
 		t.Errorf("summary %v %v %v, points %v %v %v", h.MAE, h.MaxAbsRelErr, h.MAPE, mae, maxRel, full.MAPE)
 	}
 	rep, _ = Evaluate(Power, x[:100], y[:100], nil, Config{})
@@ -136,5 +136,27 @@ func TestHoldoutSummaryWithoutPoints(t *testing.T) {
 	rep, _ = Evaluate(Power, x, y, nil, Config{HoldoutPoints: PointsAlways})
 	if len(rep.Holdout.Points) != 4995 {
 		t.Errorf("PointsAlways: %d rows", len(rep.Holdout.Points))
+	}
+}
+
+// Above refitMaxN points the hold-out summary takes ŷ from the model's
+// EvalTo (lnTo/expTo); it must match Curve's ŷ point by point.
+func TestEvalToMatchesCurve(t *testing.T) {
+	x, y := benchData(1000)
+	for _, s := range Specs() {
+		if s.EvalTo == nil {
+			continue
+		}
+		r, err := Fit(s.Name, x, y, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float64, len(x))
+		s.EvalTo(r.beta, got, x)
+		for i, xi := range x {
+			if e := relErr(got[i], r.Eval(xi)); e > 1e-14 {
+				t.Fatalf("%s at %g: EvalTo %.17g, Eval %.17g", s.Name, xi, got[i], r.Eval(xi))
+			}
+		}
 	}
 }

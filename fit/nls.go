@@ -51,12 +51,13 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 		return nil, err
 	}
 	n := len(x)
-	lx, ly := getScratch(n), getScratch(n)
+	lx, e := getScratch(n), getScratch(n)
 	defer putScratch(lx)
-	defer putScratch(ly)
-	l := fitLine(lx, ly, y, w, func(lo, hi int) {
+	defer putScratch(e)
+	l := fitLine(n, y, w, func(lo, hi int, _, bt []float64) ([]float64, []float64) {
 		lnTo(lx[lo:hi], x[lo:hi])
-		lnTo(ly[lo:hi], y[lo:hi])
+		lnTo(bt[:hi-lo], y[lo:hi])
+		return lx[lo:hi], bt[:hi-lo]
 	})
 	if !l.finite() {
 		if err := checkValues(m, x, y, true, true); err != nil {
@@ -67,7 +68,6 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 	if !(l.Suu > 0) {
 		return nil, fmt.Errorf("fit %s: ln x has no spread: %w", m, ErrConstantX)
 	}
-	e := ly // reuse: ln y is not needed any more
 	b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, e, b, nil, 0) }, l.b1)
 	if err != nil {
 		return nil, err

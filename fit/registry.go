@@ -33,6 +33,10 @@ type ModelSpec struct {
 	// respect to parameter j (the design row of a linear least-squares
 	// model). x is finite and, when PosX, positive.
 	Curve func(beta []float64, x float64, grad []float64) float64
+	// EvalTo, when set, writes ŷ (on y) at every x into yhat, for passes
+	// over many points (the hold-out summary above 65,536 points); it must
+	// agree with Curve to rounding. Without it those passes call Curve.
+	EvalTo func(beta []float64, yhat, x []float64)
 	// RefitLOO marks a model without a closed-form leave-one-out: Fit
 	// leaves Result.LOO nil and LeaveOneOut refits n times.
 	RefitLOO bool

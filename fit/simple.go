@@ -36,6 +36,26 @@ func registerSimple(s ModelSpec, sm simple) {
 		}
 		return beta[0] + beta[1]*u
 	}
+	s.EvalTo = func(beta []float64, yhat, x []float64) {
+		var ub, tb [chunk]float64
+		for c0 := 0; c0 < len(x); c0 += chunk {
+			cx := x[c0:min(c0+chunk, len(x))]
+			u, t := cx, yhat[c0:c0+len(cx)]
+			if sm.uTo != nil {
+				sm.uTo(ub[:len(cx)], cx)
+				u = ub[:len(cx)]
+			}
+			if sm.logY {
+				t = tb[:len(cx)]
+			}
+			for i, v := range u {
+				t[i] = beta[0] + beta[1]*v
+			}
+			if sm.logY {
+				expTo(yhat[c0:c0+len(cx)], t)
+			}
+		}
+	}
 	s.KFold = func(full *Result, x, y, w []float64, fold []int32, k int) (*CV, error) {
 		return kfoldSimple(sm, full, x, y, w, fold, k)
 	}
@@ -57,22 +77,23 @@ func (l *line) finite() bool {
 }
 
 // fitLine computes the sums of a simple regression of t on u in one pass
-// over memory: each block first runs prep(lo, hi) (which fills u[lo:hi] and
-// t[lo:hi], e.g. with logs; nil when they are given), then takes its own
-// weighted means and centred sums with two passes over the block while it
-// is in cache; blocks merge in order by Chan, Golub and LeVeque's update
+// over memory: each block gets its u and t from load(lo, hi, bu, bt) (x
+// and y themselves, or their transforms written into bu and bt, buffers of
+// one block), then takes its own weighted means and centred sums with two
+// passes over the block while it is in cache; blocks merge in order by
+// Chan, Golub and LeVeque's update
 //
 //	S = Sₐ + S_b + δᵤ·δₜ·WₐW_b/(Wₐ + W_b),  δ = mean_b − meanₐ,
 //
 // which keeps the accuracy of the two-pass centred sums.
-func fitLine(u, t, y, w []float64, prep func(lo, hi int)) line {
-	n := len(u)
+func fitLine(n int, y, w []float64, load blockLoader) line {
 	pb := make([]line, numBlocks(n))
 	forBlocks(n, func(b, lo, hi int) {
-		if prep != nil {
-			prep(lo, hi)
-		}
-		pb[b] = blockLine(u[lo:hi], t[lo:hi], y[lo:hi], sub(w, lo, hi))
+		bu, bt := getBlock(), getBlock()
+		u, t := load(lo, hi, bu[:], bt[:])
+		pb[b] = blockLine(u, t, y[lo:hi], sub(w, lo, hi))
+		putBlock(bu)
+		putBlock(bt)
 	})
 	l := pb[0]
 	for _, o := range pb[1:] {
@@ -193,28 +214,15 @@ func (s ySums) apply(r *Result) {
 // one more pass, including the leave-one-out residuals eᵢ/(1 − hᵢᵢ) with
 // hᵢᵢ = wᵢ·(1/Σw + (uᵢ − ū)²/Suu).
 func fitSimple(sm simple, x, y, w []float64) (*Result, error) {
-	m, logX, logY := sm.m, sm.uTo != nil, sm.logY
+	m, logY := sm.m, sm.logY
 	if err := checkShape(m, x, y, w, 2); err != nil {
 		return nil, err
 	}
 	n := len(x)
-	u, t := x, y
-	if logX {
-		u = getScratch(n)
-		defer putScratch(u)
+	load := func(lo, hi int, bu, bt []float64) ([]float64, []float64) {
+		return sm.uAndT(x[lo:hi], y[lo:hi], bu[:hi-lo], bt[:hi-lo])
 	}
-	if logY {
-		t = getScratch(n)
-		defer putScratch(t)
-	}
-	l := fitLine(u, t, y, w, func(lo, hi int) {
-		if logX {
-			sm.uTo(u[lo:hi], x[lo:hi])
-		}
-		if logY {
-			lnTo(t[lo:hi], y[lo:hi])
-		}
-	})
+	l := fitLine(n, y, w, load)
 	if !l.finite() {
 		if err := checkValues(m, x, y, sm.posX, logY); err != nil {
 			return nil, err
@@ -230,7 +238,13 @@ func fitSimple(sm simple, x, y, w []float64) (*Result, error) {
 	}
 	nb := numBlocks(n)
 	pc := make([]simpleSums, nb)
-	forBlocks(n, func(b, lo, hi int) { pc[b] = simplePass(&l, u[lo:hi], t[lo:hi], y[lo:hi], sub(w, lo, hi), logY, lo) })
+	forBlocks(n, func(b, lo, hi int) {
+		bu, bt := getBlock(), getBlock()
+		u, t := load(lo, hi, bu[:], bt[:])
+		pc[b] = simplePass(&l, u, t, y[lo:hi], sub(w, lo, hi), logY, lo)
+		putBlock(bu)
+		putBlock(bt)
+	})
 	c := simpleSums{lev1: -1}
 	for _, s := range pc {
 		c.sse += s.sse

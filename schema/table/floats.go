@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -146,20 +148,47 @@ func (fr *FloatRows) sortKeys() {
 	}
 }
 
-// readFloatCSV is ReadFloatRows for a CSV file (f is at any offset).
+// readFloatCSV is ReadFloatRows for a CSV file. The file is cut into
+// segments at newlines, one per core (files of 8 MiB and more); one
+// parallel pass counts each segment's newlines and quotes. A file without
+// quotes, where every newline ends a record, is then parsed segment by
+// segment in parallel, each writing its rows at its first line's index
+// into columns of one line count's length, compacted at the end; a file
+// with quotes is parsed in one sequential stream. Errors are the first in
+// file order either way.
 func readFloatCSV(f *os.File, path string, cols []string, key string) (*FloatRows, error) {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	st, err := f.Stat()
+	if err != nil {
 		return nil, err
 	}
-	lines, err := countLines(f)
+	segs := csvMaxSegments
+	if segs == 0 {
+		segs = runtime.GOMAXPROCS(0)
+	}
+	bounds, err := segments(f, st.Size(), max(1, min(segs, int(st.Size()/csvSegmentBytes))))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
+	nseg := len(bounds) - 1
+	lines, quotes := make([]int, nseg), make([]int, nseg)
+	errs := make([]error, nseg)
+	parallel(nseg, func(j int) {
+		lines[j], quotes[j], errs[j] = countLines(io.NewSectionReader(f, bounds[j], bounds[j+1]-bounds[j]))
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s := &csvScanner{r: f, path: path, buf: make([]byte, csvBufSize), line: 1}
-	header, _, err := s.record()
+	total, anyQuote := 0, false
+	for j := range nseg {
+		total += lines[j]
+		anyQuote = anyQuote || quotes[j] > 0
+	}
+	if anyQuote { // records may span newlines: one stream
+		bounds, lines = []int64{0, st.Size()}, []int{total}
+		nseg = 1
+	}
+	s0 := newCSVScanner(io.NewSectionReader(f, 0, bounds[1]), path, 1)
+	header, _, err := s0.record()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s: reading the header: %w", path, err)
 	}
@@ -170,21 +199,17 @@ func readFloatCSV(f *os.File, path string, cols []string, key string) (*FloatRow
 	idx := map[string]int{}
 	for i, h := range header {
 		name := strings.TrimSpace(string(h))
-		if i == 0 {
-			name = strings.TrimSpace(strings.TrimPrefix(string(bytes.TrimSpace(h)), "\ufeff"))
-		}
 		if _, dup := idx[name]; dup {
 			return nil, fmt.Errorf("%s:1: column %q appears twice in the header", path, name)
 		}
 		idx[name] = i
 		names = append(names, name)
 	}
-	slot := make([]int, len(header)) // field → column j, len(cols) for the key, −1
-	for i := range slot {
-		slot[i] = -1
+	rs := rowScan{path: path, nfields: len(header), slot: make([]int, len(header)), want: append(slices.Clone(cols), key)}
+	for i := range rs.slot {
+		rs.slot[i] = -1
 	}
-	want := append(slices.Clone(cols), key)
-	for j, name := range want {
+	for j, name := range rs.want {
 		if j == len(cols) && key == "" {
 			break
 		}
@@ -192,36 +217,115 @@ func readFloatCSV(f *os.File, path string, cols []string, key string) (*FloatRow
 		if !ok {
 			return nil, fmt.Errorf("%s:1: no column %q in the header (columns: %s)", path, name, strings.Join(names, ", "))
 		}
-		if slot[i] >= 0 {
+		if rs.slot[i] >= 0 {
 			return nil, fmt.Errorf("%s:1: column %q asked for twice", path, name)
 		}
-		slot[i] = j
+		rs.slot[i] = j
 	}
-	fr := &FloatRows{Source: path, Cols: make([][]float64, len(cols))}
+	rs.cols = make([][]float64, len(cols))
 	for j := range cols {
-		fr.Cols[j] = make([]float64, 0, lines)
+		rs.cols[j] = make([]float64, total)
 	}
 	if key != "" {
-		fr.Codes = make([]uint32, 0, lines)
+		rs.codes = make([]uint32, total)
 	}
+	parts := make([]rowPart, nseg)
+	first := 0 // line index (0-based) of each segment's first line
+	for j := range nseg {
+		parts[j].base = first
+		first += lines[j]
+	}
+	parallel(nseg, func(j int) {
+		s := s0
+		if j > 0 {
+			s = newCSVScanner(io.NewSectionReader(f, bounds[j], bounds[j+1]-bounds[j]), path, parts[j].base+1)
+			s.bom = true // only the file's start can hold one
+		}
+		parts[j].err = rs.scan(s, &parts[j])
+	})
+	fr := &FloatRows{Source: path, Cols: rs.cols, Codes: rs.codes}
 	dict := map[string]uint32{}
 	keyNumeric := true
-	vals := make([]float64, len(cols))
+	n := 0
+	for _, p := range parts {
+		if p.err != nil {
+			return nil, p.err
+		}
+		for j := range fr.Cols {
+			copy(fr.Cols[j][n:], fr.Cols[j][p.base:p.base+p.rows])
+		}
+		if key != "" {
+			remap := make([]uint32, len(p.keys))
+			for c, k := range p.keys {
+				g, seen := dict[k]
+				if !seen {
+					g = uint32(len(fr.Keys))
+					dict[k] = g
+					fr.Keys = append(fr.Keys, k)
+				}
+				remap[c] = g
+			}
+			for i, c := range fr.Codes[p.base : p.base+p.rows] {
+				fr.Codes[n+i] = remap[c]
+			}
+			keyNumeric = keyNumeric && p.keyNumeric
+		}
+		fr.Dropped += p.dropped
+		n += p.rows
+	}
+	for j := range fr.Cols {
+		fr.Cols[j] = fr.Cols[j][:n:n]
+	}
+	if key != "" {
+		fr.Codes = fr.Codes[:n:n]
+		if keyNumeric {
+			fr.numericKeys()
+		}
+	}
+	fr.sortKeys()
+	return fr, nil
+}
+
+// rowScan parses the records of a CSV segment into preallocated columns.
+type rowScan struct {
+	path    string
+	nfields int      // fields of the header
+	slot    []int    // field → numeric column j, len(cols) for the key, −1
+	want    []string // column names by slot
+	cols    [][]float64
+	codes   []uint32
+}
+
+// rowPart is one segment's result: its rows are at [base, base+rows) of
+// the columns, its codes index keys.
+type rowPart struct {
+	base, rows, dropped int
+	keys                []string
+	keyNumeric          bool
+	err                 error
+}
+
+func (rs *rowScan) scan(s *csvScanner, p *rowPart) error {
+	nnum := len(rs.cols)
+	dict := map[string]uint32{}
+	p.keyNumeric = true
+	vals := make([]float64, nnum)
+	row := p.base
 	for {
 		rec, line, err := s.record()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if len(rec) != len(header) {
-			return nil, fmt.Errorf("%s:%d: %d fields, the header has %d", path, line, len(rec), len(header))
+		if len(rec) != rs.nfields {
+			return fmt.Errorf("%s:%d: %d fields, the header has %d", rs.path, line, len(rec), rs.nfields)
 		}
 		null := false
 		var kv []byte
 		for i, fld := range rec {
-			j := slot[i]
+			j := rs.slot[i]
 			if j < 0 {
 				continue
 			}
@@ -230,43 +334,77 @@ func readFloatCSV(f *os.File, path string, cols []string, key string) (*FloatRow
 				null = true
 				continue
 			}
-			if j == len(cols) {
+			if j == nnum {
 				kv = v
 				continue
 			}
 			x, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(v), len(v)), 64)
 			if err != nil { // as Read: out of float64's range (1e400) is not a number either
 				fl, col := s.pos(i)
-				return nil, fmt.Errorf("%s:%d:%d: %q: column %q is not numeric", path, fl, col, v, want[j])
+				return fmt.Errorf("%s:%d:%d: %q: column %q is not numeric", rs.path, fl, col, v, rs.want[j])
 			}
 			vals[j] = x
 		}
 		if null {
-			fr.Dropped++
+			p.dropped++
 			continue
 		}
 		for j, v := range vals {
-			fr.Cols[j] = append(fr.Cols[j], v)
+			rs.cols[j][row] = v
 		}
-		if key != "" {
+		if rs.codes != nil {
 			c, seen := dict[string(kv)]
 			if !seen {
-				c = uint32(len(fr.Keys))
+				c = uint32(len(p.keys))
 				k := string(kv)
 				dict[k] = c
-				fr.Keys = append(fr.Keys, k)
+				p.keys = append(p.keys, k)
 				if _, err := strconv.ParseFloat(k, 64); err != nil {
-					keyNumeric = false
+					p.keyNumeric = false
 				}
 			}
-			fr.Codes = append(fr.Codes, c)
+			rs.codes[row] = c
+		}
+		row++
+		p.rows++
+	}
+}
+
+// segments cuts [0, size) into up to n ranges that start after a newline.
+func segments(r io.ReaderAt, size int64, n int) ([]int64, error) {
+	b := []int64{0}
+	buf := make([]byte, 4096)
+	for j := 1; j < n; j++ {
+		off := max(size*int64(j)/int64(n), b[len(b)-1])
+		for off < size {
+			m, err := r.ReadAt(buf, off)
+			if i := bytes.IndexByte(buf[:m], '\n'); i >= 0 {
+				off += int64(i) + 1
+				break
+			}
+			off += int64(m)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		if off < size && off > b[len(b)-1] {
+			b = append(b, off)
 		}
 	}
-	if key != "" && keyNumeric {
-		fr.numericKeys()
+	return append(b, size), nil
+}
+
+// parallel runs f(0) … f(n−1) on n goroutines (f(0) on the caller's).
+func parallel(n int, f func(j int)) {
+	var wg sync.WaitGroup
+	for j := 1; j < n; j++ {
+		wg.Go(func() { f(j) })
 	}
-	fr.sortKeys()
-	return fr, nil
+	f(0)
+	wg.Wait()
 }
 
 // numericKeys renames the keys of a column whose every value is a number
@@ -293,30 +431,38 @@ func (fr *FloatRows) numericKeys() {
 	}
 }
 
-// csvBufSize is the CSV scanner's read size (tests make it tiny).
-var csvBufSize = 1 << 20
+// The CSV reader's sizes (tests make them tiny): the scanner's reads, the
+// least bytes of a segment parsed in parallel, and the number of segments
+// (0: GOMAXPROCS).
+var (
+	csvBufSize      = 1 << 20
+	csvSegmentBytes = int64(8 << 20)
+	csvMaxSegments  = 0
+)
 
-// countLines counts the newlines of r (plus one for a last line without).
-func countLines(r io.Reader) (int, error) {
-	buf := make([]byte, csvBufSize)
-	n, last := 0, byte('\n')
+// countLines counts the newlines of r (plus one for a last line without)
+// and its quotes.
+func countLines(r io.Reader) (lines, quotes int, err error) {
+	buf := make([]byte, min(csvBufSize, 1<<16))
+	last := byte('\n')
 	for {
 		m, err := r.Read(buf)
 		if m > 0 {
-			n += bytes.Count(buf[:m], []byte{'\n'})
+			lines += bytes.Count(buf[:m], []byte{'\n'})
+			quotes += bytes.Count(buf[:m], []byte{'"'})
 			last = buf[m-1]
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	if last != '\n' {
-		n++
+		lines++
 	}
-	return n, nil
+	return lines, quotes, nil
 }
 
 // csvScanner reads RFC 4180 records from r through a buffer that grows
@@ -333,6 +479,10 @@ type csvScanner struct {
 	at         [][2]int // line and column of each field of the last record
 	unq        []byte   // unescaped quoted fields
 	bom        bool
+}
+
+func newCSVScanner(r io.Reader, path string, line int) *csvScanner {
+	return &csvScanner{r: r, path: path, buf: make([]byte, csvBufSize), line: line}
 }
 
 // fill moves the unread bytes to the front and reads more; false at EOF.

@@ -16,10 +16,11 @@ import (
 // compacted the same way, on random RFC 4180 files: quoted fields with
 // commas, doubled quotes and newlines, CRLF, blank lines, a BOM, empty
 // cells, spaces, a numeric key column, a last line without a newline; with
-// read sizes that split records anywhere.
+// read sizes that split records anywhere, and files without quotes cut
+// into 3 or 7 segments parsed in parallel.
 func TestFloatRowsCSVEqualsRead(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
-	defer func(n int) { csvBufSize = n }(csvBufSize)
+	defer func(n, s int, b int64) { csvBufSize, csvMaxSegments, csvSegmentBytes = n, s, b }(csvBufSize, csvMaxSegments, csvSegmentBytes)
 	dir := t.TempDir()
 	num := func() string {
 		switch rng.IntN(12) {
@@ -35,6 +36,7 @@ func TestFloatRowsCSVEqualsRead(t *testing.T) {
 		return fmt.Sprint(rng.NormFloat64() * 100)
 	}
 	keys := []string{"a", "b b", `"c,d"`, `"e""f"`, "\"g\nh\"", "", " a "}
+	plainKeys := []string{"a", "b b", "", " a ", "z"}
 	numKeys := []string{"1", "1.0", "2", " 3", ""}
 	for trial := range 300 {
 		var b strings.Builder
@@ -46,16 +48,26 @@ func TestFloatRowsCSVEqualsRead(t *testing.T) {
 			nl = "\r\n"
 		}
 		b.WriteString("k, x ,y,extra" + nl)
-		ks := keys
+		ks, extra := keys, `"x,""y"""`
 		if trial%4 == 0 {
 			ks = numKeys
+		}
+		if trial%5 < 2 { // no quote anywhere: parsed in segments
+			ks, extra = plainKeys, "x y"
+			if trial%4 == 0 {
+				ks = numKeys
+			}
 		}
 		rows := rng.IntN(40)
 		for r := range rows {
 			if rng.IntN(10) == 0 {
 				b.WriteString(nl) // blank line
 			}
-			fmt.Fprintf(&b, "%s,%s,%s,%s", ks[rng.IntN(len(ks))], num(), num(), `"x,""y"""`)
+			v1, v2 := num(), num()
+			if extra == "x y" {
+				v1, v2 = strings.Trim(v1, `"`), strings.Trim(v2, `"`)
+			}
+			fmt.Fprintf(&b, "%s,%s,%s,%s", ks[rng.IntN(len(ks))], v1, v2, extra)
 			if r < rows-1 || trial%2 == 0 {
 				b.WriteString(nl)
 			}
@@ -69,8 +81,9 @@ func TestFloatRowsCSVEqualsRead(t *testing.T) {
 			t.Fatalf("%d: Read: %v", trial, err)
 		}
 		want, werr := tbl.floatRows([]string{"x", "y"}, "k")
-		for _, size := range []int{1, 5, 64, 1 << 20} {
-			csvBufSize = size
+		for _, c := range []struct{ size, segs int }{{1, 1}, {5, 3}, {64, 1}, {64, 7}, {1 << 20, 2}} {
+			size := c.size
+			csvBufSize, csvMaxSegments, csvSegmentBytes = c.size, c.segs, 16
 			got, err := ReadFloatRows(p, []string{"x", "y"}, "k")
 			if fmt.Sprint(err) != fmt.Sprint(werr) {
 				t.Fatalf("trial %d size %d: error %v, Read %v\n%q", trial, size, err, werr, b.String())
@@ -100,6 +113,7 @@ func emptyNil(fr *FloatRows) *FloatRows {
 
 // Malformed CSV is refused with its place, never read into a number.
 func TestFloatRowsCSVErrors(t *testing.T) {
+	defer func(s int, b int64) { csvMaxSegments, csvSegmentBytes = s, b }(csvMaxSegments, csvSegmentBytes)
 	dir := t.TempDir()
 	for _, c := range []struct{ in, want string }{
 		{"x,y\n1,2\nfoo,3\n", `:3:1: "foo": column "x" is not numeric`},
@@ -113,14 +127,21 @@ func TestFloatRowsCSVErrors(t *testing.T) {
 		{"x,x\n1,2\n", `:1: column "x" appears twice in the header`},
 		{"a,b\n1,2\n", `:1: no column "x" in the header (columns: a, b)`},
 		{"", "reading the header: EOF"},
+		{"x,y\n1,2\n3,4\n5,6\n7,8\n9,a\n1,2\nb,3\n", `:6:3: "a": column "y" is not numeric`},
+		{"x,y\n1,2\n3,4\n5,6\n7,8\n9,9,9\n1,2\nb,3\n", `:6: 3 fields, the header has 2`},
 	} {
 		p := filepath.Join(dir, "bad.csv")
 		if err := os.WriteFile(p, []byte(c.in), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := ReadFloatRows(p, []string{"x", "y"}, "")
-		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), p) {
-			t.Errorf("%q: %v, want %s%s", c.in, err, p, c.want)
+		// One stream, then segments of a few bytes parsed in parallel:
+		// the first error in file order either way.
+		for _, segs := range []int{1, 4} {
+			csvMaxSegments, csvSegmentBytes = segs, 4
+			_, err := ReadFloatRows(p, []string{"x", "y"}, "")
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), p) {
+				t.Errorf("%q in %d segments: %v, want %s%s", c.in, segs, err, p, c.want)
+			}
 		}
 	}
 }
