@@ -3,6 +3,7 @@ package fit
 import (
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Config sets the cross-validation and hold-out of Evaluate and Auto. The
@@ -111,8 +112,12 @@ func Evaluate(m Model, x, y, w []float64, cfg Config) (*Report, error) {
 			rep.LOO, rep.LOOErr = leaveOneOut(r, x, y, w)
 		}
 	}
+	// The hold-out and k-fold are independent (and each deterministic):
+	// on many points they run side by side.
+	var wg sync.WaitGroup
+	wg.Go(func() { rep.Holdout, rep.HoldoutErr = holdout(m, x, y, w, cfg.train(), cfg.HoldoutPoints.Keep(len(x))) })
 	rep.KFold, rep.KFoldErr = kfold(r, x, y, w, cfg.folds(), cfg.Seed)
-	rep.Holdout, rep.HoldoutErr = holdout(m, x, y, w, cfg.train(), cfg.HoldoutPoints.Keep(len(x)))
+	wg.Wait()
 	return rep, nil
 }
 

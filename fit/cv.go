@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 )
 
@@ -135,31 +136,29 @@ func foldKey(seed uint64, i int) uint64 { return splitmix64(seed + uint64(i)*0x9
 // foldIDs is Folds in O(n): the keys are distinct (splitmix64 and i ↦ seed
 // + i·φ are bijections), so a point's rank is the number of keys in lower
 // buckets of the keys' top bits plus its rank within its own bucket, where
-// uniform keys put a handful of points.
+// uniform keys put about eight points (sorted by insertion).
 func foldIDs(n, k int, seed uint64) []int32 {
 	f := make([]int32, n)
 	if n == 0 {
 		return f
 	}
-	nb := bits.Len(uint(n / 4))
+	nb := bits.Len(uint(n / 8))
 	start := make([]int32, 1<<nb+1)
 	shift := uint(64 - nb)
-	bucket := func(key uint64) uint64 {
-		if nb == 0 {
-			return 0
+	for i := range n { // f holds each point's bucket until the last pass
+		b := int32(0)
+		if nb > 0 {
+			b = int32(foldKey(seed, i) >> shift)
 		}
-		return key >> shift
-	}
-	for i := range n {
-		start[bucket(foldKey(seed, i))+1]++
+		f[i] = b
+		start[b+1]++
 	}
 	for b := 1; b < len(start); b++ {
 		start[b] += start[b-1]
 	}
 	order := make([]int32, n)
 	next := append([]int32(nil), start...)
-	for i := range n {
-		b := bucket(foldKey(seed, i))
+	for i, b := range f {
 		order[next[b]] = int32(i)
 		next[b]++
 	}
@@ -179,8 +178,12 @@ func foldIDs(n, k int, seed uint64) []int32 {
 				buf[b], buf[b-1] = buf[b-1], buf[b]
 			}
 		}
-		for j, p := range buf {
-			f[p.i] = int32((lo + j) % k)
+		r := int32(lo % k)
+		for _, p := range buf {
+			f[p.i] = r
+			if r++; r == int32(k) {
+				r = 0
+			}
 		}
 	}
 	return f
@@ -281,30 +284,53 @@ type Holdout struct {
 // EvenIndices picks k points spread evenly over the range of x: for each
 // target xmin + j·(xmax − xmin)/(k − 1), j = 0…k−1, the nearest point not
 // yet taken (ties to the smaller x, then the smaller index). It returns
-// their indices by increasing x (then index). It needs 2 ≤ k ≤ len(x) and
-// takes O(k·n) time, no sort of x.
+// their indices by increasing x (then index). It needs 2 ≤ k ≤ len(x).
+//
+// It takes two passes over x and no sort of it: target j's pick is among
+// its k nearest points (at most j are taken before it), so one pass keeps
+// each target's k nearest, and the picks are made among those.
 func EvenIndices(x []float64, k int) []int {
-	n := len(x)
 	lo, hi := x[0], x[0]
 	for _, v := range x {
 		lo, hi = min(lo, v), max(hi, v)
 	}
-	taken := make([]uint64, (n+63)/64)
-	out := make([]int, 0, k)
-	for j := range k {
-		target := lo + float64(j)*(hi-lo)/float64(k-1)
-		best, bd := -1, 0.0
-		for i, v := range x {
-			if taken[i/64]&(1<<(i%64)) != 0 {
+	type cand struct {
+		d, x float64
+		i    int
+	}
+	less := func(a, b cand) bool { return a.d < b.d || a.d == b.d && (a.x < b.x || a.x == b.x && a.i < b.i) }
+	targets := make([]float64, k)
+	near := make([][]cand, k) // each target's k nearest, nearest first
+	for j := range targets {
+		targets[j] = lo + float64(j)*(hi-lo)/float64(k-1)
+		near[j] = make([]cand, 0, k)
+	}
+	for i, v := range x {
+		for j, t := range targets {
+			c := cand{math.Abs(v - t), v, i}
+			l := near[j]
+			if len(l) == k && !less(c, l[k-1]) {
 				continue
 			}
-			d := math.Abs(v - target)
-			if best < 0 || d < bd || (d == bd && v < x[best]) {
-				best, bd = i, d
+			if len(l) < k {
+				l = append(l, c)
+			} else {
+				l[k-1] = c
+			}
+			for m := len(l) - 1; m > 0 && less(l[m], l[m-1]); m-- {
+				l[m], l[m-1] = l[m-1], l[m]
+			}
+			near[j] = l
+		}
+	}
+	out := make([]int, 0, k)
+	for _, l := range near {
+		for _, c := range l {
+			if !slices.Contains(out, c.i) {
+				out = append(out, c.i)
+				break
 			}
 		}
-		taken[best/64] |= 1 << (best % 64)
-		out = append(out, best)
 	}
 	sort.SliceStable(out, func(a, b int) bool {
 		if x[out[a]] != x[out[b]] {

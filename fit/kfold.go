@@ -232,17 +232,26 @@ func (sm simple) uAndT(x, y, ub, tb []float64) (u, t []float64) {
 func kfoldNLS(full *Result, x, y, w []float64, fold []int32, k int) (*CV, error) {
 	n := len(x)
 	chk := newTrainChecker(PowerNLS, 2, x, y, fold, k)
-	lx, e := getScratch(n), getScratch(n)
+	lx := getScratch(n)
 	defer putScratch(lx)
-	defer putScratch(e)
 	forBlocks(n, func(_, lo, hi int) { lnTo(lx[lo:hi], x[lo:hi]) })
+	// Every fold starts at the full fit's b: one pass gives each fold's
+	// sums there, and a training set's are the total less its fold's.
+	var start []nlsSums
+	if k <= 64 {
+		start = foldNLSSums(lx, y, w, full.beta[1], fold, k)
+	}
 	as, bs := make([]float64, k), make([]float64, k)
 	for f := range k {
 		if err := chk.check(f, k); err != nil {
 			return nil, err
 		}
 		skip := int32(f)
-		b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, e, b, fold, skip) }, full.beta[1])
+		var first *nlsSums
+		if start != nil {
+			first = new(start[k].sub(start[f]))
+		}
+		b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, nil, b, fold, skip) }, full.beta[1], first)
 		if err != nil {
 			return nil, foldErr("kfold", f, k, chk.st[f].n, n, err)
 		}
@@ -280,4 +289,49 @@ func kfoldNLS(full *Result, x, y, w []float64, fold []int32, k int) (*CV, error)
 		s.merge(p)
 	}
 	return s.toCV(k, full), nil
+}
+
+// foldNLSSums is nlsPass's sums at b for each fold (0 … k−1) and, at k,
+// their total, in one pass.
+func foldNLSSums(lx, y, w []float64, b float64, fold []int32, k int) []nlsSums {
+	n := len(lx)
+	parts := make([][]nlsSums, numBlocks(n))
+	forBlocks(n, func(bl, lo, hi int) {
+		ps := make([]nlsSums, k)
+		var arg, e [chunk]float64
+		for c0 := lo; c0 < hi; c0 += chunk {
+			cl := lx[c0:min(c0+chunk, hi)]
+			ce := e[:len(cl)]
+			for i, l := range cl {
+				arg[i] = b * l
+			}
+			expTo(ce, arg[:len(cl)])
+			for i, l := range cl {
+				ei := ce[i]
+				wy, we := y[c0+i]*ei, ei*ei
+				if w != nil {
+					wy *= w[c0+i]
+					we *= w[c0+i]
+				}
+				p := &ps[fold[c0+i]]
+				p.ye += wy
+				p.ee += we
+				p.yel += wy * l
+				p.eel += we * l
+				p.yell += wy * l * l
+				p.eell += we * l * l
+			}
+		}
+		parts[bl] = ps
+	})
+	out := make([]nlsSums, k+1)
+	for _, ps := range parts {
+		for f, p := range ps {
+			out[f].add(p)
+		}
+	}
+	for _, p := range out[:k] {
+		out[k].add(p)
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -159,4 +160,61 @@ func TestEvalToMatchesCurve(t *testing.T) {
 			}
 		}
 	}
+}
+
+// EvenIndices against its definition, by brute force: for each target the
+// nearest point not yet taken, ties to the smaller x then index; on data
+// with many equal x (and so equal distances).
+func TestEvenIndicesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for trial := range 500 {
+		n := 2 + rng.IntN(60)
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(rng.IntN(12)) * 0.5
+		}
+		k := 2 + rng.IntN(min(n-1, 8))
+		lo, hi := slicesMin(x), slicesMax(x)
+		taken := map[int]bool{}
+		var want []int
+		for j := range k {
+			target := lo + float64(j)*(hi-lo)/float64(k-1)
+			best := -1
+			for i, v := range x {
+				if taken[i] {
+					continue
+				}
+				d, bd := math.Abs(v-target), 0.0
+				if best >= 0 {
+					bd = math.Abs(x[best] - target)
+				}
+				if best < 0 || d < bd || d == bd && (v < x[best] || v == x[best] && i < best) {
+					best = i
+				}
+			}
+			taken[best] = true
+			want = append(want, best)
+		}
+		sort.Slice(want, func(a, b int) bool { return x[want[a]] < x[want[b]] || x[want[a]] == x[want[b]] && want[a] < want[b] })
+		got := EvenIndices(x, k)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("trial %d, x %v, k %d: %v, by definition %v", trial, x, k, got, want)
+		}
+	}
+}
+
+func slicesMin(x []float64) float64 {
+	m := x[0]
+	for _, v := range x {
+		m = min(m, v)
+	}
+	return m
+}
+
+func slicesMax(x []float64) float64 {
+	m := x[0]
+	for _, v := range x {
+		m = max(m, v)
+	}
+	return m
 }

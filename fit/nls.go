@@ -68,7 +68,7 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 	if !(l.Suu > 0) {
 		return nil, fmt.Errorf("fit %s: ln x has no spread: %w", m, ErrConstantX)
 	}
-	b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, e, b, nil, 0) }, l.b1)
+	b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, e, b, nil, 0) }, l.b1, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +131,10 @@ func (s nlsSums) finite() bool {
 	return v-v == 0 && s.ee > 0
 }
 
+func (s nlsSums) sub(o nlsSums) nlsSums {
+	return nlsSums{s.ye - o.ye, s.ee - o.ee, s.yel - o.yel, s.eel - o.eel, s.yell - o.yell, s.eell - o.eell}
+}
+
 func (s *nlsSums) add(o nlsSums) {
 	s.ye += o.ye
 	s.ee += o.ee
@@ -140,9 +144,11 @@ func (s *nlsSums) add(o nlsSums) {
 	s.eell += o.eell
 }
 
-// nlsPass computes the sums at b and stores eᵢ = exp(b·ln xᵢ) in e. With
+// nlsPass computes the sums at b, with eᵢ = exp(b·ln xᵢ) stored in e when e
+// is not nil (the fit's last pass leaves x^b there for the metrics; 0 for
+// the skipped fold's points). With
 // fold not nil, the points of fold skip are left out of the sums (k-fold's
-// training sets; e is filled for every point).
+// training sets).
 func nlsPass(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums {
 	n := len(lx)
 	ps := make([]nlsSums, numBlocks(n))
@@ -151,7 +157,7 @@ func nlsPass(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums
 		if fold != nil {
 			cf = fold[lo:hi]
 		}
-		ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), e[lo:hi], b, cf, skip)
+		ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), sub(e, lo, hi), b, cf, skip)
 	})
 	var s nlsSums
 	for _, p := range ps {
@@ -164,23 +170,31 @@ func nlsPass(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums
 // call inside the summing loop), then the sums.
 func nlsBlock(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums {
 	var ye, ee, yel, eel, yell, eell float64
-	var arg [chunk]float64
+	var arg, eb [chunk]float64
 	for c0 := 0; c0 < len(lx); c0 += chunk {
 		cl := lx[c0:min(c0+chunk, len(lx))]
-		ce, cy := e[c0:c0+len(cl)], y[c0:c0+len(cl)]
+		ce, cy := eb[:len(cl)], y[c0:c0+len(cl)]
+		if e != nil {
+			ce = e[c0 : c0+len(cl)]
+		}
 		for i, l := range cl {
 			arg[i] = b * l
 		}
 		expTo(ce, arg[:len(cl)])
+		if fold != nil { // k-fold: the skipped fold's x^b weigh nothing
+			cf := fold[c0 : c0+len(cl)]
+			for i := range cl {
+				if cf[i] == skip {
+					ce[i] = 0
+				}
+			}
+		}
 		for i, l := range cl {
 			ei := ce[i]
 			wy, we := cy[i]*ei, ei*ei
 			if w != nil {
 				wy *= w[c0+i]
 				we *= w[c0+i]
-			}
-			if fold != nil && fold[c0+i] == skip {
-				wy, we = 0, 0
 			}
 			ye += wy
 			ee += we
@@ -201,13 +215,20 @@ func nlsBlock(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSum
 //
 // pass(b) computes the sums at b (filling e = x^b). It returns b and the
 // sums at b.
-func nlsSolve(pass func(b float64) nlsSums, b0 float64) (float64, nlsSums, error) {
+//
+// first, when not nil, holds the sums at b0 (the first pass is skipped).
+func nlsSolve(pass func(b float64) nlsSums, b0 float64, first *nlsSums) (float64, nlsSums, error) {
 	const maxIter = 200
 	lo, hi := math.Inf(-1), math.Inf(1)
 	b, good := b0, math.NaN()
 	step := 0.25 * (1 + math.Abs(b0))
-	for range maxIter {
-		s := pass(b)
+	for it := range maxIter {
+		var s nlsSums
+		if it == 0 && first != nil {
+			s = *first
+		} else {
+			s = pass(b)
+		}
 		if !s.finite() {
 			// x^b overflowed or underflowed: b went too far from the last
 			// good point; that side bounds the search.

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unsafe"
 )
 
 // FloatRows is a few numeric columns, and optionally a key column, read
@@ -338,7 +337,7 @@ func (rs *rowScan) scan(s *csvScanner, p *rowPart) error {
 				kv = v
 				continue
 			}
-			x, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(v), len(v)), 64)
+			x, err := parseFloat(v)
 			if err != nil { // as Read: out of float64's range (1e400) is not a number either
 				fl, col := s.pos(i)
 				return fmt.Errorf("%s:%d:%d: %q: column %q is not numeric", rs.path, fl, col, v, rs.want[j])

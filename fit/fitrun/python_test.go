@@ -1,0 +1,78 @@
+package fitrun
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const python = "/usr/bin/python3"
+
+// A million points through the whole path (the streaming CSV reader, the
+// fit, k-fold and hold-out at scale) give numpy's coefficients: power's a
+// and b equal np.polyfit on the logs within 1e-9 relative, power-nls's
+// scipy curve_fit's within 1e-6 (its own xtol is 1.5e-8), both reading the
+// same CSV with pandas (float_precision="round_trip": the values we read).
+// Skipped without numpy, scipy and pandas unless MIGREPLAY_REQUIRE_PYTHON=1
+// (CI), which makes it fail.
+func TestMillionPointsAgreeWithNumpy(t *testing.T) {
+	if out, err := exec.Command(python, "-c", "import numpy, scipy, pandas").CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("needs %s with numpy, scipy and pandas (apt-get install python3-numpy python3-scipy python3-pandas): %v %s", python, err, out)
+		if os.Getenv("MIGREPLAY_REQUIRE_PYTHON") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	if testing.Short() {
+		t.Skip("a million points: not with -short")
+	}
+	x, y := powerData(1_000_000, 1)
+	in := writeCSV(t, x, y, nil)
+	script := `
+import sys, numpy as np, pandas as pd
+from scipy.optimize import curve_fit
+d = pd.read_csv(sys.argv[1], float_precision="round_trip")
+x, y = d["x"].to_numpy(), d["y"].to_numpy()
+b, la = np.polyfit(np.log(x), np.log(y), 1)
+popt, _ = curve_fit(lambda x, a, b: a * x ** b, x, y, p0=[np.exp(la), b])
+print(repr(float(np.exp(la))), repr(float(b)), repr(float(popt[0])), repr(float(popt[1])))
+`
+	cmd := exec.Command(python, "-c", script, in)
+	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	var ref []float64
+	for _, f := range strings.Fields(string(raw)) {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref = append(ref, v)
+	}
+	for i, c := range []struct {
+		model string
+		tol   float64
+	}{{"power", 1e-9}, {"power-nls", 1e-6}} {
+		out, err := Run(context.Background(), Config{In: in, X: "x", Y: "y", Model: c.model})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := out.Fits[0]
+		for j, got := range []float64{f.A, f.B} {
+			want := ref[2*i+j]
+			if e := math.Abs(got-want) / math.Abs(want); !(e <= c.tol) {
+				t.Errorf("%s parameter %d: %.17g, python %.17g (rel %.2g > %g)", c.model, j, got, want, e, c.tol)
+			}
+		}
+		if f.N != 1_000_000 || f.KFoldRMSE == nil || f.LOORMSE == nil && c.model == "power" || f.HoldoutMAE == nil || len(out.Predictions) != 0 {
+			t.Errorf("%s: n %d, k-fold %v, loo %v, holdout %v, %d prediction rows", c.model, f.N, f.KFoldRMSE, f.LOORMSE, f.HoldoutMAE, len(out.Predictions))
+		}
+	}
+}
