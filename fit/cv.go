@@ -300,15 +300,20 @@ func EvenIndices(x []float64, k int) []int {
 	}
 	less := func(a, b cand) bool { return a.d < b.d || a.d == b.d && (a.x < b.x || a.x == b.x && a.i < b.i) }
 	targets := make([]float64, k)
+	thr := make([]float64, k) // distance of each target's k-th nearest so far
 	near := make([][]cand, k) // each target's k nearest, nearest first
 	for j := range targets {
 		targets[j] = lo + float64(j)*(hi-lo)/float64(k-1)
+		thr[j] = math.Inf(1)
 		near[j] = make([]cand, 0, k)
 	}
 	for i, v := range x {
 		for j, t := range targets {
-			c := cand{math.Abs(v - t), v, i}
-			l := near[j]
+			d := math.Abs(v - t)
+			if d > thr[j] {
+				continue
+			}
+			c, l := cand{d, v, i}, near[j]
 			if len(l) == k && !less(c, l[k-1]) {
 				continue
 			}
@@ -321,6 +326,9 @@ func EvenIndices(x []float64, k int) []int {
 				l[m], l[m-1] = l[m-1], l[m]
 			}
 			near[j] = l
+			if len(l) == k {
+				thr[j] = l[k-1].d
+			}
 		}
 	}
 	out := make([]int, 0, k)

@@ -225,21 +225,31 @@ func (sm simple) uAndT(x, y, ub, tb []float64) (u, t []float64) {
 }
 
 // kfoldNLS is the k-fold of power-nls: for each fold, FitPowerNLS's
-// minimisation over the other folds' points (passes over all points with
-// the fold's own masked out) started from the full fit's b, where Newton's
-// method converges in a few passes; then one pass predicts each point
-// with its fold's a·x^b.
+// minimisation over the other folds' points, started from the full fit's
+// b0, where Newton's method converges in a few steps; then one pass
+// predicts each point with its fold's a·x^b.
+//
+// The steps need the sums of nlsPass at each trial b. One pass over the
+// data takes, per fold, the moments Aⱼ = Σw·y·x^b0·lʲ and Bⱼ = Σw·x^2b0·lʲ
+// (l = ln x, j < nlsMoments); a training set's are the total less its
+// fold's, and at b = b0 + δ
+//
+//	Σw·y·x^b·lʲ = Σₘ δᵐ/m!·A_{j+m},  Σw·x^2b·lʲ = Σₘ (2δ)ᵐ/m!·B_{j+m},
+//
+// the series of e^(δ·l) to m = nlsMoments − 3, exact to rounding while
+// |2δ|·max|l| ≤ 0.02 (the first neglected term is below 1e-18). A trial b
+// outside that range gets a real pass over the data with the fold masked.
 func kfoldNLS(full *Result, x, y, w []float64, fold []int32, k int) (*CV, error) {
 	n := len(x)
 	chk := newTrainChecker(PowerNLS, 2, x, y, fold, k)
 	lx := getScratch(n)
 	defer putScratch(lx)
 	forBlocks(n, func(_, lo, hi int) { lnTo(lx[lo:hi], x[lo:hi]) })
-	// Every fold starts at the full fit's b: one pass gives each fold's
-	// sums there, and a training set's are the total less its fold's.
-	var start []nlsSums
+	b0 := full.beta[1]
+	var mom []nlsMom // per-fold moments: k·numBlocks of them while summing, so for few folds
+	maxL := 0.0
 	if k <= 64 {
-		start = foldNLSSums(lx, y, w, full.beta[1], fold, k)
+		mom, maxL = foldNLSMoments(lx, y, w, b0, fold, k)
 	}
 	as, bs := make([]float64, k), make([]float64, k)
 	for f := range k {
@@ -247,11 +257,17 @@ func kfoldNLS(full *Result, x, y, w []float64, fold []int32, k int) (*CV, error)
 			return nil, err
 		}
 		skip := int32(f)
-		var first *nlsSums
-		if start != nil {
-			first = new(start[k].sub(start[f]))
+		var train nlsMom
+		if mom != nil {
+			train = mom[k].minus(mom[f])
 		}
-		b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, nil, b, fold, skip) }, full.beta[1], first)
+		pass := func(b float64) nlsSums {
+			if d := b - b0; mom != nil && math.Abs(2*d)*maxL <= 0.02 {
+				return train.at(d)
+			}
+			return nlsPass(lx, y, w, nil, b, fold, skip)
+		}
+		b, s, err := nlsSolve(pass, b0, nil)
 		if err != nil {
 			return nil, foldErr("kfold", f, k, chk.st[f].n, n, err)
 		}
@@ -291,47 +307,88 @@ func kfoldNLS(full *Result, x, y, w []float64, fold []int32, k int) (*CV, error)
 	return s.toCV(k, full), nil
 }
 
-// foldNLSSums is nlsPass's sums at b for each fold (0 … k−1) and, at k,
-// their total, in one pass.
-func foldNLSSums(lx, y, w []float64, b float64, fold []int32, k int) []nlsSums {
+// nlsMoments is the number of moments Aⱼ, Bⱼ kept per fold (see kfoldNLS).
+const nlsMoments = 10
+
+// nlsMom holds a fold's moments Aⱼ = Σw·y·x^b0·lʲ and Bⱼ = Σw·x^2b0·lʲ.
+type nlsMom struct{ a, b [nlsMoments]float64 }
+
+func (m nlsMom) minus(o nlsMom) nlsMom {
+	for j := range m.a {
+		m.a[j] -= o.a[j]
+		m.b[j] -= o.b[j]
+	}
+	return m
+}
+
+// at is nlsPass's sums at b0 + d from the moments.
+func (m nlsMom) at(d float64) nlsSums {
+	var s nlsSums
+	ca, cb := 1.0, 1.0 // dᵐ/m!, (2d)ᵐ/m!
+	for t := 0; t+2 < nlsMoments; t++ {
+		s.ye += ca * m.a[t]
+		s.yel += ca * m.a[t+1]
+		s.yell += ca * m.a[t+2]
+		s.ee += cb * m.b[t]
+		s.eel += cb * m.b[t+1]
+		s.eell += cb * m.b[t+2]
+		ca *= d / float64(t+1)
+		cb *= 2 * d / float64(t+1)
+	}
+	return s
+}
+
+// foldNLSMoments is each fold's moments at b0 (0 … k−1) and their total
+// (at k), in one pass, with max |ln x|.
+func foldNLSMoments(lx, y, w []float64, b0 float64, fold []int32, k int) ([]nlsMom, float64) {
 	n := len(lx)
-	parts := make([][]nlsSums, numBlocks(n))
+	parts := make([][]nlsMom, numBlocks(n))
+	maxL := make([]float64, len(parts))
 	forBlocks(n, func(bl, lo, hi int) {
-		ps := make([]nlsSums, k)
+		ps := make([]nlsMom, k)
 		var arg, e [chunk]float64
+		ml := 0.0
 		for c0 := lo; c0 < hi; c0 += chunk {
 			cl := lx[c0:min(c0+chunk, hi)]
-			ce := e[:len(cl)]
 			for i, l := range cl {
-				arg[i] = b * l
+				arg[i] = b0 * l
+				ml = max(ml, math.Abs(l))
 			}
-			expTo(ce, arg[:len(cl)])
+			expTo(e[:len(cl)], arg[:len(cl)])
 			for i, l := range cl {
-				ei := ce[i]
+				ei := e[i]
 				wy, we := y[c0+i]*ei, ei*ei
 				if w != nil {
 					wy *= w[c0+i]
 					we *= w[c0+i]
 				}
 				p := &ps[fold[c0+i]]
-				p.ye += wy
-				p.ee += we
-				p.yel += wy * l
-				p.eel += we * l
-				p.yell += wy * l * l
-				p.eell += we * l * l
+				for j := range nlsMoments {
+					p.a[j] += wy
+					p.b[j] += we
+					wy *= l
+					we *= l
+				}
 			}
 		}
-		parts[bl] = ps
+		parts[bl], maxL[bl] = ps, ml
 	})
-	out := make([]nlsSums, k+1)
-	for _, ps := range parts {
+	out := make([]nlsMom, k+1)
+	ml := 0.0
+	for bl, ps := range parts {
 		for f, p := range ps {
-			out[f].add(p)
+			for j := range nlsMoments {
+				out[f].a[j] += p.a[j]
+				out[f].b[j] += p.b[j]
+			}
 		}
+		ml = max(ml, maxL[bl])
 	}
 	for _, p := range out[:k] {
-		out[k].add(p)
+		for j := range nlsMoments {
+			out[k].a[j] += p.a[j]
+			out[k].b[j] += p.b[j]
+		}
 	}
-	return out
+	return out, ml
 }

@@ -42,36 +42,45 @@ func TestKFoldFastPathEqualsRefit(t *testing.T) {
 		y[i] = 700 * math.Pow(x[i], -0.85) * math.Exp(0.05*rng.NormFloat64())
 		w[i] = 0.5 + rng.Float64()
 	}
+	worst := 0.0
+	defer func() { t.Logf("worst relative difference from refitting: %.2g (tolerance 1e-9)", worst) }()
 	for _, s := range Specs() {
 		if s.KFold == nil {
 			continue
 		}
+		ks := []int{7}
+		if s.Name == PowerNLS {
+			ks = append(ks, 70) // past 64 folds: masked passes without moments
+		}
 		for _, ww := range [][]float64{nil, w} {
-			full, err := Fit(s.Name, x, y, ww)
-			if err != nil {
-				t.Fatal(err)
-			}
-			const k = 7
-			fold := foldIDs(n, k, 3)
-			fast, err := s.KFold(full, x, y, ww, fold, k)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ref, err := crossValidate(full, x, y, ww, fold, k, "kfold", 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range []struct {
-				name      string
-				got, want float64
-			}{{"PRESS", fast.PRESS, ref.PRESS}, {"PRESSFit", fast.PRESSFit, ref.PRESSFit}, {"MAE", fast.MAE, ref.MAE},
-				{"MAPE", fast.MAPE, ref.MAPE}, {"RMSE", fast.RMSE, ref.RMSE}, {"R2Y", fast.R2Y, ref.R2Y}, {"R2Fit", fast.R2Fit, ref.R2Fit}} {
-				if e := relErr(c.got, c.want); !(e <= 1e-9) {
-					t.Errorf("%s weighted=%v %s: fast %.17g, refit %.17g (rel %.2g)", s.Name, ww != nil, c.name, c.got, c.want, e)
+			for _, k := range ks {
+				full, err := Fit(s.Name, x, y, ww)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if fast.Method != "kfold" || fast.K != k || fast.N != n {
-				t.Errorf("%s: %+v", s.Name, fast)
+				fold := foldIDs(n, k, 3)
+				fast, err := s.KFold(full, x, y, ww, fold, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ref, err := crossValidate(full, x, y, ww, fold, k, "kfold", 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range []struct {
+					name      string
+					got, want float64
+				}{{"PRESS", fast.PRESS, ref.PRESS}, {"PRESSFit", fast.PRESSFit, ref.PRESSFit}, {"MAE", fast.MAE, ref.MAE},
+					{"MAPE", fast.MAPE, ref.MAPE}, {"RMSE", fast.RMSE, ref.RMSE}, {"R2Y", fast.R2Y, ref.R2Y}, {"R2Fit", fast.R2Fit, ref.R2Fit}} {
+					e := relErr(c.got, c.want)
+					worst = max(worst, e)
+					if !(e <= 1e-9) {
+						t.Errorf("%s weighted=%v %s: fast %.17g, refit %.17g (rel %.2g)", s.Name, ww != nil, c.name, c.got, c.want, e)
+					}
+				}
+				if fast.Method != "kfold" || fast.K != k || fast.N != n {
+					t.Errorf("%s: %+v", s.Name, fast)
+				}
 			}
 		}
 	}

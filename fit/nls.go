@@ -18,6 +18,21 @@ func init() {
 			}
 			return beta[0] * xb
 		},
+		EvalTo: func(beta []float64, yhat, x []float64) {
+			var l [chunk]float64
+			for c0 := 0; c0 < len(x); c0 += chunk {
+				cx := x[c0:min(c0+chunk, len(x))]
+				lnTo(l[:len(cx)], cx)
+				for i := range cx {
+					l[i] *= beta[1]
+				}
+				out := yhat[c0 : c0+len(cx)]
+				expTo(out, l[:len(cx)])
+				for i := range out {
+					out[i] *= beta[0]
+				}
+			}
+		},
 		RefitLOO: true,
 		KFold:    kfoldNLS,
 	})

@@ -475,7 +475,9 @@ type csvScanner struct {
 	quotes     bool // buf[start:end] holds a '"' (else the fast path)
 	line       int  // line of buf[start]
 	fields     [][]byte
-	at         [][2]int // line and column of each field of the last record
+	at         [][2]int // line and column of each field of the last quoted-path record
+	rec        []byte   // the last plain-path record
+	recLine    int      // the line it starts on
 	unq        []byte   // unescaped quoted fields
 	bom        bool
 }
@@ -510,8 +512,18 @@ func (s *csvScanner) fill() (bool, error) {
 	return m > 0, err
 }
 
-// pos is the line and 1-based byte column of field i of the last record.
-func (s *csvScanner) pos(i int) (int, int) { return s.at[i][0], s.at[i][1] }
+// pos is the line and 1-based byte column of field i of the last record:
+// kept by the quoted path, found again in the record by the plain one.
+func (s *csvScanner) pos(i int) (int, int) {
+	if s.rec == nil {
+		return s.at[i][0], s.at[i][1]
+	}
+	col := 0
+	for range i {
+		col += bytes.IndexByte(s.rec[col:], ',') + 1
+	}
+	return s.recLine, col + 1
+}
 
 // errNeedMore asks record to read more input and start the record again.
 var errNeedMore = errors.New("need more input")
@@ -538,6 +550,7 @@ func (s *csvScanner) record() ([][]byte, int, error) {
 			return nil, 0, err
 		}
 		line := s.line
+		s.recLine = line
 		s.start += n
 		s.line += lines
 		if fields == nil { // a blank line
@@ -551,7 +564,7 @@ func (s *csvScanner) record() ([][]byte, int, error) {
 // line), the bytes it took and the newlines among them. errNeedMore when b
 // ends inside it and more input may follow.
 func (s *csvScanner) parse(b []byte) ([][]byte, int, int, error) {
-	s.fields, s.at, s.unq = s.fields[:0], s.at[:0], s.unq[:0]
+	s.fields, s.at, s.unq, s.rec = s.fields[:0], s.at[:0], s.unq[:0], nil
 	nl := bytes.IndexByte(b, '\n')
 	if !s.quotes {
 		end := nl
@@ -569,10 +582,10 @@ func (s *csvScanner) parse(b []byte) ([][]byte, int, int, error) {
 		if len(rec) == 0 || (len(rec) == 1 && rec[0] == '\r') {
 			return nil, took, lines, nil
 		}
+		s.rec = rec // for pos
 		col := 0
 		for {
 			c := bytes.IndexByte(rec[col:], ',')
-			s.at = append(s.at, [2]int{s.line, col + 1})
 			if c < 0 {
 				s.fields = append(s.fields, rec[col:])
 				break

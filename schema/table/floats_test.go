@@ -117,6 +117,7 @@ func TestFloatRowsCSVErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct{ in, want string }{
 		{"x,y\n1,2\nfoo,3\n", `:3:1: "foo": column "x" is not numeric`},
+		{"x,y\n1,2\n3,foo", `:3:3: "foo": column "y" is not numeric`},
 		{"x,y\n1,2\n4,\"a\"\"b\"\n", `:3:3: "a\"b": column "y" is not numeric`},
 		{"x,y\n1,1e400\n", `:2:3: "1e400": column "y" is not numeric`},
 		{"x,y\n1,2,3\n", ":2: 3 fields, the header has 2"},
