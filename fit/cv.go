@@ -135,14 +135,17 @@ func foldKey(seed uint64, i int) uint64 { return splitmix64(seed + uint64(i)*0x9
 
 // foldIDs is Folds in O(n): the keys are distinct (splitmix64 and i ↦ seed
 // + i·φ are bijections), so a point's rank is the number of keys in lower
-// buckets of the keys' top bits plus its rank within its own bucket, where
-// uniform keys put about eight points (sorted by insertion).
+// buckets of the keys' top bits plus its rank within its own bucket. A
+// counting sort on the top bits (buckets of about 256 points, few enough
+// that the scatter stays in cache) and, within each bucket, one on the
+// next 8 bits (sub-buckets of about one point, sorted by insertion) give
+// every rank.
 func foldIDs(n, k int, seed uint64) []int32 {
 	f := make([]int32, n)
 	if n == 0 {
 		return f
 	}
-	nb := bits.Len(uint(n / 8))
+	nb := bits.Len(uint(n / 256))
 	start := make([]int32, 1<<nb+1)
 	shift := uint(64 - nb)
 	for i := range n { // f holds each point's bucket until the last pass
@@ -166,20 +169,34 @@ func foldIDs(n, k int, seed uint64) []int32 {
 		key uint64
 		i   int32
 	}
-	var buf []kv
+	var buf, sorted []kv
+	var sub [257]int32
+	subShift := uint(64 - nb - 8)
 	for b := 0; b+1 < len(start); b++ {
 		lo, hi := int(start[b]), int(start[b+1])
 		buf = buf[:0]
+		sub = [257]int32{}
 		for _, i := range order[lo:hi] {
-			buf = append(buf, kv{foldKey(seed, int(i)), i})
+			key := foldKey(seed, int(i))
+			buf = append(buf, kv{key, i})
+			sub[(key>>subShift)&255+1]++
 		}
-		for a := 1; a < len(buf); a++ { // insertion sort: a bucket holds a few keys
-			for b := a; b > 0 && buf[b].key < buf[b-1].key; b-- {
-				buf[b], buf[b-1] = buf[b-1], buf[b]
+		for j := 1; j < len(sub); j++ {
+			sub[j] += sub[j-1]
+		}
+		sorted = append(sorted[:0], buf...)
+		for _, p := range buf {
+			c := (p.key >> subShift) & 255
+			sorted[sub[c]] = p
+			sub[c]++
+		}
+		for a := 1; a < len(sorted); a++ { // sub-buckets hold about one key each
+			for c := a; c > 0 && sorted[c].key < sorted[c-1].key; c-- {
+				sorted[c], sorted[c-1] = sorted[c-1], sorted[c]
 			}
 		}
 		r := int32(lo % k)
-		for _, p := range buf {
+		for _, p := range sorted {
 			f[p.i] = r
 			if r++; r == int32(k) {
 				r = 0
