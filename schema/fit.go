@@ -12,7 +12,7 @@ package schema
 // columns judge ŷ against y itself.
 type FitResult struct {
 	Class   string `parquet:"class,dict,zstd" json:"class" doc:"workload class: the value of the --by column (empty when not grouped)"`
-	Model   string `parquet:"model,dict,zstd" json:"model" doc:"model name, from the fit package's registry (migreplay help fit lists them): linear, log, power (least squares on ln y), power-nls (nonlinear least squares on y), exp, poly2 … poly9"`
+	Model   string `parquet:"model,dict,zstd" json:"model" doc:"model name, one of the fit package's registry (migreplay help fit lists each with its formula and where its least squares is done)"`
 	Formula string `parquet:"formula,dict,zstd" json:"formula" doc:"the model with its parameter names, e.g. y = a·x^b"`
 	Space   string `parquet:"space,dict,zstd" json:"space" doc:"where least squares was done: y, or log (ln y = ln a + …) for power and exp"`
 	XCol    string `parquet:"x_col,dict,zstd" json:"x_col" doc:"predictor column of the input"`
