@@ -93,6 +93,8 @@ type FitResult struct {
 	HoldoutMAE          *float64 `parquet:"holdout_mae,optional,zstd" json:"holdout_mae" doc:"mean absolute error of the held-out predictions" unit:"as y"`
 	HoldoutMAPE         *float64 `parquet:"holdout_mape,optional,zstd" json:"holdout_mape" doc:"mean absolute percentage error of the held-out predictions" unit:"%"`
 	HoldoutMaxAbsRelErr *float64 `parquet:"holdout_max_abs_rel_err,optional,zstd" json:"holdout_max_abs_rel_err" doc:"largest |predicted − measured|/measured among held-out points (1 minus it is the seed papers' worst accuracy)" unit:"1"`
+
+	Notes string `parquet:"notes,zstd" json:"notes" doc:"why a check's columns are null, as 'loo: reason; kfold: reason; holdout: reason' (e.g. power-nls leave-one-out above 5,000 points, a class too small for the hold-out); empty when every check ran"`
 }
 
 func (*FitResult) TableName() string { return "fits" }

@@ -71,6 +71,11 @@ func (o *Output) WriteText(w io.Writer) error {
 			f.Formula, strings.Join(params, " "), f.R2Fit, f.Space, f.R2Y, f.Corr2Y, f.RMSE, optG(f.LOORMSE), optG(f.KFoldRMSE), optG(f.HoldoutMAPE))
 	}
 	tw.Flush()
+	for _, f := range o.Fits {
+		if f.Notes != "" {
+			fmt.Fprintf(w, "note: class %s, %s: %s\n", classLabel(f.Class), f.Model, f.Notes)
+		}
+	}
 	if len(o.Predictions) > 0 {
 		fmt.Fprintln(w, "\npredictions (holdout: fitted on the training points only, seed 004's protocol)")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -74,5 +74,9 @@ print(repr(float(np.exp(la))), repr(float(b)), repr(float(popt[0])), repr(float(
 		if f.N != 1_000_000 || f.KFoldRMSE == nil || f.LOORMSE == nil && c.model == "power" || f.HoldoutMAE == nil || len(out.Predictions) != 0 {
 			t.Errorf("%s: n %d, k-fold %v, loo %v, holdout %v, %d prediction rows", c.model, f.N, f.KFoldRMSE, f.LOORMSE, f.HoldoutMAE, len(out.Predictions))
 		}
+		// power-nls: leave-one-out would be a million refits; null, and why.
+		if wantNote := c.model == "power-nls"; (f.LOORMSE == nil) != wantNote || strings.HasPrefix(f.Notes, "loo: leave-one-out of power-nls refits n = 1000000 times") != wantNote {
+			t.Errorf("%s: loo %v, notes %q", c.model, f.LOORMSE, f.Notes)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package fitrun
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/migreplay/migreplay/fit"
 	"github.com/migreplay/migreplay/schema"
@@ -45,5 +46,15 @@ func fitRow(class string, rep *fit.Report, selected bool, cfg Config) schema.Fit
 		row.HoldoutTrain, row.HoldoutMAE, row.HoldoutMAPE = ptrTo(int64(len(h.Train))), &h.MAE, &h.MAPE
 		row.HoldoutMaxAbsRelErr = &h.MaxAbsRelErr
 	}
+	var notes []string
+	for _, n := range []struct {
+		check string
+		err   error
+	}{{"loo", rep.LOOErr}, {"kfold", rep.KFoldErr}, {"holdout", rep.HoldoutErr}} {
+		if n.err != nil {
+			notes = append(notes, n.check+": "+n.err.Error())
+		}
+	}
+	row.Notes = strings.Join(notes, "; ")
 	return row
 }
