@@ -46,6 +46,16 @@ func looCV(r *Result, s ySums, pressFit float64) *CV {
 	return s.toCV("loo", r.N, 0, pressFit, r)
 }
 
+// setLOO sets the closed-form leave-one-out of a least-squares fit, or
+// LOOErr when point lev1 (≥ 0) has leverage 1.
+func (r *Result) setLOO(lev1 int, loo ySums, press float64) {
+	if lev1 >= 0 {
+		r.LOOErr = fmt.Errorf("fit %s: point %d has leverage 1, leave-one-out is undefined: %w", r.Model, lev1, ErrSingular)
+		return
+	}
+	r.LOO = looCV(r, loo, press)
+}
+
 // LeaveOneOut cross-validates model m by leaving out each point in turn.
 // Least-squares models use the closed form of looCV (exact, O(n·p²));
 // models without one (ModelSpec.RefitLOO: PowerNLS) refit n times (O(n²)),

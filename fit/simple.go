@@ -270,11 +270,7 @@ func fitSimple(sm simple, x, y, w []float64) (*Result, error) {
 		-s2 * uMean * invSuu, s2 * invSuu,
 	}
 	r.finish()
-	if c.lev1 >= 0 {
-		r.LOOErr = fmt.Errorf("fit %s: point %d has leverage 1, leave-one-out is undefined: %w", m, c.lev1, ErrSingular)
-	} else {
-		r.LOO = looCV(r, c.loo, c.press)
-	}
+	r.setLOO(c.lev1, c.loo, c.press)
 	return r, nil
 }
 

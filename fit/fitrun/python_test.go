@@ -16,8 +16,9 @@ const python = "/usr/bin/python3"
 // A million points through the whole path (the streaming CSV reader, the
 // fit, k-fold and hold-out at scale) give numpy's coefficients: power's a
 // and b equal np.polyfit on the logs within 1e-9 relative, power-nls's
-// scipy curve_fit's within 1e-6 (its own xtol is 1.5e-8), both reading the
-// same CSV with pandas (float_precision="round_trip": the values we read).
+// scipy curve_fit's within 1e-6 (its own xtol is 1.5e-8), poly3's (the
+// blocked QR) np.polyfit(x, y, 3)'s within 1e-9, all reading the same CSV
+// with pandas (float_precision="round_trip": the values we read).
 // Skipped without numpy, scipy and pandas unless MIGREPLAY_REQUIRE_PYTHON=1
 // (CI), which makes it fail.
 func TestMillionPointsAgreeWithNumpy(t *testing.T) {
@@ -40,7 +41,8 @@ d = pd.read_csv(sys.argv[1], float_precision="round_trip")
 x, y = d["x"].to_numpy(), d["y"].to_numpy()
 b, la = np.polyfit(np.log(x), np.log(y), 1)
 popt, _ = curve_fit(lambda x, a, b: a * x ** b, x, y, p0=[np.exp(la), b])
-print(repr(float(np.exp(la))), repr(float(b)), repr(float(popt[0])), repr(float(popt[1])))
+c3 = np.polyfit(x, y, 3)[::-1]
+print(repr(float(np.exp(la))), repr(float(b)), repr(float(popt[0])), repr(float(popt[1])), *[repr(float(v)) for v in c3])
 `
 	cmd := exec.Command(python, "-c", script, in)
 	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
@@ -59,13 +61,17 @@ print(repr(float(np.exp(la))), repr(float(b)), repr(float(popt[0])), repr(float(
 	for i, c := range []struct {
 		model string
 		tol   float64
-	}{{"power", 1e-9}, {"power-nls", 1e-6}} {
+	}{{"power", 1e-9}, {"power-nls", 1e-6}, {"poly3", 1e-9}} {
 		out, err := Run(context.Background(), Config{In: in, X: "x", Y: "y", Model: c.model})
 		if err != nil {
 			t.Fatal(err)
 		}
 		f := out.Fits[0]
-		for j, got := range []float64{f.A, f.B} {
+		got := []float64{f.A, f.B}
+		if f.D != nil {
+			got = append(got, *f.C, *f.D)
+		}
+		for j, got := range got {
 			want := ref[2*i+j]
 			if e := math.Abs(got-want) / math.Abs(want); !(e <= c.tol) {
 				t.Errorf("%s parameter %d: %.17g, python %.17g (rel %.2g > %g)", c.model, j, got, want, e, c.tol)
@@ -73,6 +79,9 @@ print(repr(float(np.exp(la))), repr(float(b)), repr(float(popt[0])), repr(float(
 		}
 		if f.N != 1_000_000 || f.KFoldRMSE == nil || f.LOORMSE == nil && c.model == "power" || f.HoldoutMAE == nil || len(out.Predictions) != 0 {
 			t.Errorf("%s: n %d, k-fold %v, loo %v, holdout %v, %d prediction rows", c.model, f.N, f.KFoldRMSE, f.LOORMSE, f.HoldoutMAE, len(out.Predictions))
+		}
+		if c.model == "poly3" {
+			continue
 		}
 		// power-nls: leave-one-out would be a million refits; null, and why.
 		if wantNote := c.model == "power-nls"; (f.LOORMSE == nil) != wantNote || strings.HasPrefix(f.Notes, "loo: leave-one-out of power-nls refits n = 1000000 times") != wantNote {
