@@ -650,6 +650,8 @@ func (s *csvScanner) parseQuoted(b []byte) ([][]byte, int, int, error) {
 				i++
 			case b[i] == '\r' && i+1 == len(b) && !s.eof:
 				return nil, 0, 0, errNeedMore
+			case b[i] == '\r' && i+1 == len(b): // a last \r is dropped, as encoding/csv does
+				i++
 			default:
 				return nil, 0, 0, fmt.Errorf("%s:%d:%d: extraneous or missing \" in quoted-field", s.path, line, i-lineStart+1)
 			}

@@ -223,3 +223,32 @@ func BenchmarkReadFloatRowsCSV(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// FuzzReadFloatRowsCSV: on any bytes, the streaming CSV reader (one
+// stream, and segments parsed in parallel) refuses what Read refuses and
+// otherwise returns what Read returns, compacted; it never panics.
+func FuzzReadFloatRowsCSV(f *testing.F) {
+	for _, s := range []string{"k,x,y\na,1,2\n", "k,x,y\r\n\"a,b\",1,\"2\"\r\n\r\nc,,3\n", "x,y,k\n1e3,-.5,1\n2,3,1.0", "k,x,y\n\"a\nb\",1,2"} {
+		f.Add([]byte(s), uint8(1), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, segs, bufLog uint8) {
+		defer func(n, s int, b int64) { csvBufSize, csvMaxSegments, csvSegmentBytes = n, s, b }(csvBufSize, csvMaxSegments, csvSegmentBytes)
+		p := filepath.Join(t.TempDir(), "f.csv")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var want *FloatRows
+		tbl, werr := Read(p, []string{"x", "y", "k"})
+		if werr == nil {
+			want, werr = tbl.floatRows([]string{"x", "y"}, "k")
+		}
+		csvBufSize, csvMaxSegments, csvSegmentBytes = 1<<(bufLog%12), 1+int(segs%6), 8
+		got, err := ReadFloatRows(p, []string{"x", "y"}, "k")
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("error %v, Read %v", err, werr)
+		}
+		if err == nil && !reflect.DeepEqual(emptyNil(got), emptyNil(want)) {
+			t.Fatalf("got %+v\nwant %+v", got, want)
+		}
+	})
+}
