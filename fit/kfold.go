@@ -265,7 +265,7 @@ func kfoldNLS(full *Result, x, y, w []float64, fold []int32, k int) (*CV, error)
 			if d := b - b0; mom != nil && math.Abs(2*d)*maxL <= 0.02 {
 				return train.at(d)
 			}
-			return nlsPass(lx, y, w, nil, b, fold, skip)
+			return nlsPass(lx, y, w, b, fold, skip)
 		}
 		b, s, err := nlsSolve(pass, b0, nil)
 		if err != nil {

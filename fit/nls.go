@@ -66,9 +66,8 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 		return nil, err
 	}
 	n := len(x)
-	lx, e := getScratch(n), getScratch(n)
+	lx := getScratch(n)
 	defer putScratch(lx)
-	defer putScratch(e)
 	l := fitLine(n, y, w, func(lo, hi int, _, bt []float64) ([]float64, []float64) {
 		lnTo(lx[lo:hi], x[lo:hi])
 		lnTo(bt[:hi-lo], y[lo:hi])
@@ -83,7 +82,7 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 	if !(l.Suu > 0) {
 		return nil, fmt.Errorf("fit %s: ln x has no spread: %w", m, ErrConstantX)
 	}
-	b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, e, b, nil, 0) }, l.b1, nil)
+	b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, b, nil, 0) }, l.b1, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -97,19 +96,27 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 	yMean := l.yMean
 	forBlocks(n, func(bl, lo, hi int) {
 		var q sums
-		for i := lo; i < hi; i++ {
-			wi := 1.0
-			if w != nil {
-				wi = w[i]
+		var arg, e [chunk]float64 // x^b again, as the passes computed it
+		for c0 := lo; c0 < hi; c0 += chunk {
+			cl, cy := lx[c0:min(c0+chunk, hi)], y[c0:min(c0+chunk, hi)]
+			for j, l := range cl {
+				arg[j] = b * l
 			}
-			yhat := a * e[i]
-			r := y[i] - yhat
-			q.sse += wi * r * r
-			d := y[i] - yMean
-			q.ww += wi
-			q.wd += wi * d
-			q.wd2 += wi * d * d
-			q.ys.add(y[i], yhat, yMean)
+			expTo(e[:len(cl)], arg[:len(cl)])
+			for j, yi := range cy {
+				wi := 1.0
+				if w != nil {
+					wi = w[c0+j]
+				}
+				yhat := a * e[j]
+				r := yi - yhat
+				q.sse += wi * r * r
+				d := yi - yMean
+				q.ww += wi
+				q.wd += wi * d
+				q.wd2 += wi * d * d
+				q.ys.add(yi, yhat, yMean)
+			}
 		}
 		ps[bl] = q
 	})
@@ -159,12 +166,10 @@ func (s *nlsSums) add(o nlsSums) {
 	s.eell += o.eell
 }
 
-// nlsPass computes the sums at b, with eᵢ = exp(b·ln xᵢ) stored in e when e
-// is not nil (the fit's last pass leaves x^b there for the metrics; 0 for
-// the skipped fold's points). With
-// fold not nil, the points of fold skip are left out of the sums (k-fold's
-// training sets).
-func nlsPass(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums {
+// nlsPass computes the sums at b, with eᵢ = exp(b·ln xᵢ). With fold not
+// nil, the points of fold skip are left out of the sums (k-fold's training
+// sets).
+func nlsPass(lx, y, w []float64, b float64, fold []int32, skip int32) nlsSums {
 	n := len(lx)
 	ps := make([]nlsSums, numBlocks(n))
 	forBlocks(n, func(bl, lo, hi int) {
@@ -172,7 +177,7 @@ func nlsPass(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums
 		if fold != nil {
 			cf = fold[lo:hi]
 		}
-		ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), sub(e, lo, hi), b, cf, skip)
+		ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), b, cf, skip)
 	})
 	var s nlsSums
 	for _, p := range ps {
@@ -183,15 +188,12 @@ func nlsPass(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums
 
 // nlsBlock is nlsPass on one block: b·ln x into e, expTo in chunks (no
 // call inside the summing loop), then the sums.
-func nlsBlock(lx, y, w, e []float64, b float64, fold []int32, skip int32) nlsSums {
+func nlsBlock(lx, y, w []float64, b float64, fold []int32, skip int32) nlsSums {
 	var ye, ee, yel, eel, yell, eell float64
 	var arg, eb [chunk]float64
 	for c0 := 0; c0 < len(lx); c0 += chunk {
 		cl := lx[c0:min(c0+chunk, len(lx))]
 		ce, cy := eb[:len(cl)], y[c0:c0+len(cl)]
-		if e != nil {
-			ce = e[c0 : c0+len(cl)]
-		}
 		for i, l := range cl {
 			arg[i] = b * l
 		}
