@@ -41,6 +41,7 @@ trap 'rm -rf "$tmp"' EXIT
 # numpy and scipy run with OpenBLAS' core-type overrides unset for their
 # commands only (they slow a current numpy; see .library/env/README.md).
 pyenv=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+$PY -c 'import numpy, scipy, pandas' 2>/dev/null || { echo "needs $PY with numpy, scipy and pandas: apt-get install python3-numpy python3-scipy python3-pandas"; exit 1; }
 
 echo "== part 1: whole processes on a $N-row CSV"
 csv=$scratch/fit-$N.csv

@@ -2,10 +2,12 @@ package fitrun
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,13 +19,14 @@ const python = "/usr/bin/python3"
 // fit, k-fold and hold-out at scale) give numpy's coefficients: power's a
 // and b equal np.polyfit on the logs within 1e-9 relative, power-nls's
 // scipy curve_fit's within 1e-6 (its own xtol is 1.5e-8), poly3's (the
-// blocked QR) np.polyfit(x, y, 3)'s within 1e-9, all reading the same CSV
-// with pandas (float_precision="round_trip": the values we read).
-// Skipped without numpy, scipy and pandas unless MIGREPLAY_REQUIRE_PYTHON=1
-// (CI), which makes it fail.
+// blocked QR) np.polyfit(x, y, 3)'s within 1e-9. Python gets the same
+// float64 values as a binary file (the CSV holds their shortest decimal
+// form, which ReadFloatRows reads back exactly: schema/table's tests).
+// Skipped without numpy and scipy unless MIGREPLAY_REQUIRE_PYTHON=1 (CI),
+// which makes it fail.
 func TestMillionPointsAgreeWithNumpy(t *testing.T) {
-	if out, err := exec.Command(python, "-c", "import numpy, scipy, pandas").CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("needs %s with numpy, scipy and pandas (apt-get install python3-numpy python3-scipy python3-pandas): %v %s", python, err, out)
+	if out, err := exec.Command(python, "-c", "import numpy, scipy").CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("needs %s with numpy and scipy (apt-get install python3-numpy python3-scipy): %v %s", python, err, out)
 		if os.Getenv("MIGREPLAY_REQUIRE_PYTHON") == "1" {
 			t.Fatal(msg)
 		}
@@ -34,17 +37,25 @@ func TestMillionPointsAgreeWithNumpy(t *testing.T) {
 	}
 	x, y := powerData(1_000_000, 1)
 	in := writeCSV(t, x, y, nil)
+	bin := filepath.Join(t.TempDir(), "xy.f64")
+	raw := make([]byte, 0, 16*len(x))
+	for _, v := range append(append([]float64(nil), x...), y...) {
+		raw = binary.LittleEndian.AppendUint64(raw, math.Float64bits(v))
+	}
+	if err := os.WriteFile(bin, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	script := `
-import sys, numpy as np, pandas as pd
+import sys, numpy as np
 from scipy.optimize import curve_fit
-d = pd.read_csv(sys.argv[1], float_precision="round_trip")
-x, y = d["x"].to_numpy(), d["y"].to_numpy()
+xy = np.fromfile(sys.argv[1], dtype="<f8")
+x, y = xy[:len(xy) // 2], xy[len(xy) // 2:]
 b, la = np.polyfit(np.log(x), np.log(y), 1)
 popt, _ = curve_fit(lambda x, a, b: a * x ** b, x, y, p0=[np.exp(la), b])
 c3 = np.polyfit(x, y, 3)[::-1]
 print(repr(float(np.exp(la))), repr(float(b)), repr(float(popt[0])), repr(float(popt[1])), *[repr(float(v)) for v in c3])
 `
-	cmd := exec.Command(python, "-c", script, in)
+	cmd := exec.Command(python, "-c", script, bin)
 	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
 	raw, err := cmd.Output()
 	if err != nil {
