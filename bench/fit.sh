@@ -1,6 +1,18 @@
 #!/usr/bin/env bash
-# Power fit on 1 M points: migreplay's fit package against numpy and scipy,
-# both sides in this one run on the same points.
+# Power fit on 1 M points against numpy and scipy, both sides in this one run
+# on the same points, in two parts.
+#
+# Part 1, whole processes (issue 12's targets): a seeded 1,000,000-row CSV
+# (x, y as pandas writes them); `migreplay fit --in F --x x --y y --model
+# power --json` against `pandas.read_csv` + `numpy.polyfit` on the logs, and
+# `--model power-nls` against `pandas.read_csv` + `scipy.optimize.curve_fit`
+# (started from the log-space fit), each a fresh process timed by GNU time
+# (wall, CPU, max RSS), alternating for ROUNDS rounds, best of each.
+# Targets: both ratios >= 3; our RSS above the same command's on 10 rows
+# <= 3 x the two float64 columns (48 MB). Coefficients: power's a and b
+# equal polyfit's within 1e-9 relative, power-nls's curve_fit's within 1e-6.
+#
+# Part 2, the library alone (no process start, no CSV), in-process timing:
 #
 #   ours "log"  fit.FitPower     (least squares on ln y, every metric + LOO)
 #   ours "nls"  fit.FitPowerNLS  (nonlinear least squares on y, every metric)
@@ -18,19 +30,84 @@
 # for each side, which other load on the machine hardly changes.
 # Usage: bench/fit.sh [N] [REPS] [ROUNDS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
+cd "$root"
 N=${1:-1000000}
 REPS=${2:-5}
-ROUNDS=${3:-3}
+ROUNDS=${3:-$rounds}
 PY=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# numpy and scipy run with OpenBLAS' core-type overrides unset for their
+# commands only (they slow a current numpy; see .library/env/README.md).
+pyenv=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+$PY -c 'import numpy, scipy, pandas' 2>/dev/null || { echo "needs $PY with numpy, scipy and pandas: apt-get install python3-numpy python3-scipy python3-pandas"; exit 1; }
+
+echo "== part 1: whole processes on a $N-row CSV"
+csv=$scratch/fit-$N.csv
+[ -s "$csv" ] || "${pyenv[@]}" $PY - "$csv" "$N" <<'PY'
+import sys, numpy as np, pandas as pd
+# Dom0 caps 10…100 %, y = 700·x^-0.85 with 5 % log-normal noise, seed 1.
+rng = np.random.default_rng(1); n = int(sys.argv[2])
+x = rng.uniform(10, 100, n); y = 700 * x ** -0.85 * np.exp(rng.normal(0, 0.05, n))
+pd.DataFrame({"x": x, "y": y}).to_csv(sys.argv[1], index=False)
+PY
+head -11 "$csv" > "$tmp/ten.csv"
+cat > "$tmp/np.py" <<'PY'
+import sys, pandas as pd, numpy as np
+d = pd.read_csv(sys.argv[1])
+b, la = np.polyfit(np.log(d["x"].to_numpy()), np.log(d["y"].to_numpy()), 1)
+print(repr(float(np.exp(la))), repr(float(b)))
+PY
+cat > "$tmp/cf.py" <<'PY'
+import sys, pandas as pd, numpy as np
+from scipy.optimize import curve_fit
+d = pd.read_csv(sys.argv[1])
+x, y = d["x"].to_numpy(), d["y"].to_numpy()
+b, la = np.polyfit(np.log(x), np.log(y), 1)
+popt, _ = curve_fit(lambda x, a, b: a * x ** b, x, y, p0=[np.exp(la), b])
+print(repr(float(popt[0])), repr(float(popt[1])))
+PY
+for ((r = 0; r < ROUNDS; r++)); do
+  keepbest np "${pyenv[@]}" $PY "$tmp/np.py" "$csv"
+  keepbest ours "$bin" fit --in "$csv" --x x --y y --model power --json
+  keepbest cf "${pyenv[@]}" $PY "$tmp/cf.py" "$csv"
+  keepbest oursnls "$bin" fit --in "$csv" --x x --y y --model power-nls --json
+done
+timeit ten "$bin" fit --in "$tmp/ten.csv" --x x --y y --model power --json
+coef() { "$bin" fit --in "$csv" --x x --y y --model "$1" --json | $PY -c 'import json,sys; f=json.load(sys.stdin)["fits"][0]; print(repr(f["a"]), repr(f["b"]))'; }
+read -r np_a np_b < <("${pyenv[@]}" $PY "$tmp/np.py" "$csv")
+read -r cf_a cf_b < <("${pyenv[@]}" $PY "$tmp/cf.py" "$csv")
+read -r our_a our_b < <(coef power)
+read -r nls_a nls_b < <(coef power-nls)
+cols_mb=$(awk -v n="$N" 'BEGIN { printf "%.1f", 16 * n / 1048576 }')
+echo "best of $ROUNDS alternating rounds (wall s, CPU s, max RSS MB):"
+printf '  %-44s %6s s %6s s %7s MB\n' "pandas.read_csv + numpy.polyfit" "$np_s" "$np_cpu" "$np_rss_mb" \
+  "migreplay fit --model power --json" "$ours_s" "$ours_cpu" "$ours_rss_mb" \
+  "pandas.read_csv + scipy curve_fit" "$cf_s" "$cf_cpu" "$cf_rss_mb" \
+  "migreplay fit --model power-nls --json" "$oursnls_s" "$oursnls_cpu" "$oursnls_rss_mb" \
+  "migreplay fit --model power, 10 rows" "$ten_s" "$ten_cpu" "$ten_rss_mb"
+echo "ratio power: $(ratio "$np_s" "$ours_s")x numpy (target >= 3); power-nls: $(ratio "$cf_s" "$oursnls_s")x curve_fit (target >= 3)"
+echo "RSS above the 10-row run: power $(awk -v a="$ours_rss_mb" -v b="$ten_rss_mb" 'BEGIN{printf "%.1f", a-b}') MB, power-nls $(awk -v a="$oursnls_rss_mb" -v b="$ten_rss_mb" 'BEGIN{printf "%.1f", a-b}') MB; the two float64 columns are $cols_mb MB (target <= 3x: $(awk -v c="$cols_mb" 'BEGIN{printf "%.1f", 3*c}') MB)"
+part1=0
+$PY - "$our_a" "$our_b" "$np_a" "$np_b" "$nls_a" "$nls_b" "$cf_a" "$cf_b" <<'PY' || part1=1
+import sys
+v = [float(s) for s in sys.argv[1:]]
+ok = True
+for name, ours, ref, tol in [("power vs polyfit", v[0:2], v[2:4], 1e-9), ("power-nls vs curve_fit", v[4:6], v[6:8], 1e-6)]:
+    e = max(abs(o - r) / abs(r) for o, r in zip(ours, ref))
+    ok &= e <= tol
+    print(f"coefficients {name}: a {ours[0]!r} b {ours[1]!r}, max relative difference {e:.2g} (tolerance {tol:g}) {'ok' if e <= tol else 'MISMATCH'}")
+sys.exit(0 if ok else 1)
+PY
+
+echo
+echo "== part 2: the library alone, in-process"
 
 go test -c -o "$tmp/fit.test" ./fit
 
-# numpy and scipy run with OpenBLAS' core-type overrides unset for this
-# command only (they slow a current numpy; see .library/env/README.md).
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY - "$tmp" "$N" "$REPS" "$ROUNDS" <<'PY'
+part2=0
+"${pyenv[@]}" $PY - "$tmp" "$N" "$REPS" "$ROUNDS" <<'PY' || part2=1
 import json, os, re, subprocess, sys, time
 import numpy as np, scipy
 from scipy.optimize import curve_fit
@@ -137,3 +214,4 @@ except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
     print(f"\n(single-thread cycle counts skipped: perf stat unavailable: {e})")
 sys.exit(0 if ok else 1)
 PY
+exit $((part1 | part2))

@@ -3,6 +3,11 @@
 // about Parquet or flags; gonum supplies the QR factorisation and Student's
 // t distribution.
 //
+// Models are registered, each by its own file, with Register(ModelSpec{…}):
+// name, help, formula, parameters, domain, fitter and curve; Fit, Predict,
+// the cross-validations, Auto's candidates (Models), ParseModel, `migreplay
+// fit --help` and the fits table's parameter columns read the registry.
+//
 // Models (Model, Fit): linear, polynomial of degree k (FitPoly), power
 // y = a·x^b fitted two ways — least squares on ln y = ln a + b·ln x as
 // spreadsheet trend lines do (FitPower) and nonlinear least squares on y
@@ -39,5 +44,11 @@
 //
 // Large inputs are processed in blocks of 8192 points on GOMAXPROCS
 // goroutines; partial sums are merged in block order, so results do not
-// depend on the number of cores.
+// depend on the number of cores. Nothing costs more than O(n) time and
+// O(n) memory beyond the input except leave-one-out of power-nls (n
+// refits, up to Config.MaxRefitLOO points) and k-fold of polynomials
+// (refits): straight-line fits transform x and y block by block; k-fold
+// above 65,536 points uses per-fold sums or moments (ModelSpec.KFold);
+// Folds and EvenIndices sort nothing of size n; the hold-out keeps its
+// per-point predictions only when Config.HoldoutPoints says so.
 package fit

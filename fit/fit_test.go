@@ -153,9 +153,9 @@ func TestLOOClosedFormEqualsRefit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			folds := make([]int, len(x))
+			folds := make([]int32, len(x))
 			for i := range folds {
-				folds[i] = i
+				folds[i] = int32(i)
 			}
 			refit, err := crossValidate(r, x, y, ww, folds, len(x), "loo", 0)
 			if err != nil {
@@ -274,16 +274,14 @@ func TestAutoPicksGeneratingModel(t *testing.T) {
 		t.Errorf("auto picked %s", best)
 	}
 	for _, c := range cands {
-		// x ≤ 0 and y's sign rule out log, power, exp.
-		switch c.Model {
-		case Log, Power, PowerNLS, Exp:
+		// x ≤ 0 and y's sign rule out the models that take ln x or ln y
+		// (log, power, power-nls, exp).
+		if s, _ := Spec(c.Model); s.PosX || s.PosY {
 			if !errors.Is(c.Err, ErrNonPositive) {
 				t.Errorf("%s: %v", c.Model, c.Err)
 			}
-		default:
-			if c.Err != nil || c.CV.Method != "kfold" || c.CV.K != 10 {
-				t.Errorf("%s: %+v %v", c.Model, c.CV, c.Err)
-			}
+		} else if c.Err != nil || c.CV.Method != "kfold" || c.CV.K != 10 {
+			t.Errorf("%s: %+v %v", c.Model, c.CV, c.Err)
 		}
 	}
 	// Power-law data: a power model wins.

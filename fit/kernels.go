@@ -187,3 +187,14 @@ func getScratch(n int) []float64 {
 }
 
 func putScratch(b []float64) { scratch.Put(&b) }
+
+// blockLoader gives the u and t of the points [lo, hi) of a pass: slices
+// of the data, or transforms written into bu and bt (one block long).
+type blockLoader func(lo, hi int, bu, bt []float64) (u, t []float64)
+
+// blocks recycles one-block buffers: a pass that transforms its data block
+// by block keeps O(blockLen) per goroutine, not O(n).
+var blocks = sync.Pool{New: func() any { return new([blockLen]float64) }}
+
+func getBlock() *[blockLen]float64  { return blocks.Get().(*[blockLen]float64) }
+func putBlock(b *[blockLen]float64) { blocks.Put(b) }

@@ -3,108 +3,28 @@ package fit
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Model names a regression model. The names are the --model values of
-// `migreplay fit` and the model column of the fits table.
+// `migreplay fit` and the model column of the fits table; each is
+// registered by its own file (see ModelSpec).
 type Model string
 
 // The models. Parameters are named a, b, c, … in the order of the formula.
 const (
-	Linear   Model = "linear"    // y = a + b·x, least squares on y
-	Poly2    Model = "poly2"     // y = a + b·x + c·x², least squares on y
+	Linear   Model = "linear"    // y = a + b·x, least squares on y (linear.go)
+	Poly2    Model = "poly2"     // y = a + b·x + c·x², least squares on y (poly.go, as poly3 … poly9)
 	Poly3    Model = "poly3"     // y = a + b·x + c·x² + d·x³, least squares on y
-	Power    Model = "power"     // y = a·x^b, least squares on ln y = ln a + b·ln x
-	PowerNLS Model = "power-nls" // y = a·x^b, nonlinear least squares on y
-	Exp      Model = "exp"       // y = a·e^(b·x), least squares on ln y = ln a + b·x
-	Log      Model = "log"       // y = a + b·ln x, least squares on y
+	Power    Model = "power"     // y = a·x^b, least squares on ln y = ln a + b·ln x (power.go)
+	PowerNLS Model = "power-nls" // y = a·x^b, nonlinear least squares on y (nls.go)
+	Exp      Model = "exp"       // y = a·e^(b·x), least squares on ln y = ln a + b·x (exp.go)
+	Log      Model = "log"       // y = a + b·ln x, least squares on y (log.go)
 )
 
-// maxDegree bounds FitPoly: beyond it a power basis is too ill-conditioned
-// to be worth reporting, and parameters run out of letters.
-const maxDegree = 9
-
-// Models lists the models `auto` chooses among, in tie-break order.
-func Models() []Model { return []Model{Linear, Log, Power, PowerNLS, Exp, Poly2, Poly3} }
-
-// ParseModel accepts the names above and polyK for a degree K in 1…9.
-func ParseModel(s string) (Model, error) {
-	m := Model(strings.ToLower(strings.TrimSpace(s)))
-	switch m {
-	case Linear, Power, PowerNLS, Exp, Log:
-		return m, nil
-	}
-	if _, ok := m.degree(); ok {
-		return m, nil
-	}
-	return "", fmt.Errorf("fit: model %q (want linear, poly2, poly3, polyK for K ≤ %d, power, power-nls, exp or log): %w", s, maxDegree, ErrModel)
-}
-
-// degree is the polynomial degree of a polyK model.
-func (m Model) degree() (int, bool) {
-	s, ok := strings.CutPrefix(string(m), "poly")
-	if !ok {
-		return 0, false
-	}
-	k, err := strconv.Atoi(s)
-	if err != nil || k < 1 || k > maxDegree || strconv.Itoa(k) != s {
-		return 0, false
-	}
-	return k, true
-}
-
-// NumParams is the number of fitted parameters p (0 for an unknown model).
-func (m Model) NumParams() int {
-	switch m {
-	case Linear, Power, PowerNLS, Exp, Log:
-		return 2
-	}
-	if k, ok := m.degree(); ok {
-		return k + 1
-	}
-	return 0
-}
-
-// Space is where a model's least squares is done.
-func (m Model) Space() Space {
-	if m == Power || m == Exp {
-		return SpaceLog
-	}
-	return SpaceY
-}
-
-// Formula is the model written out, e.g. "y = a·x^b".
-func (m Model) Formula() string {
-	switch m {
-	case Linear:
-		return "y = a + b·x"
-	case Power, PowerNLS:
-		return "y = a·x^b"
-	case Exp:
-		return "y = a·e^(b·x)"
-	case Log:
-		return "y = a + b·ln x"
-	}
-	k, ok := m.degree()
-	if !ok {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("y = a")
-	for j := 1; j <= k; j++ {
-		b.WriteString(" + " + paramName(j) + "·x")
-		if j > 1 {
-			b.WriteString("^" + strconv.Itoa(j))
-		}
-	}
-	return b.String()
-}
-
-func paramName(j int) string { return string(rune('a' + j)) }
+func paramName(j int) string { return ParamName(j) }
 
 // Space names the scale on which residuals are minimised.
 type Space string
@@ -185,9 +105,10 @@ type Result struct {
 	LOO    *CV
 	LOOErr error
 
-	beta []float64 // parameters as fitted (ln a for log-space fits)
-	cov  []float64 // p×p covariance of beta, row-major
-	s2   float64   // SSE/(n−p)
+	beta   []float64  // parameters as fitted (ln a for log-space fits)
+	center [2]float64 // straight-line fits: the weighted means of u and t
+	cov    []float64  // p×p covariance of beta, row-major
+	s2     float64    // SSE/(n−p)
 }
 
 // Param returns the parameter called name, or false.
@@ -207,25 +128,15 @@ func (r *Result) Cov() []float64 { return append([]float64(nil), r.cov...) }
 
 // Fit fits model m to (x, y) with optional weights w (nil: unweighted; else
 // wᵢ > 0 multiplies the squared residual, as statsmodels WLS; numpy's
-// polyfit takes √wᵢ, curve_fit takes sigma = 1/√wᵢ).
+// polyfit takes √wᵢ, curve_fit takes sigma = 1/√wᵢ). An unregistered model
+// is ErrModel.
 func Fit(m Model, x, y, w []float64) (*Result, error) {
-	switch m {
-	case Linear:
-		return FitLinear(x, y, w)
-	case Power:
-		return FitPower(x, y, w)
-	case PowerNLS:
-		return FitPowerNLS(x, y, w)
-	case Exp:
-		return FitExp(x, y, w)
-	case Log:
-		return FitLog(x, y, w)
+	s, ok := Spec(m)
+	if !ok {
+		_, err := ParseModel(string(m))
+		return nil, err
 	}
-	if k, ok := m.degree(); ok {
-		return FitPoly(x, y, w, k)
-	}
-	_, err := ParseModel(string(m))
-	return nil, err
+	return s.Fit(x, y, w)
 }
 
 // tQuantile is the 0.975 quantile of Student's t with df degrees of freedom.

@@ -5,6 +5,39 @@ import (
 	"math"
 )
 
+func init() {
+	Register(ModelSpec{
+		Name: PowerNLS, Candidate: 4, Params: 2, Space: SpaceY, PosX: true, PosY: true,
+		Help:    "power law, nonlinear least squares on y as MATLAB's power1 or curve_fit (x, y > 0)",
+		Formula: "y = a·x^b",
+		Fit:     FitPowerNLS,
+		Curve: func(beta []float64, x float64, grad []float64) float64 {
+			xb := math.Pow(x, beta[1])
+			if grad != nil {
+				grad[0], grad[1] = xb, beta[0]*xb*math.Log(x)
+			}
+			return beta[0] * xb
+		},
+		EvalTo: func(beta []float64, yhat, x []float64) {
+			var l [chunk]float64
+			for c0 := 0; c0 < len(x); c0 += chunk {
+				cx := x[c0:min(c0+chunk, len(x))]
+				lnTo(l[:len(cx)], cx)
+				for i := range cx {
+					l[i] *= beta[1]
+				}
+				out := yhat[c0 : c0+len(cx)]
+				expTo(out, l[:len(cx)])
+				for i := range out {
+					out[i] *= beta[0]
+				}
+			}
+		},
+		RefitLOO: true,
+		KFold:    kfoldNLS,
+	})
+}
+
 // FitPowerNLS fits y = a·x^b by nonlinear least squares on y itself,
 // minimising SSE(a, b) = Σ wᵢ(yᵢ − a·xᵢ^b)² (MATLAB's 'power1', Origin,
 // scipy's curve_fit). No Levenberg–Marquardt is needed: for fixed b the best
@@ -33,12 +66,12 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 		return nil, err
 	}
 	n := len(x)
-	lx, ly := getScratch(n), getScratch(n)
+	lx := getScratch(n)
 	defer putScratch(lx)
-	defer putScratch(ly)
-	l := fitLine(lx, ly, y, w, func(lo, hi int) {
+	l := fitLine(n, y, w, func(lo, hi int, _, bt []float64) ([]float64, []float64) {
 		lnTo(lx[lo:hi], x[lo:hi])
-		lnTo(ly[lo:hi], y[lo:hi])
+		lnTo(bt[:hi-lo], y[lo:hi])
+		return lx[lo:hi], bt[:hi-lo]
 	})
 	if !l.finite() {
 		if err := checkValues(m, x, y, true, true); err != nil {
@@ -49,8 +82,7 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 	if !(l.Suu > 0) {
 		return nil, fmt.Errorf("fit %s: ln x has no spread: %w", m, ErrConstantX)
 	}
-	e := ly // reuse: ln y is not needed any more
-	b, s, err := nlsSolve(lx, y, w, e, l.b1)
+	b, s, err := nlsSolve(func(b float64) nlsSums { return nlsPass(lx, y, w, b, nil, 0) }, l.b1, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -64,19 +96,27 @@ func FitPowerNLS(x, y, w []float64) (*Result, error) {
 	yMean := l.yMean
 	forBlocks(n, func(bl, lo, hi int) {
 		var q sums
-		for i := lo; i < hi; i++ {
-			wi := 1.0
-			if w != nil {
-				wi = w[i]
+		var arg, e [chunk]float64 // x^b again, as the passes computed it
+		for c0 := lo; c0 < hi; c0 += chunk {
+			cl, cy := lx[c0:min(c0+chunk, hi)], y[c0:min(c0+chunk, hi)]
+			for j, l := range cl {
+				arg[j] = b * l
 			}
-			yhat := a * e[i]
-			r := y[i] - yhat
-			q.sse += wi * r * r
-			d := y[i] - yMean
-			q.ww += wi
-			q.wd += wi * d
-			q.wd2 += wi * d * d
-			q.ys.add(y[i], yhat, yMean)
+			expTo(e[:len(cl)], arg[:len(cl)])
+			for j, yi := range cy {
+				wi := 1.0
+				if w != nil {
+					wi = w[c0+j]
+				}
+				yhat := a * e[j]
+				r := yi - yhat
+				q.sse += wi * r * r
+				d := yi - yMean
+				q.ww += wi
+				q.wd += wi * d
+				q.wd2 += wi * d * d
+				q.ys.add(yi, yhat, yMean)
+			}
 		}
 		ps[bl] = q
 	})
@@ -113,35 +153,59 @@ func (s nlsSums) finite() bool {
 	return v-v == 0 && s.ee > 0
 }
 
-// nlsPass computes the sums at b and stores eᵢ = exp(b·ln xᵢ) in e.
-func nlsPass(lx, y, w, e []float64, b float64) nlsSums {
+func (s nlsSums) sub(o nlsSums) nlsSums {
+	return nlsSums{s.ye - o.ye, s.ee - o.ee, s.yel - o.yel, s.eel - o.eel, s.yell - o.yell, s.eell - o.eell}
+}
+
+func (s *nlsSums) add(o nlsSums) {
+	s.ye += o.ye
+	s.ee += o.ee
+	s.yel += o.yel
+	s.eel += o.eel
+	s.yell += o.yell
+	s.eell += o.eell
+}
+
+// nlsPass computes the sums at b, with eᵢ = exp(b·ln xᵢ). With fold not
+// nil, the points of fold skip are left out of the sums (k-fold's training
+// sets).
+func nlsPass(lx, y, w []float64, b float64, fold []int32, skip int32) nlsSums {
 	n := len(lx)
 	ps := make([]nlsSums, numBlocks(n))
-	forBlocks(n, func(bl, lo, hi int) { ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), e[lo:hi], b) })
+	forBlocks(n, func(bl, lo, hi int) {
+		var cf []int32
+		if fold != nil {
+			cf = fold[lo:hi]
+		}
+		ps[bl] = nlsBlock(lx[lo:hi], y[lo:hi], sub(w, lo, hi), b, cf, skip)
+	})
 	var s nlsSums
 	for _, p := range ps {
-		s.ye += p.ye
-		s.ee += p.ee
-		s.yel += p.yel
-		s.eel += p.eel
-		s.yell += p.yell
-		s.eell += p.eell
+		s.add(p)
 	}
 	return s
 }
 
 // nlsBlock is nlsPass on one block: b·ln x into e, expTo in chunks (no
 // call inside the summing loop), then the sums.
-func nlsBlock(lx, y, w, e []float64, b float64) nlsSums {
+func nlsBlock(lx, y, w []float64, b float64, fold []int32, skip int32) nlsSums {
 	var ye, ee, yel, eel, yell, eell float64
-	var arg [chunk]float64
+	var arg, eb [chunk]float64
 	for c0 := 0; c0 < len(lx); c0 += chunk {
 		cl := lx[c0:min(c0+chunk, len(lx))]
-		ce, cy := e[c0:c0+len(cl)], y[c0:c0+len(cl)]
+		ce, cy := eb[:len(cl)], y[c0:c0+len(cl)]
 		for i, l := range cl {
 			arg[i] = b * l
 		}
 		expTo(ce, arg[:len(cl)])
+		if fold != nil { // k-fold: the skipped fold's x^b weigh nothing
+			cf := fold[c0 : c0+len(cl)]
+			for i := range cl {
+				if cf[i] == skip {
+					ce[i] = 0
+				}
+			}
+		}
 		for i, l := range cl {
 			ei := ce[i]
 			wy, we := cy[i]*ei, ei*ei
@@ -166,14 +230,22 @@ func nlsBlock(lx, y, w, e []float64, b float64) nlsSums {
 //	SSE′ = −2a·g,  a′ = (yel − 2a·eel)/ee,  g′ = yell − a′·eel − 2a·eell,
 //	SSE″ = −2(a′·g + a·g′).
 //
-// It returns b, the sums at b (and e filled at b).
-func nlsSolve(lx, y, w, e []float64, b0 float64) (float64, nlsSums, error) {
+// pass(b) computes the sums at b (filling e = x^b). It returns b and the
+// sums at b.
+//
+// first, when not nil, holds the sums at b0 (the first pass is skipped).
+func nlsSolve(pass func(b float64) nlsSums, b0 float64, first *nlsSums) (float64, nlsSums, error) {
 	const maxIter = 200
 	lo, hi := math.Inf(-1), math.Inf(1)
 	b, good := b0, math.NaN()
 	step := 0.25 * (1 + math.Abs(b0))
-	for range maxIter {
-		s := nlsPass(lx, y, w, e, b)
+	for it := range maxIter {
+		var s nlsSums
+		if it == 0 && first != nil {
+			s = *first
+		} else {
+			s = pass(b)
+		}
 		if !s.finite() {
 			// x^b overflowed or underflowed: b went too far from the last
 			// good point; that side bounds the search.

@@ -45,17 +45,11 @@ type Prediction struct {
 // Eval returns ŷ at x (NaN where the model is undefined, e.g. x ≤ 0 for
 // power and log; Predict says why instead).
 func (r *Result) Eval(x float64) float64 {
-	switch r.Model {
-	case PowerNLS:
-		return r.beta[0] * math.Pow(x, r.beta[1])
-	case Power:
-		return math.Exp(r.beta[0] + r.beta[1]*math.Log(x))
-	case Exp:
-		return math.Exp(r.beta[0] + r.beta[1]*x)
-	case Log:
-		return r.beta[0] + r.beta[1]*math.Log(x)
+	t := r.Model.spec().Curve(r.beta, x, nil)
+	if r.Space == SpaceLog {
+		return math.Exp(t)
 	}
-	return horner(r.beta, x)
+	return t
 }
 
 // Predict returns ŷ at x with its intervals. Errors: ErrNotFinite for a NaN
@@ -64,29 +58,13 @@ func (r *Result) Predict(x float64) (Prediction, error) {
 	if x-x != 0 {
 		return Prediction{}, fmt.Errorf("predict %s at x = %v: %w", r.Model, x, ErrNotFinite)
 	}
-	if (r.Model == Power || r.Model == PowerNLS || r.Model == Log) && !(x > 0) {
+	s := r.Model.spec()
+	if s.PosX && !(x > 0) {
 		return Prediction{}, fmt.Errorf("predict %s at x = %v, the model takes ln x: %w", r.Model, x, ErrNonPositive)
 	}
 	p := r.P
 	g := make([]float64, p)
-	var t float64 // fitted value in the fit space
-	switch r.Model {
-	case PowerNLS:
-		xb := math.Pow(x, r.beta[1])
-		t = r.beta[0] * xb
-		g[0], g[1] = xb, r.beta[0]*xb*math.Log(x)
-	default:
-		u := x
-		if r.Model == Power || r.Model == Log {
-			u = math.Log(x)
-		}
-		v := 1.0
-		for j := range g {
-			g[j] = v
-			t += r.beta[j] * v
-			v *= u
-		}
-	}
+	t := s.Curve(r.beta, x, g) // fitted value in the fit space
 	vm := 0.0
 	for i := range p {
 		for j := range p {

@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/migreplay/migreplay/fit"
+	"github.com/migreplay/migreplay/fit/fitrun"
 	"github.com/migreplay/migreplay/schema"
 	"github.com/migreplay/migreplay/schema/table"
 )
@@ -81,7 +82,7 @@ func TestFitJSONAndLake(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var res fitOutput
+	var res fitrun.Output
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestFitParquetInput(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var res fitOutput
+	var res fitrun.Output
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -212,3 +213,7 @@ func TestFitErrors(t *testing.T) {
 		t.Errorf("exit %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+// ptrTo is a pointer to a copy of v (replay_test.go uses it too; fit.go
+// had it before the row mapping moved to fit/fitrun).
+func ptrTo[T any](v T) *T { return &v }
