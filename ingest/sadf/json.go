@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -103,7 +104,8 @@ func NewJSONParser(r io.Reader, opt parse.Options) *JSONParser {
 	// element in one pass, where encoding/json's Decoder scanned it twice
 	// (once to find its end, once to copy it into a RawMessage). Like
 	// encoding/json, it accepts repeated keys and bytes that are not UTF-8
-	// (a comment's text): both are sysstat's to print, not ours to refuse.
+	// (a comment's text), so that such bytes cost one element, not the
+	// rest of the file: tree.string rejects the element that holds them.
 	dec := jsontext.NewDecoder(lr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	p := &JSONParser{opt: opt, lr: lr, dec: dec}
 	p.sink.Host = opt.Host
@@ -155,6 +157,13 @@ func (p *JSONParser) step() {
 	}
 	if err != nil {
 		p.fatal(err)
+		return
+	}
+	// jsontext turns bytes that are not UTF-8 into U+FFFD: a key or a
+	// nodename so mangled would be read as another (elements are checked
+	// by tree.string)
+	if tok.Kind() == '"' && strings.ContainsRune(tok.String(), utf8.RuneError) && !utf8.Valid(p.lr.text(p.lr.lineAt(p.dec.InputOffset()-1))) {
+		p.fatal(fmt.Errorf("%w: in %s", parse.ErrNotUTF8, tok))
 		return
 	}
 	n := len(p.stack)
@@ -840,6 +849,9 @@ func (t *tree) parse(raw []byte) (*node, error) {
 	t.used, t.b, t.i = 0, raw, 0
 	t.ws()
 	n, err := t.value(0)
+	if errors.Is(err, parse.ErrNotUTF8) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, parse.Errorf(parse.ErrSyntax, "%v", err)
 	}
@@ -978,6 +990,12 @@ func (t *tree) string() (string, error) {
 			j++
 		case '"':
 			t.i = j + 1
+			if !utf8.Valid(t.b[s:j]) {
+				// jsontext lets such bytes through (AllowInvalidUTF8),
+				// but no stored string may hold them: the element is
+				// rejected
+				return "", fmt.Errorf("%w: in the JSON string %q", parse.ErrNotUTF8, t.b[s:j])
+			}
 			if esc {
 				v, err := strconv.Unquote(string(t.b[s-1 : j+1]))
 				if err != nil {

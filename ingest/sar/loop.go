@@ -56,7 +56,7 @@ func (l *Loop) Next() bool {
 		l.stats.Lines++
 		line := l.lines.Bytes()
 		if bad := l.lines.Bad(); bad != nil {
-			l.reject(line, 0, bad)
+			l.reject(line, l.lines.BadCol(), bad)
 			continue
 		}
 		kind, col, err := l.line(line)
