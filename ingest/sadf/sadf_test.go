@@ -3,8 +3,6 @@ package sadf_test
 import (
 	"bufio"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/migreplay/migreplay/ingest/parse"
@@ -63,16 +61,7 @@ func TestDetect(t *testing.T) {
 }
 
 func fuzzSeeds(f *testing.F, json bool) {
-	files, _ := filepath.Glob("testdata/*/input.txt")
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if sadf.DetectJSON(b) == json && len(b) < 8<<10 {
-			f.Add(b)
-		}
-	}
+	parsetest.AddSeeds(f, "testdata/*/input.txt", func(b []byte) bool { return sadf.DetectJSON(b) == json && len(b) < 8<<10 })
 }
 
 func FuzzCSV(f *testing.F) {

@@ -226,13 +226,6 @@ func TestDecimalMatchesStrconv(t *testing.T) {
 }
 
 func FuzzParser(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*/input.txt")
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	parsetest.AddSeeds(f, "testdata/*/input.txt", nil)
 	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
 }
