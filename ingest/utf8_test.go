@@ -1,0 +1,233 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/ingest/parse/parsetest"
+	"github.com/migreplay/migreplay/ingest/sadf"
+	"github.com/migreplay/migreplay/schema"
+)
+
+// Every parser rejects a line that is not UTF-8: in each golden input that
+// parses strictly, a Latin-1 byte (0xe9, é) put in the middle of a line
+// makes the strict run fail at that line (at that byte, for the line
+// parsers), and the lenient run reject that line, with no record holding a
+// string that is not UTF-8.
+func TestEveryParserRejectsNotUTF8(t *testing.T) {
+	inputs, _ := filepath.Glob("*/testdata/*/input.txt")
+	if len(inputs) < 50 {
+		t.Fatalf("only %d testdata inputs", len(inputs))
+	}
+	tried := map[string]int{}
+	for _, in := range inputs {
+		b, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		format, err := pick("", b[:min(len(b), headSize)])
+		if err != nil || format.Name == saFormat {
+			continue
+		}
+		newp := func(r io.Reader, o parse.Options) parse.Parser { return format.New(r, o) }
+		opt := parsetest.Options(t, filepath.Dir(in))
+		opt.Lenient = false
+		if parsetest.Drain(newp, b, opt).Err != nil {
+			continue // inputs that must fail: the line would not be reached
+		}
+		lines := bytes.SplitAfter(b, []byte("\n"))
+		for k := 0; k < len(lines) && k < 40; k++ {
+			line := bytes.TrimRight(lines[k], "\r\n")
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			at := len(bytes.Join(lines[:k], nil)) + len(line)/2
+			bad := append(append(bytes.Clone(b[:at]), 0xe9), b[at:]...)
+			tried[format.Name]++
+
+			opt.Lenient = false
+			res := parsetest.Drain(newp, bad, opt)
+			var pe *parse.ParseError
+			json := format.Name == sadf.FormatJSON || format.Name == "qmp"
+			switch {
+			case !errors.As(res.Err, &pe):
+				t.Errorf("%s line %d: strict: %v", in, k+1, res.Err)
+			case !json && (pe.Line != k+1 || pe.Col != len(line)/2+1 || !errors.Is(pe, parse.ErrNotUTF8)):
+				t.Errorf("%s line %d: strict: %v (col %d)", in, k+1, res.Err, pe.Col)
+			case res.NotUTF8 != "":
+				t.Errorf("%s line %d: strict: %s", in, k+1, res.NotUTF8)
+			}
+
+			opt.Lenient = true
+			res = parsetest.Drain(newp, bad, opt)
+			rejected := false
+			for _, e := range res.Rejects {
+				rejected = rejected || e.Line == k+1
+			}
+			// (a minified sadf -j is one line, data for the elements
+			// before the fault: it counts as data, see sadf.JSONParser)
+			minified := format.Name == sadf.FormatJSON && len(lines) == 1
+			if !rejected && !minified || res.NotUTF8 != "" || !res.Stats.Balanced() {
+				t.Errorf("%s line %d: lenient: rejected %v, %s, %+v", in, k+1, rejected, res.NotUTF8, res.Stats)
+			}
+		}
+	}
+	for _, f := range Formats() {
+		if f != saFormat && f != "kv" && tried[f] == 0 {
+			t.Errorf("no input of format %s tried", f)
+		}
+	}
+	t.Logf("lines tried per format: %v", tried)
+}
+
+// checkLakeUTF8 reads every Parquet file under root back with parquet-go
+// and fails t for any value of a STRING column, or any key-value metadata,
+// that is not valid UTF-8. It returns the files and string values read,
+// and the rows of table=rejects.
+func checkLakeUTF8(t *testing.T, root string) (files, values, rejects int64) {
+	t.Helper()
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
+			return err
+		}
+		files++
+		osf, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer osf.Close()
+		st, _ := osf.Stat()
+		pf, err := parquet.OpenFile(osf, st.Size())
+		if err != nil {
+			return err
+		}
+		if strings.Contains(p, "table=rejects") {
+			rejects += pf.NumRows()
+		}
+		for _, kv := range pf.Metadata().KeyValueMetadata {
+			if !utf8.ValidString(kv.Key) || !utf8.ValidString(kv.Value) {
+				t.Errorf("%s: metadata %q = %q is not UTF-8", p, kv.Key, kv.Value)
+			}
+		}
+		for _, col := range pf.Root().Columns() {
+			lt := col.Type().LogicalType()
+			if lt == nil {
+				continue
+			}
+			if _, ok := lt.Value.(*format.StringType); !ok {
+				continue
+			}
+			pages := col.Pages()
+			for {
+				pg, err := pages.ReadPage()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					return err
+				}
+				vals := make([]parquet.Value, pg.NumValues())
+				n, err := pg.Values().ReadValues(vals)
+				if err != nil && err != io.EOF {
+					return err
+				}
+				for _, v := range vals[:n] {
+					values++
+					if !v.IsNull() && !utf8.Valid(v.ByteArray()) {
+						t.Errorf("%s: column %s holds %q, not UTF-8", p, col.Name(), v.ByteArray())
+					}
+				}
+			}
+			pages.Close()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files, values, rejects
+}
+
+func readRejects(t *testing.T, root string) []schema.Reject {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(root, "table=rejects", "*.parquet"))
+	var out []schema.Reject
+	for _, p := range paths {
+		rows, err := parquet.ReadFile[schema.Reject](p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rows...)
+	}
+	return out
+}
+
+func utf16LE(s string, bom bool) string {
+	var b strings.Builder
+	if bom {
+		b.WriteString("\xff\xfe")
+	}
+	for _, c := range []byte(s) {
+		b.WriteByte(c)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// Input that is not UTF-8 text says what it is and what to do: UTF-16
+// (how to convert it), binary data (where its first NUL is), text in
+// another encoding (where its first such byte is).
+func TestNotTextMessages(t *testing.T) {
+	in := t.TempDir()
+	be := strings.NewReplacer("\x00", "").Replace(utf16LE(good, false))
+	var beb strings.Builder
+	for _, c := range []byte(be) {
+		beb.WriteByte(0)
+		beb.WriteByte(c)
+	}
+	for _, c := range []struct{ name, content, want string }{
+		{"le-bom.txt", utf16LE(good, true), "UTF-16LE text: migreplay reads UTF-8; convert it with `iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8`"},
+		{"le.txt", utf16LE(good, false), "UTF-16LE text: migreplay reads UTF-8; convert it with `iconv -f UTF-16LE -t UTF-8 FILE > FILE.utf8`"},
+		{"be.txt", beb.String(), "UTF-16BE text: migreplay reads UTF-8; convert it with `iconv -f UTF-16BE -t UTF-8 FILE > FILE.utf8`"},
+		{"elf.bin", "\x7fELF\x02\x01\x01\x00\x00\x00garbage\n", "binary data (a NUL at byte 8), not a text trace"},
+		{"latin1.txt", "caf\xe9 cr\xe8me\n", "format not recognised, and not UTF-8 text (byte 0xe9 at 4)"},
+	} {
+		p := write(t, in, c.name, c.content)
+		_, err := Run(context.Background(), Config{Out: t.TempDir()}, []string{p})
+		if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if !strings.HasPrefix(c.name, "le") {
+			continue
+		}
+		// a forced format does not read UTF-16 either
+		if _, err = Run(context.Background(), Config{Out: t.TempDir(), Format: "ping"}, []string{p}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s --format ping: %v", c.name, err)
+		}
+		out := t.TempDir()
+		sum, err := Run(context.Background(), Config{Out: out, Lenient: true}, []string{p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := sum.Files[0].Stats; st.Reject == 0 || !st.Balanced() {
+			t.Errorf("%s lenient: %+v", c.name, st)
+		}
+		for _, r := range readRejects(t, out) {
+			if !strings.HasPrefix(r.Reason, "UTF-16LE text") {
+				t.Errorf("%s: reject %+v", c.name, r)
+			}
+		}
+		checkLakeUTF8(t, out)
+	}
+}
