@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -240,6 +241,26 @@ func (s *Set) Commit() ([]Written, error) {
 	_ = os.Remove(s.tmp) // only if empty: another process may be writing
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
+}
+
+// Discard removes files of s that are not committed yet, written or not
+// (ingest drops what a source wrote before it turned out corrupt); the
+// others stay for Commit. Safe from several goroutines, for distinct files.
+func (s *Set) Discard(files []*File) {
+	drop := make(map[*File]bool, len(files))
+	for _, lf := range files {
+		drop[lf] = true
+	}
+	s.mu.Lock()
+	s.pending = slices.DeleteFunc(s.pending, func(lf *File) bool { return drop[lf] })
+	s.mu.Unlock()
+	for _, lf := range files {
+		if !lf.done {
+			lf.fw.Abandon()
+			lf.f.Close()
+		}
+		os.Remove(lf.f.Name())
+	}
 }
 
 // Abort removes every file not yet committed.
