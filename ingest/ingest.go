@@ -81,8 +81,9 @@ type FileSummary struct {
 	Records map[string]int64 `json:"records"`          // per table, rejects included
 	Locale  string           `json:"locale,omitempty"` // what the parser detected (sar, sadf: date form, clock, decimal mark)
 	// Error is why the file as a whole failed in a lenient run (a
-	// corrupt archive): none of its rows are kept, and every line it was
-	// read to is in the rejects table. Empty for a file that was read.
+	// corrupt archive, a file name that cannot name the host): none of
+	// its rows are kept, and every line it was read to is in the rejects
+	// table. Empty for a file that was read.
 	Error string `json:"error,omitempty"`
 }
 
@@ -101,6 +102,9 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 	var sum Summary
 	if err := cfg.Shard.Valid(); err != nil {
 		return sum, fmt.Errorf("%w: %v", ErrBadInput, err)
+	}
+	if i := parse.InvalidUTF8([]byte(cfg.Host)); i >= 0 {
+		return sum, fmt.Errorf("%w: --host %q is not valid UTF-8 (byte %d), as every stored string must be", ErrBadInput, cfg.Host, i+1)
 	}
 	all, err := expand(inputs)
 	if err != nil {
@@ -289,12 +293,30 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 		format = unknownFormat(err)
 	}
 	fsum.Format = format.Name
-	host := cfg.Host
-	if host == "" {
-		host = hostFromPath(in.path)
+	host, err := hostFor(cfg, in.path)
+	if err != nil && !cfg.Lenient {
+		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
 	}
 	fsum.Host = host
 	r := newRouter(set, cfg, format.Name, in.path, src.hashed)
+	if err != nil {
+		// Lenient, a host the file name cannot give: no row can be
+		// stored, every line is a reject saying why.
+		fsum.Error = err.Error()
+		hostErr := err
+		fsum.Stats, err = rejectAll(src.text, in.path, format.Name, r.write, func(bad error) error {
+			if errors.As(bad, new(*ArchiveError)) {
+				return bad
+			}
+			return hostErr
+		})
+		if ae := new(ArchiveError); errors.As(err, &ae) {
+			fsum.Error += "; and " + ae.Error()
+		} else if err != nil {
+			return fsum, err
+		}
+		return src.finish(fsum, r)
+	}
 
 	opt := parse.Options{
 		File: in.path, Host: host, Lenient: cfg.Lenient, Start: cfg.Start,
@@ -524,6 +546,21 @@ func rejectAll(text io.Reader, path, format string, write func(schema.Row) error
 	return st, lines.Err()
 }
 
+// hostFor is the host of a trace that does not name one: --host, or the
+// file name up to its first dot. A host must be valid UTF-8 like every
+// stored string, and one from a file name that is not cannot be made so
+// without inventing a name: that is an error asking for --host.
+func hostFor(cfg Config, path string) (string, error) {
+	if cfg.Host != "" {
+		return cfg.Host, nil
+	}
+	host := hostFromPath(path)
+	if i := parse.InvalidUTF8([]byte(host)); i >= 0 {
+		return "", fmt.Errorf("the file name is not valid UTF-8 (byte 0x%02x at %d of %q), so it cannot name the host: pass --host NAME, or rename the file", host[i], i+1, host)
+	}
+	return host, nil
+}
+
 type routeKey struct {
 	table string
 	dir   string
@@ -568,12 +605,14 @@ type router struct {
 }
 
 // newRouter routes the records of the source at path, parsed as format.
+// Provenance metadata is valid UTF-8 like every stored string: a path or
+// command line that is not is written with \xHH escapes.
 func newRouter(set *lake.Set, cfg Config, format, path string, hashed func() (string, error)) *router {
 	return &router{set: set, source: path, files: map[routeKey]*lake.File{}, hashed: hashed, meta: map[string]string{
 		schema.MetaVersion: cfg.Version,
 		schema.MetaParser:  format,
-		schema.MetaSource:  path,
-		schema.MetaCommand: cfg.Command,
+		schema.MetaSource:  parse.EscapeInvalid(path),
+		schema.MetaCommand: parse.EscapeInvalid(cfg.Command),
 	}}
 }
 

@@ -173,6 +173,72 @@ func readRejects(t *testing.T, root string) []schema.Reject {
 	return out
 }
 
+// A file name that is not UTF-8 cannot name the host: strict, an error
+// asking for --host; lenient, that file's failure with every line a
+// reject; with --host, it ingests, its path written with \xHH in the file
+// column and the provenance metadata. A --host that is not UTF-8 is refused.
+func TestFileNameNotUTF8(t *testing.T) {
+	in := t.TempDir()
+	bad := write(t, in, "h\xff.kv", "KV 1795305201 1\nKV oops 2\n")
+	_, err := Run(context.Background(), Config{Out: t.TempDir()}, []string{bad})
+	if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "--host") {
+		t.Fatalf("strict: %v", err)
+	}
+
+	out := t.TempDir()
+	sum, err := Run(context.Background(), Config{Out: out, Lenient: true}, []string{bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := sum.Files[0]; !strings.Contains(f.Error, "--host") || f.Stats.Lines != 2 || f.Stats.Reject != 2 || f.Host != "" {
+		t.Errorf("lenient: %+v", f)
+	}
+	checkLakeUTF8(t, out)
+	want := filepath.Join(in, `h\xff.kv`)
+	for _, r := range readRejects(t, out) {
+		if r.File != want || !strings.Contains(r.Reason, "--host") {
+			t.Errorf("reject %+v", r)
+		}
+	}
+
+	out = t.TempDir()
+	cfg := Config{Out: out, Lenient: true, Host: "h", Command: "migreplay ingest --host h " + bad}
+	if sum, err = Run(context.Background(), cfg, []string{bad}); err != nil {
+		t.Fatal(err)
+	}
+	if f := sum.Files[0]; f.Error != "" || f.Stats.Data != 1 || f.Stats.Reject != 1 || f.Host != "h" {
+		t.Errorf("--host: %+v", f)
+	}
+	if files, _, _ := checkLakeUTF8(t, out); files != 2 {
+		t.Errorf("%d files", files)
+	}
+	if r := readRejects(t, out); len(r) != 1 || r[0].File != want {
+		t.Errorf("rejects %+v", r)
+	}
+	for _, w := range sum.Written {
+		if w.Source != bad { // the manifests' key stays the path itself
+			t.Errorf("written %+v", w)
+		}
+		osf, _ := os.Open(filepath.Join(out, w.Path))
+		st, _ := osf.Stat()
+		pf, err := parquet.OpenFile(osf, st.Size())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src, _ := pf.Lookup(schema.MetaSource); src != want {
+			t.Errorf("%s: source %q", w.Path, src)
+		}
+		if cmd, _ := pf.Lookup(schema.MetaCommand); cmd != `migreplay ingest --host h `+want {
+			t.Errorf("%s: command %q", w.Path, cmd)
+		}
+		osf.Close()
+	}
+
+	if _, err := Run(context.Background(), Config{Out: t.TempDir(), Host: "h\xff"}, []string{bad}); !errors.Is(err, ErrBadInput) {
+		t.Errorf("--host not UTF-8: %v", err)
+	}
+}
+
 func utf16LE(s string, bom bool) string {
 	var b strings.Builder
 	if bom {
