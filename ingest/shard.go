@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/schema/lake"
 )
 
@@ -115,6 +116,9 @@ func updateManifests(root string, files []FileSummary, written []lake.Written) e
 			continue
 		}
 		mp := manifestPath(root, f.Path)
+		// JSON would turn a path's bytes that are not UTF-8 into U+FFFD,
+		// and the rerun would no longer recognise its own manifest
+		source := parse.EscapeInvalid(f.Path)
 		now := bySource[f.Path]
 		sort.Strings(now)
 		keep := map[string]bool{}
@@ -123,7 +127,7 @@ func updateManifests(root string, files []FileSummary, written []lake.Written) e
 		}
 		if b, err := os.ReadFile(mp); err == nil {
 			var old manifest
-			if json.Unmarshal(b, &old) == nil && old.Source == f.Path {
+			if json.Unmarshal(b, &old) == nil && old.Source == source {
 				for _, p := range old.Files {
 					if !keep[p] {
 						if err := os.Remove(filepath.Join(root, filepath.FromSlash(p))); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -133,7 +137,7 @@ func updateManifests(root string, files []FileSummary, written []lake.Written) e
 				}
 			}
 		}
-		b, _ := json.MarshalIndent(manifest{Source: f.Path, SHA256: f.SHA256, Files: now}, "", "  ")
+		b, _ := json.MarshalIndent(manifest{Source: source, SHA256: f.SHA256, Files: now}, "", "  ")
 		if err := writeAtomic(mp, append(b, '\n')); err != nil {
 			return err
 		}

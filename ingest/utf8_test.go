@@ -234,6 +234,16 @@ func TestFileNameNotUTF8(t *testing.T) {
 		osf.Close()
 	}
 
+	// A rerun of the changed source replaces its own files (its manifest
+	// is found again).
+	write(t, in, "h\xff.kv", "KV 1795391700 3\n")
+	if sum, err = Run(context.Background(), cfg, []string{bad}); err != nil {
+		t.Fatal(err)
+	}
+	if files := listFiles(t, out); len(files) != 1 || !strings.Contains(files[0], "date=2026-11-22") {
+		t.Errorf("after the rerun: %v", files)
+	}
+
 	if _, err := Run(context.Background(), Config{Out: t.TempDir(), Host: "h\xff"}, []string{bad}); !errors.Is(err, ErrBadInput) {
 		t.Errorf("--host not UTF-8: %v", err)
 	}
