@@ -1,7 +1,10 @@
 package parse
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +155,52 @@ func TestLinesTooLongCutsBetweenCharacters(t *testing.T) {
 	}
 	if !l.Next() || string(l.Bytes()) != "next" || l.Bad() != nil {
 		t.Errorf("line after: %q %v", l.Bytes(), l.Bad())
+	}
+}
+
+// Lines checks the buffered input a block of whole lines at a time: over 3
+// MB (a dozen 256 KiB buffers) of lines of random length, some holding a
+// NUL, a Latin-1 byte, a character cut short or a valid é, every line is
+// flagged exactly as checking it alone flags it, wherever the buffer
+// boundaries fall.
+func TestLinesBlockCheckMatchesLineCheck(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var in bytes.Buffer
+	var want []string
+	for in.Len() < 3<<20 {
+		line := []byte(strings.Repeat("x", rng.IntN(300)))
+		if len(line) > 0 && rng.IntN(40) == 0 {
+			at := rng.IntN(len(line))
+			line = slices.Insert(line, at, [][]byte{{0}, {0xe9}, {0xe2, 0x86}, []byte("é")}[rng.IntN(4)]...)
+		}
+		in.Write(line)
+		in.WriteByte('\n')
+		var w string
+		switch i, j := bytes.IndexByte(line, 0), InvalidUTF8(line); {
+		case i >= 0:
+			w = fmt.Sprintf("binary %d", i+1)
+		case j >= 0:
+			w = fmt.Sprintf("utf8 %d", j+1)
+		}
+		want = append(want, w)
+	}
+	l := NewLines(&in)
+	for n := 0; l.Next(); n++ {
+		var got string
+		switch l.Bad() {
+		case ErrBinary:
+			got = fmt.Sprintf("binary %d", l.BadCol())
+		case ErrNotUTF8:
+			got = fmt.Sprintf("utf8 %d", l.BadCol())
+		case nil:
+		default:
+			t.Fatalf("line %d: %v", n+1, l.Bad())
+		}
+		if got != want[n] {
+			t.Fatalf("line %d: %q, want %q", n+1, got, want[n])
+		}
+	}
+	if l.Num() != len(want) {
+		t.Errorf("%d lines, want %d", l.Num(), len(want))
 	}
 }

@@ -105,7 +105,7 @@ func NewJSONParser(r io.Reader, opt parse.Options) *JSONParser {
 	// (once to find its end, once to copy it into a RawMessage). Like
 	// encoding/json, it accepts repeated keys and bytes that are not UTF-8
 	// (a comment's text), so that such bytes cost one element, not the
-	// rest of the file: tree.string rejects the element that holds them.
+	// rest of the file: element rejects the one that holds them.
 	dec := jsontext.NewDecoder(lr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	p := &JSONParser{opt: opt, lr: lr, dec: dec}
 	p.sink.Host = opt.Host
@@ -161,7 +161,7 @@ func (p *JSONParser) step() {
 	}
 	// jsontext turns bytes that are not UTF-8 into U+FFFD: a key or a
 	// nodename so mangled would be read as another (elements are checked
-	// by tree.string)
+	// whole by element)
 	if tok.Kind() == '"' && strings.ContainsRune(tok.String(), utf8.RuneError) && !utf8.Valid(p.lr.text(p.lr.lineAt(p.dec.InputOffset()-1))) {
 		p.fatal(fmt.Errorf("%w: in %s", parse.ErrNotUTF8, tok))
 		return
@@ -234,10 +234,14 @@ func (p *JSONParser) element(kind string) {
 	first, last := p.lr.lineAt(start), p.lr.lineAt(end-1)
 	n0 := p.sink.Len()
 	var skip bool
-	switch kind {
-	case "statistics":
+	switch {
+	case !utf8.Valid(raw):
+		// jsontext lets such bytes through (AllowInvalidUTF8), but no
+		// stored string may hold them: the element is rejected
+		err = fmt.Errorf("%w: at line %d", parse.ErrNotUTF8, p.lr.lineAt(start+int64(parse.InvalidUTF8(raw))))
+	case kind == "statistics":
 		skip, err = p.statistics(raw)
-	case "restarts":
+	case kind == "restarts":
 		err = p.special(raw, "boot", "restart")
 	default:
 		err = p.special(raw, "comment", "comment")
@@ -849,9 +853,6 @@ func (t *tree) parse(raw []byte) (*node, error) {
 	t.used, t.b, t.i = 0, raw, 0
 	t.ws()
 	n, err := t.value(0)
-	if errors.Is(err, parse.ErrNotUTF8) {
-		return nil, err
-	}
 	if err != nil {
 		return nil, parse.Errorf(parse.ErrSyntax, "%v", err)
 	}
@@ -990,12 +991,6 @@ func (t *tree) string() (string, error) {
 			j++
 		case '"':
 			t.i = j + 1
-			if !utf8.Valid(t.b[s:j]) {
-				// jsontext lets such bytes through (AllowInvalidUTF8),
-				// but no stored string may hold them: the element is
-				// rejected
-				return "", fmt.Errorf("%w: in the JSON string %q", parse.ErrNotUTF8, t.b[s:j])
-			}
 			if esc {
 				v, err := strconv.Unquote(string(t.b[s-1 : j+1]))
 				if err != nil {
