@@ -348,13 +348,16 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 		return fsum, rejErr
 	}
 	perr := p.Err()
-	// Decode to the end even when the parser stopped early (strict mode's
-	// first error): a gzip member's checksum is checked only at its end,
-	// and an archive that turns out corrupt explains a parse error in the
-	// garbage it decoded before.
-	_, derr := io.Copy(io.Discard, src.text)
-	if err := ctx.Err(); err != nil {
-		return fsum, err
+	var derr error
+	if src.codec != "" {
+		// Decode to the end even when the parser stopped early (strict
+		// mode's first error): a gzip member's checksum is checked only at
+		// its end, and an archive that turns out corrupt explains a parse
+		// error in the garbage it decoded before.
+		_, derr = io.Copy(io.Discard, src.text)
+		if err := ctx.Err(); err != nil {
+			return fsum, err
+		}
 	}
 	var ae *ArchiveError
 	if !errors.As(perr, &ae) {
@@ -396,6 +399,7 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 // (and hashed as they are read, for stdin), and its decompressed text.
 type source struct {
 	path    string
+	codec   string // "gzip", "zstd", "" for plain text
 	counted *countReader
 	text    *bufio.Reader
 	// hashed waits for a file's SHA-256, computed alongside the parse;
@@ -440,6 +444,7 @@ func openSource(ctx context.Context, cfg Config, in input, prog *progress) (*sou
 	}
 	s.counted = &countReader{r: raw, prog: prog, ctx: ctx}
 	text, codec, closeDec := decompress(s.counted)
+	s.codec = codec
 	s.closes = append(s.closes, closeDec)
 	if s.spool != nil && codec == "" {
 		s.spool.stop() // plain text never needs a second reading
