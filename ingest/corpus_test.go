@@ -153,11 +153,7 @@ func readSource(path string, cfg Config) corpusRun {
 		return out
 	}
 	defer f.Close()
-	text, closeDec, err := decompress(f)
-	if err != nil {
-		out.err = err
-		return out
-	}
+	text, _, closeDec := decompress(f)
 	defer closeDec()
 	br := bufio.NewReaderSize(text, 256<<10)
 	head, err := br.Peek(headSize)

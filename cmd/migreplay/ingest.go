@@ -143,6 +143,11 @@ func printIngestSummary(w io.Writer, sum ingest.Summary) {
 	fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t %v\t total: %d files\n", t.Lines, t.Data, t.Reject, t.Structure,
 		t.Records, t.Balanced(), len(sum.Files))
 	tw.Flush()
+	for _, f := range sum.Files {
+		if f.Error != "" {
+			fmt.Fprintf(w, "FAILED %s: %s\n", f.Path, f.Error)
+		}
+	}
 	var rows, bytes int64
 	for _, wr := range sum.Written {
 		rows += wr.Rows

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/migreplay/migreplay/ingest"
 	"github.com/migreplay/migreplay/ingest/xentop"
 )
 
@@ -197,5 +202,43 @@ func TestSICount(t *testing.T) {
 		if got := siCount(v); got != want {
 			t.Errorf("siCount(%g) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// A lenient run over a corrupt archive prints that file's failure under the
+// table, and the --json summary carries it; strict, exit code 2 and the
+// archive's message.
+func TestIngestSummaryShowsFailedFile(t *testing.T) {
+	var capture bytes.Buffer
+	if err := xentop.Generate(&capture, 64<<10, 1); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(capture.Bytes())
+	zw.Close()
+	in := filepath.Join(t.TempDir(), "h.xentop.gz")
+	if err := os.WriteFile(in, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"ingest", "--lenient", "--out", t.TempDir(), in}, &out, &errOut); code != 0 {
+		t.Fatalf("lenient: exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "FAILED "+in+": corrupt gzip archive: the compressed stream ends at byte ") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"ingest", "--lenient", "--json", "--out", t.TempDir(), in}, &out, &errOut); code != 0 {
+		t.Fatalf("--json: exit %d", code)
+	}
+	var sum ingest.Summary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil || !strings.HasPrefix(sum.Files[0].Error, "corrupt gzip archive") {
+		t.Errorf("--json: %v %+v", err, sum.Files)
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"ingest", "--out", t.TempDir(), in}, &out, &errOut); code != 2 ||
+		!strings.Contains(errOut.String(), in+": corrupt gzip archive") {
+		t.Errorf("strict: exit %d: %s", code, errOut.String())
 	}
 }

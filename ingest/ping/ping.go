@@ -192,7 +192,7 @@ func (p *Parser) Next() bool {
 				p.held = true
 				return p.flushSummary()
 			}
-			if !p.reject(0, bad) {
+			if !p.reject(p.lines.BadCol(), bad) {
 				return false
 			}
 			continue

@@ -287,10 +287,10 @@ var decorations = []string{
 }
 
 func FuzzParse(f *testing.F) {
+	parsetest.AddSeeds(f, "testdata/*/input.txt", func(b []byte) bool { return len(b) < 64<<10 })
 	dirs, _ := filepath.Glob("testdata/*/input.txt")
 	for _, d := range dirs {
 		if b, err := os.ReadFile(d); err == nil && len(b) < 64<<10 {
-			f.Add(b)
 			lines := strings.SplitAfter(string(b), "\n")
 			for i, dec := range decorations {
 				k := i % (len(lines) + 1)

@@ -3,8 +3,6 @@ package sadf_test
 import (
 	"bufio"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -64,16 +62,7 @@ func TestDetect(t *testing.T) {
 }
 
 func fuzzSeeds(f *testing.F, json bool) {
-	files, _ := filepath.Glob("testdata/*/input.txt")
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if sadf.DetectJSON(b) == json && len(b) < 8<<10 {
-			f.Add(b)
-		}
-	}
+	parsetest.AddSeeds(f, "testdata/*/input.txt", func(b []byte) bool { return sadf.DetectJSON(b) == json && len(b) < 8<<10 })
 }
 
 // inParis reads local times in Europe/Paris (UTC when the zone database is
