@@ -87,7 +87,7 @@ func analytic(p *params) Result {
 	zeros := float64(p.zeroPages)
 	throttle := 0.0
 	prevPending, prevThrottle := -1.0, -1.0
-	extrapolate := res.Policy == "qemu" || res.Policy == "simgrid"
+	extrapolate := ctrl.kind != kindXenLegacy && ctrl.kind != kindXenV2 // the Xen loops have round caps
 	// the round's rate and chunk, and their inverses, change only with the plan
 	rate, invRate := p.rate, 1/p.rate
 	chunkBytes, chunk, invChunk := 0.0, 1.0, 1.0
@@ -97,9 +97,9 @@ func analytic(p *params) Result {
 			return res
 		}
 		if res.Rounds >= p.maxRounds || t-p.setup >= p.timeout {
-			reason := "timeout"
+			reason := reasonTimeout
 			if res.Rounds >= p.maxRounds {
-				reason = "round limit"
+				reason = reasonRoundLimit
 			}
 			analyticGiveUp(p, &res, reason, t, pending)
 			return res
@@ -236,8 +236,8 @@ func analytic(p *params) Result {
 			res.Syncs = res.Rounds + 2
 			return res
 		}
-		// fixed point: nothing changes any more, so the policy will not stop
-		// before the timeout (QEMU and SimGrid have no round cap)
+		// fixed point: nothing changes any more, so a Steady policy will not
+		// stop before the timeout (QEMU and SimGrid have no round cap)
 		if extrapolate && zeros == 0 && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 && ctrl.steady() {
 			left := p.timeout - (t - p.setup)
 			if left > 0 {
@@ -288,7 +288,7 @@ func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zer
 	res.PostcopyTime = window
 	res.TotalTime = t + window
 	res.Converged = true
-	res.StopReason = "postcopy"
+	res.StopReason = reasonPostcopy
 	res.Syncs = res.Rounds + 2
 }
 

@@ -55,22 +55,15 @@ func (c Calibration) Apply(cfg Config) Config {
 	if c.CPURate > 0 {
 		cfg.CPURate = c.CPURate
 	}
-	if c.HotShare > 0 {
-		if h, ok := cfg.DirtyModel.(HotCold); ok {
-			h.HotShare = c.HotShare
-			cfg.DirtyModel = h
-		}
-	}
-	if c.WorkingSet > 0 {
-		switch m := cfg.DirtyModel.(type) {
-		case *Trace:
-			cfg.DirtyModel = &Trace{Times: m.Times, Rates: m.Rates, Repeat: m.Repeat, WorkingSet: c.WorkingSet}
-		case CPU:
-			m.WorkingSet = c.WorkingSet
-			cfg.DirtyModel = m
-		case Zipf:
-			m.Span = c.WorkingSet
-			cfg.DirtyModel = m
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{FitHotShare, c.HotShare}, {FitWorkingSet, c.WorkingSet}} {
+		if p.v > 0 && cfg.DirtyModel != nil {
+			// a model without the parameter keeps its own
+			if m, err := Tune(cfg.DirtyModel, p.name, p.v); err == nil {
+				cfg.DirtyModel = m
+			}
 		}
 	}
 	return cfg

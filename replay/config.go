@@ -249,8 +249,16 @@ func (p *params) resolve(c *Config) error {
 	if p.policy == nil {
 		p.policy = QEMU{}
 	}
-	if q, ok := p.policy.(QEMU); ok && q.Ramp != nil {
-		if err := q.Ramp.Validate(); err != nil {
+	switch v := p.policy.(type) { // the built-in policies first: cheaper than the assertion
+	case QEMU:
+		if v.Ramp != nil {
+			if err := v.Ramp.Validate(); err != nil {
+				return err
+			}
+		}
+	case XenLegacy, XenV2, SimGrid:
+	case validator:
+		if err := v.Validate(); err != nil {
 			return err
 		}
 	}

@@ -101,7 +101,7 @@ func TestRows(t *testing.T) {
 // workers, each equal to running it alone.
 func TestSweepOrderAndEquality(t *testing.T) {
 	s, err := ParseSweep(Config{Memory: 64 << 20, Seed: 9, Timeout: time.Minute},
-		[]string{"policy=xen-legacy,qemu", "dirty-rate=1000:5000:2000", "bandwidth=500Mbit/s,1Gbit/s"})
+		[]string{"policy=xen-legacy,qemu", "dirty-rate=1000:5000:2000", "bandwidth=500Mbit/s,1Gbit/s"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +126,10 @@ func TestSweepOrderAndEquality(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{"colour=red", "memory", "cpu-cap=0.5:0.1:0.1", "policy=vmware"} {
-		if _, err := ParseSweep(Config{}, []string{bad}); err == nil {
+	// a 0 where Config would read the default is refused, not swept
+	for _, bad := range []string{"colour=red", "memory", "cpu-cap=0.5:0.1:0.1", "policy=vmware",
+		"memory=0,1GiB", "bandwidth=0:1Gbit/s:500Mbit/s", "mtu=0", "cpu-cap=0:1:0.5", "dirty-rate=-1"} {
+		if _, err := ParseSweep(Config{}, []string{bad}, nil); err == nil {
 			t.Errorf("ParseSweep(%q) accepted", bad)
 		}
 	}

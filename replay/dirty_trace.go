@@ -40,6 +40,57 @@ func NewTrace(times, rates []float64) (*Trace, error) {
 	return t, nil
 }
 
+var _ = RegisterModel(ModelSpec{
+	Name: "trace",
+	Help: "a measured dirty-rate series (--dirty-trace), rescaled to a mean of --dirty-rate when that is given",
+	Params: []Param{
+		{Name: "working-set", Kind: FloatParam, Help: "share of RAM written, (0, 1] (default 1)"},
+	},
+	New: func(a ModelArgs) (DirtyModel, error) {
+		if a.Trace == nil {
+			return nil, fmt.Errorf("%w: dirty model trace needs a dirty-rate trace (--dirty-trace)", ErrConfig)
+		}
+		ws, _, err := a.Values.Share("working-set")
+		if err != nil {
+			return nil, err
+		}
+		t := &Trace{Times: a.Trace.Times, Rates: a.Trace.Rates, Repeat: a.Trace.Repeat, WorkingSet: ws}
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		if a.RateGiven {
+			return t.Tune("rate", a.Rate)
+		}
+		return t, nil
+	},
+})
+
+// Tune sets "rate" (every sample scaled so that the mean is v) or
+// "working-set".
+func (t *Trace) Tune(name string, v float64) (DirtyModel, error) {
+	switch name {
+	case "rate":
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		mean := t.MeanRate()
+		if mean <= 0 && v != 0 {
+			return nil, fmt.Errorf("%w: cannot rescale an all-zero trace to %g pages/s", ErrTrace, v)
+		}
+		rs := make([]float64, len(t.Rates))
+		for i, r := range t.Rates {
+			if v != 0 {
+				rs[i] = r * v / mean
+			}
+		}
+		n := &Trace{Times: t.Times, Rates: rs, Repeat: t.Repeat, WorkingSet: t.WorkingSet}
+		return n, n.Validate()
+	case "working-set":
+		return &Trace{Times: t.Times, Rates: t.Rates, Repeat: t.Repeat, WorkingSet: v}, nil
+	}
+	return nil, noParam(t, name)
+}
+
 func (*Trace) Name() string { return "trace" }
 
 func (t *Trace) Validate() error {

@@ -18,6 +18,14 @@
 // included, gives the same Result and byte-identical Parquet rows (Rows,
 // WriteLake; tables replay_run and replay_round, see schema/README.md).
 //
+// Policies and dirty models register themselves by name (RegisterPolicy,
+// RegisterModel, from their own files) with a one-line help, their options
+// (Params) and a constructor; NewConfig builds a Config from options given
+// by name as text (Values: the command line's flags, a --config file's
+// keys), where an option given as 0 that Config would read as its default
+// is an error naming the option's range. Options lists every option;
+// ParseSweep reads sweep values with the same rules.
+//
 // Policies carry their options: XenLegacy{RateAdapt, NoSkip}, and
 // QEMU{Ramp: &DowntimeRamp{}} for management software that raises the
 // downtime limit step by step while the migration runs (KubeVirt's

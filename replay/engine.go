@@ -149,11 +149,11 @@ func (e *engine) run(ctx context.Context) error {
 			return nil
 		}
 		if e.res.Rounds >= p.maxRounds {
-			e.giveUp("round limit")
+			e.giveUp(reasonRoundLimit)
 			return nil
 		}
 		if e.t-p.setup >= p.timeout {
-			e.giveUp("timeout")
+			e.giveUp(reasonTimeout)
 			return nil
 		}
 		plan := ctrl.Plan(e.pending)

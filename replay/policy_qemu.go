@@ -45,6 +45,67 @@ const (
 	qemuDefaultDowntimeL = 300 * time.Millisecond
 )
 
+var _ = RegisterPolicy(PolicySpec{
+	Name: "qemu", Aliases: []string{"kvm"},
+	Help: "QEMU/KVM pre-copy: passes until the pages left fit bandwidth × downtime limit (300ms), max-bandwidth 128MiB/s, no round cap, optional auto-converge",
+	Params: []Param{
+		{Name: "downtime-ramp", Kind: BoolParam, Help: "raise the downtime limit step by step as KubeVirt does (VEP 291), from --downtime-limit (default 150ms)"},
+		{Name: "ramp-max", Kind: DurationParam, Help: "--downtime-ramp: ceiling, > 0 (default 1050ms)"},
+		{Name: "ramp-steps", Kind: IntParam, Help: "--downtime-ramp: equal increments from start to ceiling, ≥ 1 (default 7)"},
+		{Name: "ramp-after", Kind: IntParam, Help: "--downtime-ramp: dirty-sync-count that starts the cooldown, ≥ 1 (default 3)"},
+		{Name: "ramp-cooldown", Kind: DurationParam, Help: "--downtime-ramp: time between increases, > 0 (default 10s)"},
+	},
+	Reasons: []string{verdictReasons[vThreshold]},
+	New:     newQEMU,
+})
+
+// newQEMU reads QEMU's options: a downtime ramp when "downtime-ramp" is
+// set, starting at "downtime-limit" when that is given.
+func newQEMU(v Values) (Policy, error) {
+	on, err := v.Bool("downtime-ramp")
+	if err != nil {
+		return nil, err
+	}
+	var r DowntimeRamp
+	durs := []struct {
+		name string
+		dst  *time.Duration
+	}{{"downtime-limit", &r.Initial}, {"ramp-max", &r.Max}, {"ramp-cooldown", &r.Cooldown}}
+	for _, d := range durs {
+		x, ok, err := v.Duration(d.name)
+		if err != nil {
+			return nil, err
+		}
+		if ok && x <= 0 {
+			return nil, optErr(d.name, x, "want > 0")
+		}
+		if ok && !on && d.name != "downtime-limit" {
+			return nil, optErr(d.name, x, "applies with downtime-ramp")
+		}
+		*d.dst = x
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"ramp-steps", &r.Steps}, {"ramp-after", &r.StartAfter}} {
+		x, ok, err := v.Int(n.name)
+		if err != nil {
+			return nil, err
+		}
+		if ok && x < 1 {
+			return nil, optErr(n.name, x, "want ≥ 1")
+		}
+		if ok && !on {
+			return nil, optErr(n.name, x, "applies with downtime-ramp")
+		}
+		*n.dst = x
+	}
+	if !on {
+		return QEMU{}, nil
+	}
+	return QEMU{Ramp: &r}, r.Validate()
+}
+
 func (QEMU) Name() string { return "qemu" }
 func (q QEMU) Defaults() PolicyDefaults {
 	d := PolicyDefaults{MaxBandwidth: qemuDefaultMaxBW, DowntimeLimit: qemuDefaultDowntimeL}
@@ -95,6 +156,12 @@ type qemuRun struct {
 	periodXfer  int64 // bytes sent in the period
 	highCount   int
 	throttle    float64
+}
+
+// Steady: no downtime ramp still rising, no auto-converge throttle still
+// able to rise (QEMU has no round cap).
+func (c *qemuRun) Steady() bool {
+	return (!c.ramped || c.ramp.done()) && (!c.env.AutoConverge || c.throttle >= qemuThrottleMax)
 }
 
 // chunk is the stream bytes one ram_save_iterate call sends: 50 ms of

@@ -103,6 +103,6 @@ func (e *engine) postcopy() {
 	e.res.PostcopyTime = e.t - start
 	e.res.TotalTime = e.t
 	e.res.Converged = true
-	e.res.StopReason = "postcopy"
+	e.res.StopReason = reasonPostcopy
 	e.res.Syncs = e.res.Rounds + 2
 }

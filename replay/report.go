@@ -6,52 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"text/tabwriter"
 )
-
-// ModelOptions are the shape parameters of the built-in dirty models; zero
-// fields mean each model's documented defaults.
-type ModelOptions struct {
-	HotShare   float64 // hotcold
-	HotWrites  float64 // hotcold
-	ZipfS      float64 // zipf exponent
-	Span       float64 // zipf span, cpu/trace working set (share of RAM)
-	GuestCPU   float64 // cpu: guest CPU utilisation in CPUs
-	Trace      *Trace  // trace
-	TraceScale bool    // trace: rescale to rate (mean), when rate > 0
-}
-
-// Models lists the built-in dirty models by name.
-func Models() []string { return []string{"uniform", "hotcold", "zipf", "trace", "cpu"} }
-
-// NewModel builds the built-in dirty model called name writing rate pages/s
-// (cpu: at 100 % of one CPU; trace: ignored unless TraceScale).
-func NewModel(name string, rate float64, o ModelOptions) (DirtyModel, error) {
-	switch name {
-	case "uniform", "":
-		return Uniform{Rate: rate}, nil
-	case "hotcold":
-		return HotCold{Rate: rate, HotShare: o.HotShare, HotWrites: o.HotWrites}, nil
-	case "zipf":
-		return Zipf{Rate: rate, S: o.ZipfS, Span: o.Span}, nil
-	case "cpu":
-		return CPU{Rate: rate, Usage: o.GuestCPU, WorkingSet: o.Span}, nil
-	case "trace":
-		if o.Trace == nil {
-			return nil, fmt.Errorf("%w: dirty model trace needs a dirty-rate trace (--dirty-trace)", ErrConfig)
-		}
-		t := &Trace{Times: o.Trace.Times, Rates: o.Trace.Rates, Repeat: o.Trace.Repeat, WorkingSet: o.Span}
-		if err := t.Validate(); err != nil {
-			return nil, err
-		}
-		if o.TraceScale && rate > 0 {
-			return WithRate(t, rate)
-		}
-		return t, nil
-	}
-	return nil, fmt.Errorf("%w: unknown dirty model %q (want %s)", ErrConfig, name, strings.Join(Models(), ", "))
-}
 
 // WriteText prints a replay for people: the inputs that mattered, the
 // outcome and the rounds (at most maxRounds of them, first and last).

@@ -192,45 +192,14 @@ func SweepLakeBlocks(rs []SweepResult, engine string) ([]LakeBlock, error) {
 	return out, nil
 }
 
-// WithRate returns m with its rate set to rate page writes/s (for CPU: at
-// 100 % of a CPU; for Trace: every sample scaled so the mean is rate).
-func WithRate(m DirtyModel, rate float64) (DirtyModel, error) {
-	switch v := m.(type) {
-	case Uniform:
-		v.Rate = rate
-		return v, nil
-	case HotCold:
-		v.Rate = rate
-		return v, nil
-	case Zipf:
-		v.Rate = rate
-		return v, nil
-	case CPU:
-		v.Rate = rate
-		return v, nil
-	case *Trace:
-		if err := v.Validate(); err != nil {
-			return nil, err
-		}
-		mean := v.MeanRate()
-		if mean <= 0 {
-			return nil, fmt.Errorf("%w: cannot rescale an all-zero trace to %g pages/s", ErrTrace, rate)
-		}
-		rs := make([]float64, len(v.Rates))
-		for i, r := range v.Rates {
-			rs[i] = r * rate / mean
-		}
-		t := &Trace{Times: v.Times, Rates: rs, Repeat: v.Repeat, WorkingSet: v.WorkingSet}
-		return t, t.Validate()
-	}
-	return nil, fmt.Errorf("%w: cannot set the rate of dirty model %s", ErrConfig, m.Name())
-}
-
 // ParseSweep reads sweep specifications of the form name=v1,v2,… or
-// name=lo:hi:step (inclusive, linear), where name is memory, bandwidth, mtu,
-// cpu-cap, dirty-rate or policy, with the units of the matching flags
-// (memory=1GiB,2GiB; bandwidth=1Gbit/s,10Gbit/s; cpu-cap=0.1:1:0.1).
-func ParseSweep(base Config, specs []string) (Sweep, error) {
+// name=lo:hi:step (inclusive, linear), where name is memory, bandwidth,
+// mtu, cpu-cap, dirty-rate or policy, each value read as the option of that
+// name (see Options): memory=1GiB,2GiB; bandwidth=1Gbit/s,10Gbit/s;
+// cpu-cap=0.1:1:0.1; policy=xen-legacy,qemu. A value the option refuses
+// (memory 0, cpu-cap 0) is an error naming its range. Swept policies take
+// their options from v, as NewConfig's policy does.
+func ParseSweep(base Config, specs []string, v Values) (Sweep, error) {
 	s := Sweep{Base: base}
 	for _, spec := range specs {
 		name, vals, ok := strings.Cut(spec, "=")
@@ -242,39 +211,30 @@ func ParseSweep(base Config, specs []string) (Sweep, error) {
 			return s, err
 		}
 		for _, it := range items {
+			var c Config
 			switch name {
-			case "memory":
-				v, err := ParseSize(it)
-				if err != nil {
-					return s, fmt.Errorf("sweep memory: %w", err)
+			case "memory", "bandwidth", "mtu", "cpu-cap":
+				if err := optionNamed(name).set(&c, it); err != nil {
+					return s, fmt.Errorf("sweep: %w", err)
 				}
-				s.Memory = append(s.Memory, v)
-			case "bandwidth":
-				v, err := ParseRate(it)
-				if err != nil {
-					return s, fmt.Errorf("sweep bandwidth: %w", err)
+				switch name {
+				case "memory":
+					s.Memory = append(s.Memory, c.Memory)
+				case "bandwidth":
+					s.Bandwidth = append(s.Bandwidth, c.Bandwidth)
+				case "mtu":
+					s.MTU = append(s.MTU, c.MTU)
+				case "cpu-cap":
+					s.CPUCap = append(s.CPUCap, c.CPUCap)
 				}
-				s.Bandwidth = append(s.Bandwidth, v)
-			case "mtu":
-				v, err := ParseSize(it)
-				if err != nil {
-					return s, fmt.Errorf("sweep mtu: %w", err)
+			case OptDirtyRate:
+				d, err := strconv.ParseFloat(it, 64)
+				if err != nil || !(d >= 0 && d <= 1e15) {
+					return s, fmt.Errorf("%w: sweep dirty-rate %q: want a number ≥ 0 (pages/s)", ErrConfig, it)
 				}
-				s.MTU = append(s.MTU, int(v))
-			case "cpu-cap":
-				v, err := strconv.ParseFloat(it, 64)
-				if err != nil {
-					return s, fmt.Errorf("%w: sweep cpu-cap %q: not a number", ErrConfig, it)
-				}
-				s.CPUCap = append(s.CPUCap, v)
-			case "dirty-rate":
-				v, err := strconv.ParseFloat(it, 64)
-				if err != nil {
-					return s, fmt.Errorf("%w: sweep dirty-rate %q: not a number (pages/s)", ErrConfig, it)
-				}
-				s.DirtyRate = append(s.DirtyRate, v)
-			case "policy":
-				p, err := ParsePolicy(it)
+				s.DirtyRate = append(s.DirtyRate, d)
+			case OptPolicy:
+				p, err := NewPolicy(it, v)
 				if err != nil {
 					return s, err
 				}
@@ -285,6 +245,16 @@ func ParseSweep(base Config, specs []string) (Sweep, error) {
 		}
 	}
 	return s, nil
+}
+
+// optionNamed is Config's option called name.
+func optionNamed(name string) Option {
+	for _, o := range configOptions {
+		if o.Name == name {
+			return o
+		}
+	}
+	panic("replay: no option " + name)
 }
 
 // expand turns "a,b,c" or "lo:hi:step" (numbers with an optional shared

@@ -7,9 +7,9 @@ type ReplayRun struct {
 	RunID        string   `parquet:"run_id,dict,zstd" doc:"stable id of engine + resolved inputs (16 hex digits); joins replay_round"`
 	SweepIndex   int64    `parquet:"sweep_index,zstd" doc:"position in the sweep's enumeration order (0 for a single run)"`
 	Engine       string   `parquet:"engine,dict,zstd" doc:"page (page-level bitmap engine) or analytic (Liu et al. 2011 fast path)"`
-	Policy       string   `parquet:"policy,dict,zstd" doc:"stop policy: xen-legacy, xen-v2, qemu or simgrid"`
+	Policy       string   `parquet:"policy,dict,zstd" doc:"stop policy: {replay.policies}"`
 	PolicyOpts   string   `parquet:"policy_options,dict,zstd" doc:"the policy's non-default options, e.g. rate_adapt (xen-legacy) or ramp(150ms..1.05s/7,after=3,every=10s) (qemu with a downtime-limit ramp); empty when none"`
-	DirtyModel   string   `parquet:"dirty_model,dict,zstd" doc:"dirty-page model with its parameters, e.g. hotcold(rate=5000,hot_share=0.1,hot_writes=0.9)"`
+	DirtyModel   string   `parquet:"dirty_model,dict,zstd" doc:"dirty-page model ({replay.models}) with its parameters, e.g. hotcold(rate=5000,hot_share=0.1,hot_writes=0.9)"`
 	Seed         uint64   `parquet:"seed,zstd" doc:"PCG seed; the same inputs and seed give identical rows"`
 	MemoryBytes  int64    `parquet:"memory_bytes,zstd" doc:"guest RAM" unit:"B"`
 	PageSize     int64    `parquet:"page_size_bytes,zstd" doc:"page size" unit:"B"`
@@ -35,7 +35,7 @@ type ReplayRun struct {
 	Rounds       int64    `parquet:"rounds,zstd" doc:"live pre-copy rounds, the stop-and-copy round excluded" unit:"rounds"`
 	Syncs        int64    `parquet:"syncs,zstd" doc:"dirty-bitmap syncs counted as QEMU's dirty-sync-count (rounds + 2)" unit:"syncs"`
 	Converged    bool     `parquet:"converged,zstd" doc:"whether the migration completed before the timeout"`
-	StopReason   string   `parquet:"stop_reason,dict,zstd" doc:"rule that ended pre-copy: iterations, under 50 pages, 3x memory, rate at cap, threshold, postcopy, timeout"`
+	StopReason   string   `parquet:"stop_reason,dict,zstd" doc:"rule that ended pre-copy: {replay.stop_reasons}"`
 	MaxThrottle  float64  `parquet:"max_throttle,zstd" doc:"largest auto-converge throttle applied" unit:"1"`
 	PostcopyTime float64  `parquet:"postcopy_time_s,zstd" doc:"post-copy degraded window: resume on the destination to the last page" unit:"s"`
 	RemoteFaults int64    `parquet:"remote_faults,zstd" doc:"post-copy pages fetched on demand (a lower bound: writes only)" unit:"pages"`

@@ -10,12 +10,14 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
+	"github.com/migreplay/migreplay/internal/cli"
 	"github.com/migreplay/migreplay/internal/shard"
 	"github.com/migreplay/migreplay/replay"
 	"github.com/migreplay/migreplay/schema"
@@ -75,43 +77,19 @@ iterations and bytes. QMP does not log the migration's parameters:
 func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("replay", "replay [flags]", stdout)
 	configFile := fs.String("config", "", "JSON file of flag values and sweep ranges (see below); command-line flags override it")
-	mem := fs.String("memory", "8GiB", "guest RAM (B, KiB, MiB, GiB, kB, MB, GB)")
-	page := fs.String("page-size", "4KiB", "page size")
-	bw := fs.String("bandwidth", "1Gbit/s", "link line rate, bits (Gbit/s, Mbps) or bytes (MiB/s, MB/s)")
-	mtu := fs.Int("mtu", 1500, "IP MTU in bytes (40 B of IPv4+TCP headers per packet)")
-	maxBW := fs.String("max-bandwidth", "", "hypervisor rate limit (default: policy's; QEMU 128MiB/s); 'none' for no limit")
-	cpuCap := fs.Float64("cpu-cap", 1, "share of one CPU the sender may use (Dom0 cap), (0,1]")
-	cpuRate := fs.String("cpu-rate", "", "stream rate of one full CPU at MTU 1500 (default 1.25GB/s; 'none': CPU never limits)")
-	rate := fs.Float64("dirty-rate", 0, "guest page writes per second (cpu model and xentop traces: at 100% of one CPU; other traces: rescale to this mean)")
+	// the replay's options, by the names replay.NewConfig reads: Config's
+	// settings and the registered policies' and dirty models' options
+	var options []string
+	for _, o := range replay.Options() {
+		cli.TextVar(fs, o.Name, o.Unit, o.Help, o.Check)
+		options = append(options, o.Name)
+	}
 	trace := fs.String("dirty-trace", "", "dirty-rate series: CSV file (time s, rate pages/s) or a lake directory (see below)")
 	var lt replay.LakeTrace
 	fs.StringVar(&lt.Source, "dirty-trace-source", "", "--dirty-trace lake: qmp|sar|xentop (default: qmp if the lake has qmp_migrate, else sar, else xentop)")
-	fs.IntVar(&lt.Run, "dirty-trace-run", 0, "--dirty-trace lake holding several migrations: use the N-th (1-based, as the error lists them)")
+	fs.IntVar(&lt.Run, "dirty-trace-run", 0, "--dirty-trace lake holding several migrations: use the N-th, ≥ 1 (as the error lists them)")
 	fs.StringVar(&lt.Host, "dirty-trace-host", "", "--dirty-trace lake: the host (sar: the guest; qmp, xentop: the hypervisor host)")
 	fs.StringVar(&lt.Domain, "dirty-trace-domain", "", "--dirty-trace lake, xentop: the domain (base name, without --incoming/--migratedaway)")
-	model := fs.String("dirty-model", "uniform", "uniform|hotcold|zipf|trace|cpu")
-	var mo replay.ModelOptions
-	fs.Float64Var(&mo.HotShare, "hot-share", 0.1, "hotcold: share of pages in the hot set")
-	fs.Float64Var(&mo.HotWrites, "hot-writes", 0.9, "hotcold: share of writes to the hot set")
-	fs.Float64Var(&mo.ZipfS, "zipf-s", 1, "zipf: exponent")
-	fs.Float64Var(&mo.Span, "working-set", 0, "zipf/cpu/trace: share of RAM written (default: zipf, trace 1; cpu 0.9)")
-	fs.Float64Var(&mo.GuestCPU, "guest-cpu", 1, "cpu: guest CPU utilisation, in CPUs (DomU cap)")
-	zero := fs.Float64("zero-share", 0, "share of pages zero at the start (sent as markers)")
-	policy := fs.String("policy", "qemu", "xen-legacy|xen-v2|qemu|simgrid")
-	downLimit := fs.Duration("downtime-limit", 0, "downtime limit (default: QEMU 300ms, SimGrid 30ms; with --downtime-ramp its start, default 150ms)")
-	ramp := fs.Bool("downtime-ramp", false, "qemu: raise the downtime limit step by step as KubeVirt does (VEP 291)")
-	var rp replay.DowntimeRamp
-	fs.DurationVar(&rp.Max, "ramp-max", 0, "--downtime-ramp: ceiling (default 1050ms)")
-	fs.IntVar(&rp.Steps, "ramp-steps", 0, "--downtime-ramp: equal increments from start to ceiling (default 7)")
-	fs.IntVar(&rp.StartAfter, "ramp-after", 0, "--downtime-ramp: dirty-sync-count that starts the cooldown (default 3)")
-	fs.DurationVar(&rp.Cooldown, "ramp-cooldown", 0, "--downtime-ramp: time between increases (default 10s)")
-	auto := fs.Bool("auto-converge", false, "QEMU auto-converge throttling")
-	post := fs.Int("postcopy-after", -1, "switch to post-copy after N live rounds (0: pure post-copy)")
-	adapt := fs.Bool("xen-rate-adapt", false, "xen-legacy: Clark et al.'s rate adaptation (100→500 Mbit/s)")
-	noSkip := fs.Bool("xen-no-skip", false, "xen-legacy: send pages re-dirtied during the round anyway")
-	state := fs.Duration("state-time", 0, "stop-and-copy cost beyond RAM (default 10ms)")
-	timeout := fs.Duration("timeout", 0, "give up on a migration that has not converged (default 1h)")
-	seed := fs.Uint64("seed", 1, "PCG seed")
 	sweep := fs.StringArray("sweep", nil, "name=v1,v2 or name=lo:hi:step for memory, bandwidth, mtu, cpu-cap, dirty-rate, policy (repeatable)")
 	shardFlag := fs.String("shard", "", "--sweep: this process's share as INDEX/COUNT (0-based): the blocks of 64 points b with b mod COUNT = INDEX; default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + MIGREPLAY_SHARDS, else all")
 	analytic := fs.Bool("analytic", false, "use the analytic fast path (Liu et al. 2011) instead of the page-level engine")
@@ -119,7 +97,7 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	fitList := fs.StringSlice("fit", nil, "--calibrate: free parameters, of efficiency, state-time, working-set, hot-share, cpu-rate (default efficiency,state-time,working-set)")
 	jsonOut := fs.Bool("json", false, "print JSON instead of tables")
 	out := fs.String("out", "", "write replay_run and replay_round Parquet tables under this lake directory")
-	showRounds := fs.Int("show-rounds", 40, "rounds to print (first and last half)")
+	showRounds := fs.Int("show-rounds", 40, "rounds to print (first and last half), ≥ 0")
 	fs.Usage = func() {
 		fmt.Fprintf(stdout, "usage: migreplay replay [flags]\n\nflags:\n%s%s", fs.FlagUsages(), replayConfigHelp)
 	}
@@ -131,105 +109,92 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 			return usageErr("--config: %v", err)
 		}
 	}
-	var cfg replay.Config
-	var err error
-	if cfg.Memory, err = replay.ParseSize(*mem); err != nil {
-		return usageErr("--memory: %v", err)
+	if *showRounds < 0 {
+		return usageErr("--show-rounds %d: want ≥ 0", *showRounds)
 	}
-	if cfg.PageSize, err = replay.ParseSize(*page); err != nil {
-		return usageErr("--page-size: %v", err)
+	if fs.Changed("dirty-trace-run") && lt.Run < 1 {
+		return usageErr("--dirty-trace-run %d: want ≥ 1 (leave it out when the lake holds one migration)", lt.Run)
 	}
-	if cfg.Bandwidth, err = replay.ParseRate(*bw); err != nil {
-		return usageErr("--bandwidth: %v", err)
-	}
-	if cfg.MaxBandwidth, err = optRate(*maxBW); err != nil {
-		return usageErr("--max-bandwidth: %v", err)
-	}
-	if cfg.CPURate, err = optRate(*cpuRate); err != nil {
-		return usageErr("--cpu-rate: %v", err)
-	}
-	// policy options apply to the policy and to every policy swept
-	withOptions := func(p replay.Policy) replay.Policy {
-		switch v := p.(type) {
-		case replay.XenLegacy:
-			v.RateAdapt, v.NoSkip = *adapt, *noSkip
-			return v
-		case replay.QEMU:
-			if *ramp {
-				r := rp
-				r.Initial = *downLimit
-				v.Ramp = &r
-			}
-			return v
-		}
-		return p
-	}
-	if cfg.Policy, err = replay.ParsePolicy(*policy); err != nil {
-		return usageErr("--policy: %v", err)
-	}
-	cfg.Policy = withOptions(cfg.Policy)
-	if *ramp && cfg.Policy.Name() != "qemu" && len(*sweep) == 0 {
-		return usageErr("--downtime-ramp: applies to --policy qemu, not %s", cfg.Policy.Name())
-	}
-	cfg.MTU, cfg.CPUCap, cfg.ZeroShare, cfg.DowntimeLimit, cfg.AutoConverge = *mtu, *cpuCap, *zero, *downLimit, *auto
+	values := replay.Values(cli.Given(fs, options))
 	if fs.Changed("shard") && (len(*sweep) == 0 || *calibrate != "") {
 		return usageErr("--shard splits a --sweep; a single replay or --calibrate runs whole")
 	}
 	if *calibrate != "" {
-		qo := replay.QMPOptions{Policy: cfg.Policy, DowntimeLimit: cfg.DowntimeLimit}
-		if fs.Changed("mtu") {
-			qo.MTU = *mtu
-		}
-		return replayCalibrate(*calibrate, qo, *fitList, *jsonOut, stdout)
+		return replayCalibrate(fs, *calibrate, values, *fitList, *jsonOut, stdout)
 	}
 	var note []string
+	var series replay.LakeSeries
 	if *trace != "" {
-		if fs.Changed("dirty-rate") {
-			lt.RatePerCPU = *rate
+		var err error
+		if lt.RatePerCPU, _, err = values.Float(replay.OptDirtyRate); err != nil {
+			return usageErr("%v", err)
 		}
-		lt.PageSize = cfg.PageSize
-		series, err := loadTrace(*trace, lt)
-		if err != nil {
+		if series, err = loadTrace(*trace, lt); err != nil {
 			return usageErr("--dirty-trace: %v", err)
 		}
-		mo.Trace = series.Trace
-		if !fs.Changed("dirty-model") {
-			*model = "trace"
-		}
-		// a xentop series is already in page writes/s: --dirty-rate was
-		// its rate per CPU, not a mean to rescale to
-		mo.TraceScale = fs.Changed("dirty-rate") && series.Source != replay.SourceXentop
-		if series.From != "" {
-			note = append(note, "dirty-rate trace: "+series.From)
-			note = append(note, lakeDefaults(fs, &cfg, series)...)
+		if m := values[replay.OptDirtyModel]; series.Source == replay.SourceXentop && (m == "" || m == "trace") {
+			// a xentop series is already in page writes/s: --dirty-rate
+			// was its rate per CPU, not a mean to rescale to
+			delete(values, replay.OptDirtyRate)
 		}
 	}
-	if cfg.DirtyModel, err = replay.NewModel(*model, *rate, mo); err != nil {
-		return usageErr("--dirty-model: %v", err)
+	cfg, err := replay.NewConfig(values, series.Trace)
+	if err != nil {
+		return optionErr(err)
 	}
-	cfg.Postcopy, cfg.PostcopyAfter = *post >= 0, max(*post, 0)
-	cfg.StateTime, cfg.Timeout, cfg.Seed = *state, *timeout, *seed
+	if series.From != "" {
+		note = append(note, "dirty-rate trace: "+series.From)
+		note = append(note, lakeDefaults(values, &cfg, series)...)
+	}
 	// provenance without --shard: the shards of a sweep write the files one
 	// process would, byte for byte
 	meta := map[string]string{schema.MetaVersion: Version, schema.MetaCommand: commandLineWithout(os.Args[1:], []string{"--shard"}, nil)}
-	if len(note) > 0 && !*jsonOut {
-		fmt.Fprintf(stdout, "%s\n\n", strings.Join(note, "\n"))
-	}
 	if len(*sweep) > 0 {
-		sw, err := replay.ParseSweep(cfg, *sweep)
+		sw, err := replay.ParseSweep(cfg, *sweep, values)
 		if err != nil {
 			return usageErr("--sweep: %v", err)
 		}
-		for i, p := range sw.Policy {
-			sw.Policy[i] = withOptions(p)
+		if err := replay.UnusedOptions(values, policyNames(cfg, sw), []string{cfg.DirtyModel.Name()}); err != nil {
+			return optionErr(err)
 		}
 		sw.Analytic = *analytic
 		if sw.Shard, err = shard.Parse(*shardFlag, os.Getenv); err != nil {
 			return usageErr("%v", err)
 		}
+		if len(note) > 0 && !*jsonOut {
+			fmt.Fprintf(stdout, "%s\n\n", strings.Join(note, "\n"))
+		}
 		return replaySweep(ctx, sw, *jsonOut, *out, meta, stdout)
 	}
+	if err := replay.UnusedOptions(values, []string{cfg.Policy.Name()}, []string{cfg.DirtyModel.Name()}); err != nil {
+		return optionErr(err)
+	}
+	if len(note) > 0 && !*jsonOut {
+		fmt.Fprintf(stdout, "%s\n\n", strings.Join(note, "\n"))
+	}
 	return replayOne(ctx, cfg, *analytic, *jsonOut, *out, *showRounds, meta, stdout)
+}
+
+// optionErr is a usage error; one about an option names its flag.
+func optionErr(err error) error {
+	var oe *replay.OptionError
+	if errors.As(err, &oe) {
+		oe.Name = "--" + oe.Name
+		return usageErr("%v", oe)
+	}
+	return usageErr("%v", err)
+}
+
+// policyNames are the policies a sweep runs.
+func policyNames(cfg replay.Config, sw replay.Sweep) []string {
+	if len(sw.Policy) == 0 {
+		return []string{cfg.Policy.Name()}
+	}
+	var out []string
+	for _, p := range sw.Policy {
+		out = append(out, p.Name())
+	}
+	return out
 }
 
 // loadTrace reads --dirty-trace: a CSV file, or a series from a lake
@@ -283,9 +248,9 @@ func hint(err error, flag string) error {
 //     throughput already includes them);
 //   - xentop: memory = the domain's largest MEM(k);
 //   - sar: nothing (sar -B does not say how big the guest is).
-func lakeDefaults(fs *pflag.FlagSet, cfg *replay.Config, s replay.LakeSeries) []string {
+func lakeDefaults(given replay.Values, cfg *replay.Config, s replay.LakeSeries) []string {
 	var took []string
-	set := func(flag string) bool { return !fs.Changed(flag) }
+	set := func(flag string) bool { _, ok := given[flag]; return !ok }
 	switch {
 	case s.Migration != nil:
 		f := replay.FiguresFromQMP(*s.Migration)
@@ -302,7 +267,11 @@ func lakeDefaults(fs *pflag.FlagSet, cfg *replay.Config, s replay.LakeSeries) []
 			took = append(took, fmt.Sprintf("zero share %.3g (ram.duplicate)", f.ZeroShare))
 		}
 		if set("bandwidth") && f.Rate > 0 {
-			cfg.Bandwidth = replay.LineRate(f.Rate, cfg.MTU)
+			mtu := cfg.MTU
+			if mtu == 0 {
+				mtu = 1500
+			}
+			cfg.Bandwidth = replay.LineRate(f.Rate, mtu)
 			if set("max-bandwidth") {
 				cfg.MaxBandwidth = -1
 			}
@@ -386,9 +355,31 @@ func replaySweep(ctx context.Context, sw replay.Sweep, jsonOut bool, out string,
 	return replay.WriteSweepText(stdout, rs)
 }
 
+// calibrateFlags are the flags --calibrate reads; the others describe a
+// replay it does not run.
+var calibrateFlags = []string{"calibrate", "config", "fit", "json", "policy", "downtime-limit", "mtu",
+	"downtime-ramp", "ramp-max", "ramp-steps", "ramp-after", "ramp-cooldown", "xen-rate-adapt", "xen-no-skip"}
+
 // replayCalibrate runs --calibrate: fit on a lake's measured migrations
 // and report leave-one-out errors.
-func replayCalibrate(lake string, qo replay.QMPOptions, fit []string, jsonOut bool, stdout io.Writer) error {
+func replayCalibrate(fs *pflag.FlagSet, lake string, values replay.Values, fit []string, jsonOut bool, stdout io.Writer) error {
+	var err error
+	fs.Visit(func(f *pflag.Flag) {
+		if err == nil && !slices.Contains(calibrateFlags, f.Name) {
+			err = usageErr("--%s does not apply to --calibrate (it reads the migrations' own figures from the lake)", f.Name)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	cfg, err := replay.NewConfig(values, nil)
+	if err != nil {
+		return optionErr(err)
+	}
+	if err := replay.UnusedOptions(values, []string{cfg.Policy.Name()}, nil); err != nil {
+		return optionErr(err)
+	}
+	qo := replay.QMPOptions{Policy: cfg.Policy, DowntimeLimit: cfg.DowntimeLimit, MTU: cfg.MTU}
 	migs, err := replay.ReadQMPLake(lake)
 	if err != nil {
 		return usageErr("--calibrate: %v", err)
@@ -496,17 +487,6 @@ func writeCalibrationJSON(w io.Writer, lake string, lc replay.LakeCalibration) e
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
-}
-
-// optRate parses an optional rate flag: "" → 0 (default), "none" → −1.
-func optRate(s string) (float64, error) {
-	switch s {
-	case "":
-		return 0, nil
-	case "none", "unlimited":
-		return -1, nil
-	}
-	return replay.ParseRate(s)
 }
 
 // applyConfigFile sets every flag named in the JSON file at path that the

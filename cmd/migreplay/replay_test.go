@@ -193,7 +193,10 @@ func TestReplayCommandTrace(t *testing.T) {
 	}
 }
 
-// Bad input: exit 2 and one line naming the flag.
+// Bad input: exit 2 and one line naming the flag. A flag given as 0 where
+// the library would read 0 as its default is refused with the valid range
+// (replay.Options documents each), never run with the default; an option
+// of a policy or dirty model not in use is refused, not ignored.
 func TestReplayCommandErrors(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(bad, []byte("0,1\n1,oops\n"), 0o644)
@@ -201,18 +204,55 @@ func TestReplayCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--memory", "8 parsecs"}, "--memory: bad quantity"},
+		{[]string{"--memory", "8 parsecs"}, `invalid argument "8 parsecs" for "--memory" flag: bad quantity`},
 		{[]string{"--policy", "vmware"}, `unknown policy "vmware"`},
 		{[]string{"--dirty-model", "trace"}, "needs a dirty-rate trace"},
 		{[]string{"--dirty-trace", bad}, "bad.csv:2:3: bad dirty-rate trace"},
-		{[]string{"--mtu", "20"}, "MTU 20 B"},
+		{[]string{"--mtu", "20"}, `invalid argument "20" for "--mtu" flag: want 41..65536`},
 		{[]string{"--sweep", "colour=red"}, "unknown parameter"},
-		{[]string{"--cpu-cap", "2"}, "CPU cap 2"},
+		{[]string{"--cpu-cap", "2"}, `invalid argument "2" for "--cpu-cap" flag: want a share in (0, 1]`},
+		{[]string{"--memory", "0"}, `"--memory" flag: want > 0, one page to 64 TiB`},
+		{[]string{"--memory", "0GiB"}, `"--memory" flag: want > 0`},
+		{[]string{"--page-size", "0"}, `"--page-size" flag: want a power of two from 512 B to 1 GiB`},
+		{[]string{"--bandwidth", "0"}, `"--bandwidth" flag: want > 0`},
+		{[]string{"--bandwidth", "0Gbit/s"}, `"--bandwidth" flag: want > 0`},
+		{[]string{"--max-bandwidth", "0"}, `"--max-bandwidth" flag: want > 0, or none`},
+		{[]string{"--cpu-rate", "0"}, `"--cpu-rate" flag: want > 0, or none`},
+		{[]string{"--mtu", "0"}, `"--mtu" flag: want 41..65536`},
+		{[]string{"--cpu-cap", "0"}, `"--cpu-cap" flag: want a share in (0, 1]`},
+		{[]string{"--downtime-limit", "0"}, `"--downtime-limit" flag: want > 0`},
+		{[]string{"--timeout", "0"}, `"--timeout" flag: want > 0`},
+		{[]string{"--timeout", "-1h"}, `"--timeout" flag: want > 0`},
+		{[]string{"--state-time", "-1ms"}, `"--state-time" flag: want ≥ 0`},
+		{[]string{"--postcopy-after", "-1"}, `"--postcopy-after" flag: want N ≥ 0`},
+		{[]string{"--dirty-rate", "-5"}, `"--dirty-rate" flag: want ≥ 0`},
+		{[]string{"--show-rounds", "-1"}, "--show-rounds -1: want ≥ 0"},
+		{[]string{"--dirty-trace-run", "0"}, "--dirty-trace-run 0: want ≥ 1"},
+		{[]string{"--dirty-model", "hotcold", "--hot-share", "0"}, "--hot-share 0: want a share in (0, 1]"},
+		{[]string{"--dirty-model", "hotcold", "--hot-writes", "0"}, "--hot-writes 0: want a share in (0, 1]"},
+		{[]string{"--dirty-model", "zipf", "--zipf-s", "0"}, "--zipf-s 0: want (0, 10]"},
+		{[]string{"--dirty-model", "cpu", "--guest-cpu", "0"}, "--guest-cpu 0: want (0, 64]"},
+		{[]string{"--dirty-model", "cpu", "--working-set", "0"}, "--working-set 0: want a share in (0, 1]"},
+		{[]string{"--downtime-ramp", "--ramp-steps", "0"}, "--ramp-steps 0: want ≥ 1"},
+		{[]string{"--downtime-ramp", "--ramp-after", "0"}, "--ramp-after 0: want ≥ 1"},
+		{[]string{"--downtime-ramp", "--ramp-max", "0s"}, "--ramp-max 0s: want > 0"},
+		{[]string{"--downtime-ramp", "--ramp-cooldown", "0s"}, "--ramp-cooldown 0s: want > 0"},
+		{[]string{"--ramp-max", "2s"}, "--ramp-max 2s: applies with downtime-ramp"},
+		{[]string{"--hot-share", "0.2"}, "--hot-share: applies to dirty-model hotcold, not uniform"},
+		{[]string{"--xen-rate-adapt"}, "--xen-rate-adapt: applies to policy xen-legacy, not qemu"},
+		{[]string{"--sweep", "memory=0,1GiB"}, "--sweep: sweep: memory 0: want > 0"},
+		{[]string{"--sweep", "cpu-cap=0:1:0.5"}, "--sweep: sweep: cpu-cap 0: want a share in (0, 1]"},
 	} {
 		code, _, stderr := replayCmd(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
 		}
+	}
+	// 0 where it means something is taken as given: no state cost, pure
+	// post-copy, an idle guest
+	in, res := replayJSON(t, "--memory", "64MiB", "--state-time", "0", "--postcopy-after", "0", "--dirty-rate", "0")
+	if in["state_time_s"] != 0.0 || in["postcopy"] != true || in["postcopy_after"] != 0.0 || in["dirty_model"] != "uniform(rate=0)" || !res.Postcopy {
+		t.Errorf("zeros that mean something: %v", in)
 	}
 }
 
@@ -269,7 +309,8 @@ func TestReplayCommandConfigFileErrors(t *testing.T) {
 		{"{\n  \"memory\": [\"1GiB\", \"2GiB\"]\n}", `c.json:2:3: "memory": takes one value`},
 		{"{\n  \"memory\": \"8 parsecs\"\n}", `c.json:2:3: "memory": `},
 		{"{\n  \"memory\": \"8GiB\"\n  \"policy\": \"qemu\"\n}", "c.json:3:3: invalid character"},
-		{"{\"downtime-limit\": 0.3}", `c.json:1:2: "downtime-limit": invalid argument "0.3" for "--downtime-limit" flag: time: missing unit`},
+		{"{\"downtime-limit\": 0.3}", `c.json:1:2: "downtime-limit": invalid argument "0.3" for "--downtime-limit" flag: not a duration`},
+		{"{\"timeout\": \"0s\"}", `c.json:1:2: "timeout": invalid argument "0s" for "--timeout" flag: want > 0`},
 		{"[1, 2]", "c.json:1:1: want a JSON object"},
 		{"{\"sweep\": {\"memory\": {\"lo\": 1}}}", "sweep memory: want a string, a number or a list"},
 	} {
@@ -317,7 +358,7 @@ func TestReplayCommandRamp(t *testing.T) {
 	if runs, _ := readRows[schema.ReplayRun](t, lake, "replay_run"); len(runs) != 1 || runs[0].PolicyOpts != "ramp(100ms..900ms/7,after=3,every=2s)" {
 		t.Errorf("replay_run rows %+v", runs)
 	}
-	if code, _, stderr := replayCmd(t, "--policy", "xen-v2", "--downtime-ramp"); code != 2 || !strings.Contains(stderr, "applies to --policy qemu") {
+	if code, _, stderr := replayCmd(t, "--policy", "xen-v2", "--downtime-ramp"); code != 2 || !strings.Contains(stderr, "--downtime-ramp: applies to policy qemu, not xen-v2") {
 		t.Errorf("ramp on xen-v2: exit %d %s", code, stderr)
 	}
 }
