@@ -15,8 +15,12 @@
 // dirty rates in page writes per second, times in seconds (durations in
 // Config are time.Duration), shares as fractions. The zero Config is valid:
 // every zero field means its documented default. The same Config, Seed
-// included, gives the same Result and byte-identical Parquet rows (Rows,
-// WriteLake; tables replay_run and replay_round, see schema/README.md).
+// included, gives the same Result and the same table rows (Rows, Block;
+// tables replay_run and replay_round, see schema/README.md).
+//
+// The package reads and writes no files: replay/lakeio reads dirty-rate
+// series and QMP polls from a lake (or a CSV file) and writes replays into
+// one.
 //
 // Policies and dirty models register themselves by name (RegisterPolicy,
 // RegisterModel, from their own files) with a one-line help, their options
@@ -32,10 +36,11 @@
 // downtime tuning, VEP 291: 150 ms, then 7 equal steps to 1050 ms, one
 // every 10 s from dirty-sync-count 3).
 //
-// Measured migrations: ReadQMPLake reads a lake's qmp_migrate polls and
-// splits them into migrations (per host; a migration ends at a completed,
-// failed or cancelled poll, and a new one starts at a setup poll or where
-// total_time_ms restarts); MeasuredFromQMP turns a completed one into a
+// Measured migrations: SplitQMP splits a lake's qmp_migrate polls
+// (schema.QMPMigrate rows, read by lakeio.ReadQMP) into migrations (per
+// host; a migration ends at a completed, failed or cancelled poll, and a
+// new one starts at a setup poll or where total_time_ms restarts);
+// MeasuredFromQMP turns a completed one into a
 // Measured run (throughput from ram.mbps, the dirty-pages-rate series as a
 // Trace, zero share from ram.duplicate; outcomes total-time, downtime,
 // dirty-sync-count, ram.transferred); CalibrateQMP fits efficiency, state
@@ -43,13 +48,13 @@
 // absolute percentage errors. The command line runs it as
 // "migreplay replay --calibrate LAKE".
 //
-// Dirty-rate series from a lake: ReadLakeTrace takes one from QMP's
-// dirty-pages-rate (qmp_migrate), from sar -B's faults and page-ins run in
-// the guest (sar_paging, TraceFromSar) or from a domain's CPU use in
-// xentop (xentop_domain, TraceFromCPU), each mapping's assumptions stated
-// there; FiguresFromQMP gives what a migration measured (memory, page
-// size, zero share, stream rate), which "migreplay replay --dirty-trace
-// LAKE" takes as defaults its flags override.
+// Dirty-rate series from a lake: lakeio.ReadLakeTrace takes one from
+// QMP's dirty-pages-rate (qmp_migrate, TraceFromQMP), from sar -B's faults
+// and page-ins run in the guest (sar_paging, TraceFromSar) or from a
+// domain's CPU use in xentop (xentop_domain, TraceFromCPU), each mapping's
+// assumptions stated there; FiguresFromQMP gives what a migration measured
+// (memory, page size, zero share, stream rate), which "migreplay replay
+// --dirty-trace LAKE" takes as defaults its flags override.
 //
 // What-if sweeps from a file: "migreplay replay --config sweep.json" reads
 // a JSON object whose keys are the command's flag names, with "sweep"

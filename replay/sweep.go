@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/migreplay/migreplay/internal/shard"
+	"github.com/migreplay/migreplay/schema"
 )
 
 // Sweep runs the cartesian product of parameter values over a base
@@ -23,7 +24,7 @@ import (
 // Indexed Jobs) in blocks of SweepBlock points in enumeration order: block
 // b holds points [b·SweepBlock, (b+1)·SweepBlock) and belongs to shard b mod
 // Shard.Count. Each block is one pair of replay_run/replay_round files
-// (SweepLakeBlocks, WriteLakeBlocks), whoever computes it, so n shards
+// (SweepBlocks; replay/lakeio writes them), whoever computes it, so n shards
 // writing into one lake leave the same files, byte for byte, as one process.
 type Sweep struct {
 	Base      Config
@@ -164,12 +165,20 @@ func (s Sweep) Run(ctx context.Context) ([]SweepResult, error) {
 	return out, nil
 }
 
-// SweepLakeBlocks turns results (in enumeration order, as Run returns
-// them) into rows, one LakeBlock per SweepBlock: point i's run and rounds
-// go to block i/SweepBlock. engine is "page" or "analytic". A result that
+// Block is the rows of one replay_run file and of its replay_round file
+// (none when there are no rounds): one SweepBlock of a sweep, or a single
+// replay.
+type Block struct {
+	Runs   []schema.ReplayRun
+	Rounds []schema.ReplayRound
+}
+
+// SweepBlocks turns results (in enumeration order, as Run returns them)
+// into rows, one Block per SweepBlock: point i's run and rounds go to
+// block i/SweepBlock. engine is "page" or "analytic". A result that
 // carries an error is an error.
-func SweepLakeBlocks(rs []SweepResult, engine string) ([]LakeBlock, error) {
-	var out []LakeBlock
+func SweepBlocks(rs []SweepResult, engine string) ([]Block, error) {
+	var out []Block
 	block := -1
 	for _, r := range rs {
 		if r.Err != nil {
@@ -180,7 +189,7 @@ func SweepLakeBlocks(rs []SweepResult, engine string) ([]LakeBlock, error) {
 				return nil, fmt.Errorf("replay: sweep results out of order: %d after block %d", r.Index, block)
 			}
 			block = b
-			out = append(out, LakeBlock{})
+			out = append(out, Block{})
 		}
 		run, rounds, err := Rows(r.Config, r.Result, engine, r.Index)
 		if err != nil {

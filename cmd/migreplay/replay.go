@@ -20,6 +20,7 @@ import (
 	"github.com/migreplay/migreplay/internal/cli"
 	"github.com/migreplay/migreplay/internal/shard"
 	"github.com/migreplay/migreplay/replay"
+	"github.com/migreplay/migreplay/replay/lakeio"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -85,7 +86,7 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 		options = append(options, o.Name)
 	}
 	trace := fs.String("dirty-trace", "", "dirty-rate series: CSV file (time s, rate pages/s) or a lake directory (see below)")
-	var lt replay.LakeTrace
+	var lt lakeio.Query
 	fs.StringVar(&lt.Source, "dirty-trace-source", "", "--dirty-trace lake: qmp|sar|xentop (default: qmp if the lake has qmp_migrate, else sar, else xentop)")
 	fs.IntVar(&lt.Run, "dirty-trace-run", 0, "--dirty-trace lake holding several migrations: use the N-th, ≥ 1 (as the error lists them)")
 	fs.StringVar(&lt.Host, "dirty-trace-host", "", "--dirty-trace lake: the host (sar: the guest; qmp, xentop: the hypervisor host)")
@@ -123,16 +124,23 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 		return replayCalibrate(fs, *calibrate, values, *fitList, *jsonOut, stdout)
 	}
 	var note []string
-	var series replay.LakeSeries
+	var series lakeio.Series
 	if *trace != "" {
 		var err error
-		if lt.RatePerCPU, _, err = values.Float(replay.OptDirtyRate); err != nil {
-			return usageErr("%v", err)
+		if lt.DirtyPerCPU, _, err = values.Float(replay.OptDirtyRate); err != nil {
+			return optionErr(err)
 		}
-		if series, err = loadTrace(*trace, lt); err != nil {
+		if v, ok := values["page-size"]; ok {
+			lt.PageSize, _ = replay.ParseSize(v) // the flag checked it
+		}
+		if series, err = lakeio.ReadTrace(*trace, lt); err != nil {
+			var ce *lakeio.ChoiceError
+			if errors.As(err, &ce) {
+				return usageErr("--dirty-trace: %v with %s", err, traceChoiceFlags[ce.Field])
+			}
 			return usageErr("--dirty-trace: %v", err)
 		}
-		if m := values[replay.OptDirtyModel]; series.Source == replay.SourceXentop && (m == "" || m == "trace") {
+		if m := values[replay.OptDirtyModel]; series.Source == lakeio.SourceXentop && (m == "" || m == "trace") {
 			// a xentop series is already in page writes/s: --dirty-rate
 			// was its rate per CPU, not a mean to rescale to
 			delete(values, replay.OptDirtyRate)
@@ -144,7 +152,13 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if series.From != "" {
 		note = append(note, "dirty-rate trace: "+series.From)
-		note = append(note, lakeDefaults(values, &cfg, series)...)
+		took, err := series.Apply(&cfg, values)
+		if err != nil {
+			return optionErr(err)
+		}
+		if took != "" {
+			note = append(note, took)
+		}
 	}
 	// provenance without --shard: the shards of a sweep write the files one
 	// process would, byte for byte
@@ -197,97 +211,11 @@ func policyNames(cfg replay.Config, sw replay.Sweep) []string {
 	return out
 }
 
-// loadTrace reads --dirty-trace: a CSV file, or a series from a lake
-// directory (see replay.ReadLakeTrace). A CSV file's series has no From.
-func loadTrace(path string, lt replay.LakeTrace) (replay.LakeSeries, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return replay.LakeSeries{}, err
-	}
-	if !st.IsDir() {
-		if lt.Source != "" || lt.Run != 0 || lt.Host != "" || lt.Domain != "" {
-			return replay.LakeSeries{}, fmt.Errorf("%s is a file: --dirty-trace-source, -run, -host and -domain apply to a lake directory", path)
-		}
-		t, err := replay.LoadTrace(path)
-		return replay.LakeSeries{Trace: t}, err
-	}
-	s, err := replay.ReadLakeTrace(path, lt)
-	if err != nil {
-		msg := err.Error()
-		switch {
-		case strings.Contains(msg, "migrations (") && lt.Run == 0:
-			err = fmt.Errorf("%v; pick one with --dirty-trace-run N", err)
-		case strings.Contains(msg, "hosts (") && lt.Host == "":
-			err = hint(err, "--dirty-trace-host")
-		case strings.Contains(msg, "domains besides Domain-0"):
-			err = hint(err, "--dirty-trace-domain")
-		case strings.Contains(msg, "one fully busy CPU"):
-			err = fmt.Errorf("%v; give it with --dirty-rate (page writes/s at 100%% of one CPU)", err)
-		}
-	}
-	return s, err
-}
-
-// hint names the flag that makes the choice an error asks for.
-func hint(err error, flag string) error {
-	if strings.HasSuffix(err.Error(), "pick one") {
-		return fmt.Errorf("%v with %s", err, flag)
-	}
-	return fmt.Errorf("%v; choose with %s", err, flag)
-}
-
-// lakeDefaults applies what the lake measured of the replayed migration to
-// cfg where the user (flags or --config) said nothing, and describes what
-// it took:
-//
-//   - qmp: memory = ram.total, page size = ram.page-size, zero share =
-//     ram.duplicate ÷ pages after the first pass, and the stream rate =
-//     median ram.mbps as the bandwidth (the line rate whose goodput at the
-//     MTU is that rate) with no rate limit and no CPU limit unless
-//     --max-bandwidth, --cpu-rate or --cpu-cap are given (the measured
-//     throughput already includes them);
-//   - xentop: memory = the domain's largest MEM(k);
-//   - sar: nothing (sar -B does not say how big the guest is).
-func lakeDefaults(given replay.Values, cfg *replay.Config, s replay.LakeSeries) []string {
-	var took []string
-	set := func(flag string) bool { _, ok := given[flag]; return !ok }
-	switch {
-	case s.Migration != nil:
-		f := replay.FiguresFromQMP(*s.Migration)
-		if set("memory") && f.Memory > 0 {
-			cfg.Memory = f.Memory
-			took = append(took, "memory "+replay.FormatBytes(float64(f.Memory))+" (ram.total)")
-		}
-		if set("page-size") && f.PageSize > 0 {
-			cfg.PageSize = f.PageSize
-			took = append(took, fmt.Sprintf("page size %d B (ram.page-size)", f.PageSize))
-		}
-		if set("zero-share") && f.HasZeroShare {
-			cfg.ZeroShare = f.ZeroShare
-			took = append(took, fmt.Sprintf("zero share %.3g (ram.duplicate)", f.ZeroShare))
-		}
-		if set("bandwidth") && f.Rate > 0 {
-			mtu := cfg.MTU
-			if mtu == 0 {
-				mtu = 1500
-			}
-			cfg.Bandwidth = replay.LineRate(f.Rate, mtu)
-			if set("max-bandwidth") {
-				cfg.MaxBandwidth = -1
-			}
-			if set("cpu-rate") && set("cpu-cap") {
-				cfg.CPURate = -1
-			}
-			took = append(took, "stream rate "+replay.FormatBitRate(f.Rate)+" (median ram.mbps)")
-		}
-	case s.Memory > 0 && set("memory"):
-		cfg.Memory = s.Memory
-		took = append(took, "memory "+replay.FormatBytes(float64(s.Memory))+" (xentop MEM(k))")
-	}
-	if len(took) == 0 {
-		return nil
-	}
-	return []string{"from the lake: " + strings.Join(took, ", ") + "; flags override them"}
+// traceChoiceFlags are the flags that make the choices lakeio.ChoiceError
+// asks for, by Query field.
+var traceChoiceFlags = map[string]string{
+	"Host": "--dirty-trace-host", "Run": "--dirty-trace-run N", "Domain": "--dirty-trace-domain",
+	"DirtyPerCPU": "--dirty-rate (page writes/s at 100 % of one CPU)",
 }
 
 func replayOne(ctx context.Context, cfg replay.Config, analytic, jsonOut bool, out string, show int, meta map[string]string, stdout io.Writer) error {
@@ -310,7 +238,7 @@ func replayOne(ctx context.Context, cfg replay.Config, analytic, jsonOut bool, o
 		if err != nil {
 			return err
 		}
-		if _, err := replay.WriteLake(out, []schema.ReplayRun{run}, rounds, meta); err != nil {
+		if _, err := lakeio.Write(out, []replay.Block{{Runs: []schema.ReplayRun{run}, Rounds: rounds}}, meta); err != nil {
 			return fmt.Errorf("write %s: %w", out, err)
 		}
 	}
@@ -331,12 +259,12 @@ func replaySweep(ctx context.Context, sw replay.Sweep, jsonOut bool, out string,
 			return usageErr("sweep configuration %d: %v", r.Index, r.Err)
 		}
 	}
-	blocks, err := replay.SweepLakeBlocks(rs, engine)
+	blocks, err := replay.SweepBlocks(rs, engine)
 	if err != nil {
 		return err
 	}
 	if out != "" {
-		if _, err := replay.WriteLakeBlocks(out, blocks, meta); err != nil {
+		if _, err := lakeio.Write(out, blocks, meta); err != nil {
 			return fmt.Errorf("write %s: %w", out, err)
 		}
 	}
@@ -380,13 +308,9 @@ func replayCalibrate(fs *pflag.FlagSet, lake string, values replay.Values, fit [
 		return optionErr(err)
 	}
 	qo := replay.QMPOptions{Policy: cfg.Policy, DowntimeLimit: cfg.DowntimeLimit, MTU: cfg.MTU}
-	migs, err := replay.ReadQMPLake(lake)
+	lc, err := lakeio.Calibrate(lake, qo, replay.CalibrateOptions{Fit: fit})
 	if err != nil {
-		return usageErr("--calibrate: %v", err)
-	}
-	lc, err := replay.CalibrateQMP(migs, qo, replay.CalibrateOptions{Fit: fit})
-	if err != nil {
-		if errors.Is(err, replay.ErrCalibrate) {
+		if errors.Is(err, replay.ErrCalibrate) || errors.Is(err, replay.ErrTrace) {
 			return usageErr("--calibrate %s: %v", lake, err)
 		}
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/migreplay/migreplay/ingest"
 	"github.com/migreplay/migreplay/replay"
+	"github.com/migreplay/migreplay/replay/lakeio"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -363,22 +364,6 @@ func TestReplayCommandRamp(t *testing.T) {
 	}
 }
 
-// qmpRow is the part of the lake's qmp_migrate table (schema/README.md)
-// that --calibrate reads.
-type qmpRow struct {
-	Host           string     `parquet:"host,dict"`
-	Time           *time.Time `parquet:"time,optional,timestamp(microsecond)"`
-	Poll           int64      `parquet:"poll"`
-	Status         *string    `parquet:"status,optional,dict"`
-	TotalTimeMs    *int64     `parquet:"total_time_ms,optional"`
-	DowntimeMs     *int64     `parquet:"downtime_ms,optional"`
-	RAMTotal       *int64     `parquet:"ram_total,optional"`
-	RAMTransferred *int64     `parquet:"ram_transferred,optional"`
-	RAMMbps        *float64   `parquet:"ram_mbps,optional"`
-	DirtyPagesRate *int64     `parquet:"ram_dirty_pages_rate,optional"`
-	DirtySyncCount *int64     `parquet:"ram_dirty_sync_count,optional"`
-}
-
 // qmpLake writes three completed migrations of a 1 GiB guest on host
 // kvm-a (polls every second at 800 Mbit/s, dirtying 3,000–9,000 pages/s,
 // figures made up but consistent: bytes = mbps × live time) and one that
@@ -388,7 +373,7 @@ func qmpLake(t *testing.T) string {
 	dir := t.TempDir()
 	p := func(v int64) *int64 { return &v }
 	t0 := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	var rows []qmpRow
+	var rows []schema.QMPMigrate
 	for k, m := range []struct {
 		secs, down, syncs, rate int64
 		status                  string
@@ -396,8 +381,8 @@ func qmpLake(t *testing.T) string {
 		start := t0.Add(time.Duration(k) * time.Hour)
 		for s := int64(0); s <= m.secs; s++ {
 			tm := start.Add(time.Duration(s) * time.Second)
-			st, r := "active", qmpRow{Host: "kvm-a", Time: &tm, Poll: int64(len(rows)), TotalTimeMs: p(s * 1000), RAMTotal: p(1 << 30),
-				RAMTransferred: p(s * 100e6), RAMMbps: ptrTo(800.0), DirtyPagesRate: p(m.rate), DirtySyncCount: p(1 + s*m.syncs/m.secs)}
+			st, r := "active", schema.QMPMigrate{Host: "kvm-a", Time: &tm, Poll: int64(len(rows)), TotalTimeMs: p(s * 1000), RAMTotal: p(1 << 30),
+				RAMTransferred: p(s * 100e6), RAMMbps: ptrTo(800.0), RAMDirtyPagesRate: p(m.rate), RAMDirtySyncCount: p(1 + s*m.syncs/m.secs)}
 			if s == m.secs {
 				st = m.status
 				r.DowntimeMs = p(m.down)
@@ -419,16 +404,12 @@ func qmpLake(t *testing.T) string {
 	return dir
 }
 
-// --calibrate prints what the library's CalibrateQMP computes on the same
-// lake (checked in replay/), in JSON and as a table; the failed migration
+// --calibrate prints what the library's lakeio.Calibrate computes on the
+// same lake (checked in replay/lakeio), in JSON and as a table; the failed migration
 // is listed as skipped.
 func TestReplayCommandCalibrate(t *testing.T) {
 	lake := qmpLake(t)
-	migs, err := replay.ReadQMPLake(lake)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := replay.CalibrateQMP(migs, replay.QMPOptions{Policy: replay.QEMU{}}, replay.CalibrateOptions{})
+	want, err := lakeio.Calibrate(lake, replay.QMPOptions{Policy: replay.QEMU{}}, replay.CalibrateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -566,7 +547,7 @@ func TestReplayCommandTraceSources(t *testing.T) {
 	}
 	p := filepath.Join(t.TempDir(), "rate.csv")
 	os.WriteFile(p, []byte("0,1000\n"), 0o644)
-	if code, _, stderr := replayCmd(t, "--dirty-trace", p, "--dirty-trace-source", "sar"); code != 2 || !strings.Contains(stderr, "apply to a lake directory") {
+	if code, _, stderr := replayCmd(t, "--dirty-trace", p, "--dirty-trace-source", "sar"); code != 2 || !strings.Contains(stderr, "applies to a lake folder") {
 		t.Errorf("source for a CSV file: exit %d %s", code, stderr)
 	}
 }

@@ -1,38 +1,16 @@
-package replay
+package lakeio
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
+	"github.com/migreplay/migreplay/replay"
+	"github.com/migreplay/migreplay/schema"
+	"github.com/migreplay/migreplay/schema/lake"
 )
-
-// qmpLogRow mirrors the columns of the lake's qmp_migrate table that a
-// collector's log fills (names from schema/README.md).
-type qmpLogRow struct {
-	Host           string     `parquet:"host,dict"`
-	Time           *time.Time `parquet:"time,optional,timestamp(microsecond)"`
-	Poll           int64      `parquet:"poll"`
-	Status         *string    `parquet:"status,optional,dict"`
-	TotalTimeMs    *int64     `parquet:"total_time_ms,optional"`
-	DowntimeMs     *int64     `parquet:"downtime_ms,optional"`
-	RAMTotal       *int64     `parquet:"ram_total,optional"`
-	RAMTransferred *int64     `parquet:"ram_transferred,optional"`
-	RAMRemaining   *int64     `parquet:"ram_remaining,optional"`
-	RAMDuplicate   *int64     `parquet:"ram_duplicate,optional"`
-	RAMMbps        *float64   `parquet:"ram_mbps,optional"`
-	DirtyPagesRate *int64     `parquet:"ram_dirty_pages_rate,optional"`
-	DirtySyncCount *int64     `parquet:"ram_dirty_sync_count,optional"`
-	PageSize       *int64     `parquet:"ram_page_size,optional"`
-}
-
-func f64(v float64) *float64 { return &v }
 
 // qmpLog renders a replayed migration as the query-migrate polls a
 // collector would have logged every `every` from t0: cumulative bytes,
@@ -41,14 +19,14 @@ func f64(v float64) *float64 { return &v }
 // dirty-pages-rate (0 during the first pass, as QEMU reports), the sync
 // count, and a final completed poll with total time, downtime and the last
 // round's rate.
-func qmpLog(host string, t0 time.Time, every float64, cfg Config, res Result) []qmpLogRow {
-	rv, _ := Resolve(cfg)
-	var rows []qmpLogRow
+func qmpLog(host string, t0 time.Time, every float64, cfg replay.Config, res replay.Result) []schema.QMPMigrate {
+	rv, _ := replay.Resolve(cfg)
+	var rows []schema.QMPMigrate
 	live := res.Log[:len(res.Log)-1]
-	add := func(t float64, status string, fill func(*qmpLogRow)) {
+	add := func(t float64, status string, fill func(*schema.QMPMigrate)) {
 		tm := t0.Add(time.Duration(t * 1e9))
-		r := qmpLogRow{Host: host, Time: &tm, Poll: int64(len(rows)), Status: str(status), TotalTimeMs: i64(int64(t * 1000)),
-			RAMTotal: i64(rv.Memory), PageSize: i64(rv.PageSize)}
+		r := schema.QMPMigrate{Host: host, Time: &tm, Poll: int64(len(rows)), Status: str(status), TotalTimeMs: i64(int64(t * 1000)),
+			RAMTotal: i64(rv.Memory), RAMPageSize: i64(rv.PageSize)}
 		fill(&r)
 		rows = append(rows, r)
 	}
@@ -56,74 +34,40 @@ func qmpLog(host string, t0 time.Time, every float64, cfg Config, res Result) []
 	for k, rd := range live {
 		for t := math.Ceil(rd.Start/every) * every; t < rd.Start+rd.Duration; t += every {
 			x := (t - rd.Start) / rd.Duration
-			add(t, "active", func(r *qmpLogRow) {
+			add(t, "active", func(r *schema.QMPMigrate) {
 				r.RAMTransferred = i64(int64(bytes + x*float64(rd.Bytes)))
 				r.RAMDuplicate = i64(int64(zeros + x*float64(rd.ZeroPages)))
 				r.RAMRemaining = i64(int64((1 - x) * float64(rd.PagesSent+rd.ZeroPages) * float64(rv.PageSize)))
 				r.RAMMbps = f64(rd.Rate * 8 / 1e6)
-				r.DirtySyncCount = i64(int64(k + 1))
-				r.DirtyPagesRate = i64(0)
+				r.RAMDirtySyncCount = i64(int64(k + 1))
+				r.RAMDirtyPagesRate = i64(0)
 				if k > 0 {
-					r.DirtyPagesRate = i64(int64(float64(live[k-1].PagesDirtied) / live[k-1].Duration))
+					r.RAMDirtyPagesRate = i64(int64(float64(live[k-1].PagesDirtied) / live[k-1].Duration))
 				}
 			})
 		}
 		bytes += float64(rd.Bytes)
 		zeros += float64(rd.ZeroPages)
 	}
-	add(res.TotalTime, "completed", func(r *qmpLogRow) {
+	add(res.TotalTime, "completed", func(r *schema.QMPMigrate) {
 		r.DowntimeMs = i64(int64(res.Downtime * 1000))
 		r.RAMTransferred = i64(res.Bytes)
 		r.RAMDuplicate = i64(res.ZeroPages)
 		r.RAMRemaining = i64(0)
-		r.DirtySyncCount = i64(int64(res.Syncs))
+		r.RAMDirtySyncCount = i64(int64(res.Syncs))
 		if n := len(live); n > 0 {
-			r.DirtyPagesRate = i64(int64(float64(live[n-1].PagesDirtied) / live[n-1].Duration))
+			r.RAMDirtyPagesRate = i64(int64(float64(live[n-1].PagesDirtied) / live[n-1].Duration))
 		}
 	})
 	return rows
 }
 
-func writeQMPLog(t *testing.T, dir, host string, rows []qmpLogRow) {
+// writeQMPLog writes rows into the lake under dir as ingest does
+// (schema/lake: table=qmp_migrate/host=<host>/date=…/part-<hash>.parquet).
+func writeQMPLog(t *testing.T, dir string, rows []schema.QMPMigrate) {
 	t.Helper()
-	p := filepath.Join(dir, "table=qmp_migrate", "host="+host, "date=2026-11-21")
-	if err := os.MkdirAll(p, 0o755); err != nil {
+	if _, err := lake.Write(dir, nil, lake.RowsOf(rows)); err != nil {
 		t.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(p, "part-"+host+".parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := parquet.Write(f, rows); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// Polls are split into migrations by host, by completion and where the
-// clock restarts; the failed migration is skipped with its reason.
-func TestSplitQMP(t *testing.T) {
-	t0 := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	at := func(s float64) *time.Time { v := t0.Add(time.Duration(s * 1e9)); return &v }
-	p := func(host string, s float64, status string, ms int64) QMPPoll {
-		return QMPPoll{Host: host, Time: at(s), Status: str(status), TotalTimeMs: i64(ms)}
-	}
-	polls := []QMPPoll{
-		p("a", 0, "setup", 0), p("a", 1, "active", 1000), p("a", 2, "completed", 1900), p("a", 3, "completed", 1900),
-		p("b", 0.5, "active", 500), p("b", 1.5, "active", 1500),
-		p("a", 10, "active", 200), p("a", 11, "failed", 1200), // no setup poll: the terminal status splits
-		p("b", 2.5, "active", 100), // clock restarts
-	}
-	migs := SplitQMP(polls)
-	var got []string
-	for _, m := range migs {
-		got = append(got, fmt.Sprintf("%s:%d:%s", m.Host, len(m.Polls), m.Status()))
-	}
-	if want := "a:4:completed a:2:failed b:2:active b:1:active"; strings.Join(got, " ") != want {
-		t.Errorf("migrations %v, want %s", got, want)
-	}
-	if _, err := MeasuredFromQMP(migs[1], QMPOptions{}); !errors.Is(err, ErrCalibrate) || !strings.Contains(err.Error(), `"failed"`) {
-		t.Errorf("failed migration: %v", err)
 	}
 }
 
@@ -147,23 +91,23 @@ func TestCalibrateQMPLake(t *testing.T) {
 		zero float64
 	}{{1 << 30, 2000, 0.5}, {2 << 30, 6000, 0.3}, {2 << 30, 12000, 0.2}, {4 << 30, 9000, 0.6}, {1 << 30, 16000, 0}, {3 << 30, 4000, 0.4}}
 	for i, c := range truth {
-		cfg := Config{Memory: c.mem, Bandwidth: 125e6, Policy: QEMU{}, DirtyModel: HotCold{Rate: c.rate, HotShare: 0.05},
+		cfg := replay.Config{Memory: c.mem, Bandwidth: 125e6, Policy: replay.QEMU{}, DirtyModel: replay.HotCold{Rate: c.rate, HotShare: 0.05},
 			ZeroShare: c.zero, StateTime: 40 * time.Millisecond, Seed: uint64(i + 1)}
-		res, err := Run(cfg)
+		res, err := replay.Run(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		host := fmt.Sprintf("kvm-%d", i%2)
-		writeQMPLog(t, filepath.Join(dir, fmt.Sprint(i)), host, qmpLog(host, t0.Add(time.Duration(i)*time.Hour), 1, cfg, res))
+		writeQMPLog(t, filepath.Join(dir, fmt.Sprint(i)), qmpLog(host, t0.Add(time.Duration(i)*time.Hour), 1, cfg, res))
 	}
-	migs, err := ReadQMPLake(dir)
+	migs, err := ReadQMP(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(migs) != len(truth) {
 		t.Fatalf("%d migrations, want %d", len(migs), len(truth))
 	}
-	lc, err := CalibrateQMP(migs, QMPOptions{}, CalibrateOptions{})
+	lc, err := replay.CalibrateQMP(migs, replay.QMPOptions{}, replay.CalibrateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
