@@ -103,6 +103,14 @@ type Config struct {
 	Seed uint64
 }
 
+// policy is c.Policy, QEMU{} when nil.
+func (c Config) policy() Policy {
+	if c.Policy == nil {
+		return QEMU{}
+	}
+	return c.Policy
+}
+
 // Stream framing, per page (QEMU: a be64 offset|flags header; Xen legacy: an
 // 8-byte pfn_type entry per page of a batch).
 const (
@@ -245,10 +253,7 @@ func (p *params) resolve(c *Config) error {
 		return bad("packet CPU share %g: want [0, 1]", p.packetCPU)
 	}
 
-	p.policy = c.Policy
-	if p.policy == nil {
-		p.policy = QEMU{}
-	}
+	p.policy = c.policy()
 	switch v := p.policy.(type) { // the built-in policies first: cheaper than the assertion
 	case QEMU:
 		if v.Ramp != nil {

@@ -81,6 +81,21 @@ func WriteSweepText(w io.Writer, rs []SweepResult) error {
 	return bw.Flush()
 }
 
+// WriteSweepJSON prints a sweep's replay_run rows, one JSON object per
+// line, in enumeration order.
+func WriteSweepJSON(w io.Writer, blocks []Block) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	for _, b := range blocks {
+		for _, r := range b.Runs {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
 // FormatBitRate renders bytes/s as bits/s with a decimal prefix.
 func FormatBitRate(bps float64) string {
 	b := bps * 8

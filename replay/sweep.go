@@ -56,6 +56,18 @@ type SweepResult struct {
 	Err    error
 }
 
+// Policies names the policies the sweep runs.
+func (s Sweep) Policies() []string {
+	if len(s.Policy) == 0 {
+		return []string{s.Base.policy().Name()}
+	}
+	out := make([]string, len(s.Policy))
+	for i, p := range s.Policy {
+		out[i] = p.Name()
+	}
+	return out
+}
+
 // Configs enumerates the sweep's configurations in output order.
 func (s Sweep) Configs() ([]Config, error) {
 	pol := s.Policy

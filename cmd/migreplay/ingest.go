@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/migreplay/migreplay/ingest"
+	"github.com/migreplay/migreplay/internal/cli"
 	"github.com/migreplay/migreplay/internal/shard"
 )
 
@@ -74,7 +75,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		Interval: *interval, Year: *year, Version: Version, Jobs: *jobs,
 		// provenance: the command line without the flags that do not
 		// change what is written (same bytes with any --jobs)
-		Command: commandLineWithout(os.Args[1:], []string{"--jobs", "--memory-limit-mib", "--shard"}, []string{"--json"})}
+		Command: cli.CommandLine(os.Args[1:], []string{"--jobs", "--memory-limit-mib", "--shard"}, []string{"--json"})}
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		cfg.Started = func(jobs int) { debug.SetMemoryLimit(*memLimit << 20 * int64(jobs)) }
 	}

@@ -183,14 +183,6 @@ func TestIngestJobsSameBytes(t *testing.T) {
 	}
 }
 
-func TestCommandLineWithout(t *testing.T) {
-	args := []string{"ingest", "--jobs", "4", "--out", "lake", "--jobs=2", "--json", "--lenient", "traces/", "--", "--json"}
-	got := commandLineWithout(args, []string{"--jobs", "--memory-limit-mib"}, []string{"--json"})
-	if want := "migreplay ingest --out lake --lenient traces/ -- --json"; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
 // The progress bar's rows/s figure: a hand-checked value per suffix.
 func TestSICount(t *testing.T) {
 	for v, want := range map[float64]string{0: "0", 950: "950", 12_345: "12.3k", 4_104_115: "4.1M", 2.5e9: "2.5G"} {

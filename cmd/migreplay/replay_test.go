@@ -313,7 +313,7 @@ func TestReplayCommandConfigFileErrors(t *testing.T) {
 		{"{\"downtime-limit\": 0.3}", `c.json:1:2: "downtime-limit": invalid argument "0.3" for "--downtime-limit" flag: not a duration`},
 		{"{\"timeout\": \"0s\"}", `c.json:1:2: "timeout": invalid argument "0s" for "--timeout" flag: want > 0`},
 		{"[1, 2]", "c.json:1:1: want a JSON object"},
-		{"{\"sweep\": {\"memory\": {\"lo\": 1}}}", "sweep memory: want a string, a number or a list"},
+		{"{\"sweep\": {\"memory\": {\"lo\": 1}}}", `"sweep": memory: want a string, a number or a list`},
 	} {
 		p := filepath.Join(dir, "c.json")
 		os.WriteFile(p, []byte(c.text), 0o644)
@@ -437,6 +437,10 @@ func TestReplayCommandCalibrate(t *testing.T) {
 	}
 	if code, _, stderr := replayCmd(t, "--calibrate", t.TempDir()); code != 2 || !strings.Contains(stderr, "no table=qmp_migrate") {
 		t.Errorf("empty lake: exit %d %s", code, stderr)
+	}
+	// a flag describing a replay --calibrate does not run is refused, not ignored
+	if code, _, stderr := replayCmd(t, "--calibrate", lake, "--memory", "1GiB"); code != 2 || !strings.Contains(stderr, "--memory does not apply to --calibrate") {
+		t.Errorf("--memory: exit %d %s", code, stderr)
 	}
 }
 

@@ -4,7 +4,11 @@
 // spellings. Only cmd/ and this package know pflag.
 package cli
 
-import "github.com/spf13/pflag"
+import (
+	"slices"
+
+	"github.com/spf13/pflag"
+)
 
 // Text is a flag that keeps the text it was given, for an option a library
 // parses itself (replay.Values): its Type names the unit in --help.
@@ -48,5 +52,19 @@ func Given(fs *pflag.FlagSet, names []string) map[string]string {
 			out[n] = f.Value.String()
 		}
 	}
+	return out
+}
+
+// Outside returns the name of the first flag set (in lexical order) that is
+// not one of names, "" when there is none: for a mode of a command that
+// reads only some of its flags, so that the others are refused rather than
+// ignored.
+func Outside(fs *pflag.FlagSet, names []string) string {
+	out := ""
+	fs.Visit(func(f *pflag.Flag) {
+		if out == "" && !slices.Contains(names, f.Name) {
+			out = f.Name
+		}
+	})
 	return out
 }

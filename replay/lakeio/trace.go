@@ -19,6 +19,22 @@ const (
 	SourceXentop = "xentop" // xentop_domain: the domain's CPU use (replay.TraceFromCPU)
 )
 
+// SourcesHelp describes the sources of a dirty-rate series and what each
+// assumes, for a command's --help (see ReadLakeTrace).
+const SourcesHelp = `  qmp     QEMU's ram.dirty-pages-rate of one migration; a replay takes the
+          migration's own memory (ram.total), page size, zero share
+          (ram.duplicate) and stream rate (median ram.mbps, with no rate
+          or CPU limit) unless those options are given;
+  sar     fault/s + pgpgin/s (KiB/s, in pages) of sar -B run inside the
+          guest: a lower bound, since writes to pages already mapped
+          writable fault nothing;
+  xentop  the domain's CPU(%) × the dirty rate per CPU/100 (the page
+          writes/s of one fully busy CPU, required): assumes the guest
+          writes memory in proportion to its CPU work; a replay takes the
+          domain's memory (MEM(k)) unless given.
+Each value covers the interval ending at its time stamp; the replayed
+migration starts at the series' first sample.`
+
 // Query says which dirty-rate series to read from a lake.
 type Query struct {
 	// Source is SourceQMP, SourceSar or SourceXentop. Empty means qmp when
