@@ -340,12 +340,12 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 			}
 		}
 	}
-	out := Measured{Name: name, Config: cfg, TotalTime: total, Downtime: math.NaN(), Rounds: math.NaN(), Bytes: math.NaN()}
+	out := Measured{Name: name, Config: cfg, TotalTime: total, Downtime: math.NaN(), Syncs: math.NaN(), Bytes: math.NaN()}
 	if last.DowntimeMs != nil {
 		out.Downtime = float64(*last.DowntimeMs) / 1000
 	}
 	if v, ok := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMDirtySyncCount }); ok {
-		out.Rounds = float64(v)
+		out.Syncs = float64(v)
 	}
 	if hasBytes {
 		out.Bytes = float64(transferred)

@@ -21,7 +21,7 @@ import (
 //
 // Zero fields mean Usage 1 and WorkingSet 0.9.
 type CPU struct {
-	Rate       float64 // page writes per second at 100 % of one CPU
+	Rate       float64 // the dirty rate per CPU: page writes per second at 100 % of one CPU
 	Usage      float64 // guest CPU utilisation, in CPUs, (0, 64]
 	WorkingSet float64 // share of RAM written, (0, 1]
 }

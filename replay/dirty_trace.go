@@ -217,21 +217,21 @@ func TraceFromSar(times, faults, pgpgin []float64, pageSize int64) (*Trace, erro
 // TraceFromCPU maps a CPU-utilisation series (xentop's CPU(%) column, in
 // percent of one CPU, so 250 means two and a half CPUs) to a dirty-rate
 // series with SimGrid's coupling (see CPU): rate = cpuPercent/100 ·
-// ratePerCPU, where ratePerCPU is the page writes per second of one fully
-// busy CPU for this workload (calibrate it from a migration of the same
-// workload; seed 004's memory-write benchmark is such a workload).
-func TraceFromCPU(times, cpuPercent []float64, ratePerCPU float64) (*Trace, error) {
+// dirtyPerCPU, the dirty rate per CPU: the page writes per second of one
+// fully busy CPU for this workload (calibrate it from a migration of the
+// same workload; seed 004's memory-write benchmark is such a workload).
+func TraceFromCPU(times, cpuPercent []float64, dirtyPerCPU float64) (*Trace, error) {
 	if len(cpuPercent) != len(times) {
 		return nil, fmt.Errorf("%w: %d times, %d CPU samples", ErrTrace, len(times), len(cpuPercent))
 	}
-	if !(ratePerCPU >= 0) {
-		return nil, fmt.Errorf("%w: rate per CPU %g", ErrTrace, ratePerCPU)
+	if !(dirtyPerCPU >= 0) {
+		return nil, fmt.Errorf("%w: dirty rate per CPU %g", ErrTrace, dirtyPerCPU)
 	}
 	ts := make([]float64, len(times))
 	rs := make([]float64, len(times))
 	for i := range times {
 		ts[i] = times[i] - times[0]
-		rs[i] = cpuPercent[i] / 100 * ratePerCPU
+		rs[i] = cpuPercent[i] / 100 * dirtyPerCPU
 	}
 	return NewTrace(ts, rs)
 }

@@ -6,59 +6,61 @@ import (
 	"math/bits"
 )
 
-// Round is one round of a replayed migration.
+// Round is one round of a replayed migration. Its JSON keys are
+// replay_round's column names (schema/README.md, with the units).
 type Round struct {
-	Index        int     // 1-based
-	Phase        string  // "precopy", "stop-copy" or "postcopy"
-	Start        float64 // seconds since the migration started
-	Duration     float64 // seconds
-	Pending      int64   // pages pending when the round began
-	PagesSent    int64   // pages sent in full
-	ZeroPages    int64   // zero pages sent as markers
-	PagesSkipped int64   // pages deferred to the next round (Xen legacy skip)
-	PagesLeft    int64   // pending pages left unsent when the round ended (QEMU's tail)
-	PagesDirtied int64   // distinct pages the guest wrote during the round
-	Writes       int64   // page writes drawn during the round
-	Bytes        int64   // stream bytes sent
-	Rate         float64 // stream rate during the round, bytes/s
-	Throttle     float64 // share of time the guest was kept off the CPU
-	PendingAfter int64   // pages pending when the round ended
-	RemoteFaults int64   // post-copy: pages fetched on demand
+	Index        int     `json:"round"`               // 1-based
+	Phase        string  `json:"phase"`               // "precopy", "stop-copy" or "postcopy"
+	Start        float64 `json:"start_s"`             // seconds since the migration started
+	Duration     float64 `json:"duration_s"`          // seconds
+	Pending      int64   `json:"pages_pending"`       // pages pending when the round began
+	PagesSent    int64   `json:"pages_sent"`          // pages sent in full
+	ZeroPages    int64   `json:"zero_pages"`          // zero pages sent as markers
+	PagesSkipped int64   `json:"pages_skipped"`       // pages deferred to the next round (Xen legacy skip)
+	PagesLeft    int64   `json:"pages_left"`          // pending pages left unsent when the round ended (QEMU's tail)
+	PagesDirtied int64   `json:"pages_dirtied"`       // distinct pages the guest wrote during the round
+	Writes       int64   `json:"writes"`              // page writes drawn during the round
+	Bytes        int64   `json:"bytes"`               // stream bytes sent
+	Rate         float64 `json:"rate"`                // stream rate during the round, bytes/s
+	Throttle     float64 `json:"throttle"`            // share of time the guest was kept off the CPU
+	PendingAfter int64   `json:"pages_pending_after"` // pages pending when the round ended
+	RemoteFaults int64   `json:"remote_faults"`       // post-copy: pages fetched on demand
 }
 
-// Result is a replayed migration.
+// Result is a replayed migration. Its JSON keys are replay_run's column
+// names where it has one (schema/README.md, with the units).
 type Result struct {
-	Policy    string
-	Model     string
-	Pages     int64   // guest pages
-	PageSize  int64   // bytes
-	Rate      float64 // stream rate before policy caps, bytes/s
-	RateBound string  // what bounds Rate: "link", "cpu" or "limit"
+	Policy    string  `json:"policy"`
+	Model     string  `json:"dirty_model"`
+	Pages     int64   `json:"pages"`           // guest pages
+	PageSize  int64   `json:"page_size_bytes"` // bytes
+	Rate      float64 `json:"stream_rate"`     // stream rate before policy caps, bytes/s
+	RateBound string  `json:"rate_bound"`      // what bounds Rate: "link", "cpu" or "limit"
 
-	TotalTime float64 // seconds, setup to resume (post-copy: to the last page)
-	Downtime  float64 // seconds the guest was paused (0 when not converged)
+	TotalTime float64 `json:"total_time_s"` // seconds, setup to resume (post-copy: to the last page)
+	Downtime  float64 `json:"downtime_s"`   // seconds the guest was paused (0 when not converged)
 	// ExpectedDowntime is what stopping at the end would have cost:
 	// pending pages ÷ rate + state term (QEMU's expected-downtime). Equal to
 	// Downtime for a converged pre-copy.
-	ExpectedDowntime float64
-	Bytes            int64 // stream bytes sent
-	PagesSent        int64 // pages sent in full, all rounds
-	ZeroPages        int64 // zero-page markers sent
-	Rounds           int   // live pre-copy rounds (the stop-and-copy round excluded)
+	ExpectedDowntime float64 `json:"expected_downtime_s"`
+	Bytes            int64   `json:"bytes_sent"` // stream bytes sent
+	PagesSent        int64   `json:"pages_sent"` // pages sent in full, all rounds
+	ZeroPages        int64   `json:"zero_pages"` // zero-page markers sent
+	Rounds           int     `json:"rounds"`     // live pre-copy rounds (the stop-and-copy round excluded)
 	// Syncs counts dirty-bitmap syncs as QEMU's dirty-sync-count does: one
 	// at setup, one ending each live round, one at completion (Rounds + 2).
-	Syncs       int
-	Converged   bool
-	StopReason  string
-	MaxThrottle float64
+	Syncs       int     `json:"syncs"`
+	Converged   bool    `json:"converged"`
+	StopReason  string  `json:"stop_reason"`
+	MaxThrottle float64 `json:"max_throttle"`
 
 	// Post-copy (Config.Postcopy).
-	Postcopy     bool
-	PostcopyTime float64 // seconds from resume on the destination to the last page
-	RemoteFaults int64   // pages the guest faulted on and fetched on demand
-	StallTime    float64 // seconds the guest waited on remote faults
+	Postcopy     bool    `json:"postcopy"`
+	PostcopyTime float64 `json:"postcopy_time_s"` // seconds from resume on the destination to the last page
+	RemoteFaults int64   `json:"remote_faults"`   // pages the guest faulted on and fetched on demand
+	StallTime    float64 `json:"stall_time_s"`    // seconds the guest waited on remote faults
 
-	Log []Round
+	Log []Round `json:"log"` // the rounds, stop-and-copy and post-copy ones included
 }
 
 // Run replays one migration. See RunContext.

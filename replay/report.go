@@ -110,21 +110,23 @@ func FormatBitRate(bps float64) string {
 	return fmt.Sprintf("%.3g kbit/s", b/1e3)
 }
 
-// jsonResolved and jsonResult give JSON-safe views (±Inf become null).
+// jsonReplay is WriteJSON's document.
 type jsonReplay struct {
 	Inputs map[string]any `json:"inputs"`
 	Result Result         `json:"result"`
 }
 
-// WriteJSON prints a replay as one JSON object {inputs, result}; Inf rates
-// (no limit) are null.
+// WriteJSON prints a replay as one JSON object {inputs, result}, keys in
+// snake_case as replay_run's columns; Inf rates (no limit) are null.
 func WriteJSON(w io.Writer, rv Resolved, res Result) error {
+	// keys: replay_run's column names (rates in bytes/s, times in s), and
+	// the same style for the inputs that have no column
 	in := map[string]any{
 		"memory_bytes": rv.Memory, "page_size_bytes": rv.PageSize, "pages": rv.Pages,
-		"bandwidth_bytes_per_s": rv.Bandwidth, "mtu_bytes": rv.MTU, "max_bandwidth_bytes_per_s": finite(rv.MaxBandwidth),
-		"cpu_cap": rv.CPUCap, "cpu_rate_bytes_per_s": finite(rv.CPURate), "packet_cpu_share": rv.PacketCPUShare,
-		"link_rate_bytes_per_s": rv.LinkRate, "cpu_limited_rate_bytes_per_s": finite(rv.CPULimitedRate),
-		"stream_rate_bytes_per_s": rv.Rate, "rate_bound": rv.RateBound, "policy": rv.Policy, "policy_options": rv.PolicyOptions, "dirty_model": rv.DirtyModel,
+		"bandwidth": rv.Bandwidth, "mtu_bytes": rv.MTU, "max_bandwidth": finite(rv.MaxBandwidth),
+		"cpu_cap": rv.CPUCap, "cpu_rate": finite(rv.CPURate), "packet_cpu_share": rv.PacketCPUShare,
+		"link_rate": rv.LinkRate, "cpu_limited_rate": finite(rv.CPULimitedRate),
+		"stream_rate": rv.Rate, "rate_bound": rv.RateBound, "policy": rv.Policy, "policy_options": rv.PolicyOptions, "dirty_model": rv.DirtyModel,
 		"zero_share": rv.ZeroShare, "downtime_limit_s": rv.DowntimeLimit, "auto_converge": rv.AutoConverge,
 		"postcopy": rv.Postcopy, "postcopy_after": rv.PostcopyAfter, "state_bytes": rv.StateBytes, "state_time_s": rv.StateTime,
 		"setup_time_s": rv.SetupTime, "fault_latency_s": rv.FaultLatency, "timeout_s": rv.Timeout, "seed": rv.Seed,

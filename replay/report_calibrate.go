@@ -21,16 +21,16 @@ func WriteCalibrationText(w io.Writer, source string, lc LakeCalibration) error 
 	if len(lc.LOO.Runs) > 0 {
 		fmt.Fprintln(bw, "\nleave-one-out: each migration predicted by a fit on the others")
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "#\tmigration\ttime s\tpredicted\tdowntime ms\tpredicted\titerations\tpredicted\tMiB sent\tpredicted\t")
+		fmt.Fprintln(tw, "#\tmigration\ttime s\tpredicted\tdowntime ms\tpredicted\tsyncs\tpredicted\tMiB sent\tpredicted\t")
 		for i, h := range lc.LOO.Runs {
 			m, p := lc.Runs[i], h.Predicted
 			fmt.Fprintf(tw, "%d\t%s\t%.1f\t%.1f\t%.0f\t%.0f\t%s\t%d\t%s\t%.0f\t\n", i+1, h.Name, m.TotalTime, p.TotalTime,
-				m.Downtime*1e3, predictedDowntime(p)*1e3, optNum(m.Rounds, 1), p.Syncs, optNum(m.Bytes, 1<<20), float64(p.Bytes)/(1<<20))
+				m.Downtime*1e3, predictedDowntime(p)*1e3, optNum(m.Syncs, 1), p.Syncs, optNum(m.Bytes, 1<<20), float64(p.Bytes)/(1<<20))
 		}
 		tw.Flush()
 		r := lc.LOO
-		fmt.Fprintf(bw, "\nmedian absolute percentage error: total time %s, downtime %s, iterations %s, bytes %s\n",
-			pct(r.MdAPETotalTime), pct(r.MdAPEDowntime), pct(r.MdAPERounds), pct(r.MdAPEBytes))
+		fmt.Fprintf(bw, "\nmedian absolute percentage error: total time %s, downtime %s, syncs %s, bytes %s\n",
+			pct(r.MdAPETotalTime), pct(r.MdAPEDowntime), pct(r.MdAPESyncs), pct(r.MdAPEBytes))
 	} else {
 		fmt.Fprintln(bw, "one migration: no leave-one-out evaluation (it needs two)")
 	}
@@ -56,18 +56,18 @@ func WriteCalibrationJSON(w io.Writer, source string, lc LakeCalibration) error 
 	for i, h := range lc.LOO.Runs {
 		m, p := lc.Runs[i], h.Predicted
 		runs = append(runs, map[string]any{"name": h.Name,
-			"measured":  map[string]*float64{"total_time_s": num(m.TotalTime), "downtime_s": num(m.Downtime), "iterations": num(m.Rounds), "bytes": num(m.Bytes)},
-			"predicted": map[string]any{"total_time_s": p.TotalTime, "downtime_s": p.Downtime, "iterations": p.Syncs, "bytes": p.Bytes, "converged": p.Converged},
-			"ape":       map[string]*float64{"total_time": num(h.APETotalTime), "downtime": num(h.APEDowntime), "iterations": num(h.APERounds), "bytes": num(h.APEBytes)}})
+			"measured":  map[string]*float64{"total_time_s": num(m.TotalTime), "downtime_s": num(m.Downtime), "syncs": num(m.Syncs), "bytes": num(m.Bytes)},
+			"predicted": map[string]any{"total_time_s": p.TotalTime, "downtime_s": p.Downtime, "syncs": p.Syncs, "bytes": p.Bytes, "converged": p.Converged},
+			"ape":       map[string]*float64{"total_time": num(h.APETotalTime), "downtime": num(h.APEDowntime), "syncs": num(h.APESyncs), "bytes": num(h.APEBytes)}})
 	}
 	c := lc.All
 	doc := map[string]any{
 		"lake": source, "migrations": len(lc.Runs), "skipped": lc.Skipped,
 		"fit": map[string]*float64{"efficiency": num(c.Efficiency), "state_time_s": num(c.StateTime), "working_set": num(c.WorkingSet),
-			"hot_share": num(c.HotShare), "cpu_rate_bytes_per_s": num(c.CPURate), "loss": num(c.Loss)},
+			"hot_share": num(c.HotShare), "cpu_rate": num(c.CPURate), "loss": num(c.Loss)},
 		"leave_one_out": runs,
 		"mdape": map[string]*float64{"total_time": num(lc.LOO.MdAPETotalTime), "downtime": num(lc.LOO.MdAPEDowntime),
-			"iterations": num(lc.LOO.MdAPERounds), "bytes": num(lc.LOO.MdAPEBytes)},
+			"syncs": num(lc.LOO.MdAPESyncs), "bytes": num(lc.LOO.MdAPEBytes)},
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

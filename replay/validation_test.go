@@ -220,18 +220,18 @@ func TestRecordKubeVirtRamp(t *testing.T) {
 	nan := math.NaN()
 	train := []Measured{
 		{Name: "loaded, 300 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{Rate: rate}},
-			TotalTime: mTime0, Downtime: mDown0 / 1e3, Rounds: mIter0, Bytes: mMiB0 * (1 << 20)},
+			TotalTime: mTime0, Downtime: mDown0 / 1e3, Syncs: mIter0, Bytes: mMiB0 * (1 << 20)},
 		{Name: "idle, 300 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{}},
-			TotalTime: nan, Downtime: 0.244, Rounds: nan, Bytes: nan},
+			TotalTime: nan, Downtime: 0.244, Syncs: nan, Bytes: nan},
 		{Name: "idle, 150 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{}, DowntimeLimit: 150 * time.Millisecond},
-			TotalTime: nan, Downtime: 0.129, Rounds: nan, Bytes: nan},
+			TotalTime: nan, Downtime: 0.129, Syncs: nan, Bytes: nan},
 	}
 	c, err := Calibrate(train, CalibrateOptions{Fit: []string{FitEfficiency, FitStateTime, FitHotShare}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tuned := Measured{Name: "tuned", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{Rate: rate},
-		Policy: QEMU{Ramp: &DowntimeRamp{}}, Seed: 1}, TotalTime: mTime, Downtime: mDown / 1e3, Rounds: mIter, Bytes: mMiB * (1 << 20)}
+		Policy: QEMU{Ramp: &DowntimeRamp{}}, Seed: 1}, TotalTime: mTime, Downtime: mDown / 1e3, Syncs: mIter, Bytes: mMiB * (1 << 20)}
 	for _, pl := range []bool{false, true} {
 		r, err := Predict(tuned, c, CalibrateOptions{PageLevel: pl})
 		if err != nil {

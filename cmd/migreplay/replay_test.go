@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,8 @@ func TestReplayCommandJSONAndLake(t *testing.T) {
 	if got.Result.TotalTime != want.TotalTime || got.Result.Bytes != want.Bytes || len(got.Result.Log) != len(want.Log) {
 		t.Errorf("command %v s / %d B, library %v s / %d B", got.Result.TotalTime, got.Result.Bytes, want.TotalTime, want.Bytes)
 	}
-	if got.Inputs["memory_bytes"] != float64(256<<20) || got.Inputs["policy"] != "qemu" || got.Inputs["max_bandwidth_bytes_per_s"] != float64(128<<20) {
+	snakeCase(t, stdout)
+	if got.Inputs["memory_bytes"] != float64(256<<20) || got.Inputs["policy"] != "qemu" || got.Inputs["max_bandwidth"] != float64(128<<20) {
 		t.Errorf("inputs %v", got.Inputs)
 	}
 	runs, files1 := readRows[schema.ReplayRun](t, dir, "replay_run")
@@ -103,6 +105,18 @@ func TestReplayCommandTable(t *testing.T) {
 	}
 }
 
+// snakeCase fails the test if a JSON document has a key that is not
+// snake_case (--json prints the tables' column names: schema/README.md).
+func snakeCase(t *testing.T, doc string) {
+	t.Helper()
+	for _, m := range regexp.MustCompile(`"([^"]+)":`).FindAllStringSubmatch(doc, -1) {
+		if !regexp.MustCompile(`^[a-z][a-z0-9_]*$`).MatchString(m[1]) {
+			t.Errorf("JSON key %q is not snake_case", m[1])
+			return
+		}
+	}
+}
+
 // --sweep writes one row per configuration in enumeration order
 // (policy-major, dirty rate innermost).
 func TestReplayCommandSweep(t *testing.T) {
@@ -126,6 +140,11 @@ func TestReplayCommandSweep(t *testing.T) {
 	if !strings.Contains(stdout, "xen-legacy") || strings.Count(stdout, "\n") != 5 {
 		t.Errorf("sweep table:\n%s", stdout)
 	}
+	code, stdout, stderr = replayCmd(t, "--memory", "512MiB", "--sweep", "policy=xen-legacy,qemu", "--analytic", "--json")
+	if code != 0 || strings.Count(stdout, "\n") != 2 || !strings.Contains(stdout, `"total_time_s":`) {
+		t.Errorf("sweep JSON: exit %d %s\n%s", code, stderr, stdout)
+	}
+	snakeCase(t, stdout)
 }
 
 // --shard i/n over n processes writes what one process writes, byte for
@@ -417,6 +436,7 @@ func TestReplayCommandCalibrate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	snakeCase(t, stdout)
 	var got struct {
 		Migrations int      `json:"migrations"`
 		Skipped    []string `json:"skipped"`
@@ -508,8 +528,8 @@ func TestReplayCommandTraceSources(t *testing.T) {
 	}
 	lake := bundledLake(t)
 	in, res := replayJSON(t, "--dirty-trace", lake)
-	if in["memory_bytes"] != 4312006656.0 || in["zero_share"] != 736915.0/1052736 || in["stream_rate_bytes_per_s"] != 924.395e6/8 ||
-		in["max_bandwidth_bytes_per_s"] != nil || in["cpu_rate_bytes_per_s"] != -1.0 ||
+	if in["memory_bytes"] != 4312006656.0 || in["zero_share"] != 736915.0/1052736 || in["stream_rate"] != 924.395e6/8 ||
+		in["max_bandwidth"] != nil || in["cpu_rate"] != -1.0 ||
 		!strings.HasPrefix(in["dirty_model"].(string), "trace(samples=20,mean=4277.31,") || !res.Converged {
 		t.Errorf("qmp defaults: %v", in)
 	}
@@ -518,13 +538,13 @@ func TestReplayCommandTraceSources(t *testing.T) {
 		t.Errorf("text: %s", stdout)
 	}
 	in, _ = replayJSON(t, "--dirty-trace", lake, "--memory", "2GiB", "--zero-share", "0.1", "--bandwidth", "10Gbit/s")
-	if in["memory_bytes"] != float64(2<<30) || in["zero_share"] != 0.1 || in["bandwidth_bytes_per_s"] != 1.25e9 ||
-		in["max_bandwidth_bytes_per_s"] != float64(128<<20) || in["cpu_rate_bytes_per_s"] != 1.25e9 {
+	if in["memory_bytes"] != float64(2<<30) || in["zero_share"] != 0.1 || in["bandwidth"] != 1.25e9 ||
+		in["max_bandwidth"] != float64(128<<20) || in["cpu_rate"] != 1.25e9 {
 		t.Errorf("flags override: %v", in)
 	}
 	// only the bandwidth given: the rest still comes from the lake
 	in, _ = replayJSON(t, "--dirty-trace", lake, "--bandwidth", "10Gbit/s")
-	if in["memory_bytes"] != 4312006656.0 || in["bandwidth_bytes_per_s"] != 1.25e9 || in["max_bandwidth_bytes_per_s"] != float64(128<<20) {
+	if in["memory_bytes"] != 4312006656.0 || in["bandwidth"] != 1.25e9 || in["max_bandwidth"] != float64(128<<20) {
 		t.Errorf("bandwidth given: %v", in)
 	}
 
