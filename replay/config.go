@@ -92,8 +92,11 @@ type Config struct {
 	// not counting the page's transfer at the migration rate. Zero means
 	// 0.5 ms, a LAN round trip plus fault handling; negative means 0.
 	FaultLatency time.Duration
-	// Timeout ends a migration that has not converged (QEMU and SimGrid have
-	// no round cap). Zero means 1 hour; reported as Converged false.
+	// Timeout ends a migration that has not converged by setup + Timeout
+	// (QEMU and SimGrid have no round cap): a round, a stop-and-copy or a
+	// post-copy switch-over that would end later is cut at that instant
+	// (see the package documentation). Zero means 1 hour; reported as
+	// Converged false, StopReason "timeout".
 	Timeout time.Duration
 	// MaxRounds bounds the live rounds of any policy as a safety net. Zero
 	// means 100000.
@@ -158,6 +161,10 @@ type params struct {
 	linkRate   float64 // goodput of the wire alone
 	cpuLimited float64 // CPU-limited rate; +Inf when the CPU never limits
 }
+
+// deadline is when a migration that has not converged gives up, in
+// seconds since it started: setup + timeout.
+func (p *params) deadline() float64 { return p.setup + p.timeout }
 
 // dirty is the dirty model. The default (Config.DirtyModel nil) is boxed
 // here, on demand: the analytic path reads p.uniform instead and so makes

@@ -22,6 +22,24 @@
 // series and QMP polls from a lake (or a CSV file) and writes replays into
 // one.
 //
+// Limits hold inside a round. Config.Timeout ends a migration that has not
+// converged at exactly setup + Timeout: a live round, a stop-and-copy or a
+// post-copy switch-over that would end later is cut at that instant and
+// the migration gives up (Converged false, StopReason "timeout", TotalTime
+// setup + Timeout, Downtime 0: the guest resumes on the source). A cut
+// round reports what was sent by the deadline: the page-level engine sends
+// the pages whose bytes fit before it, in the round's own order (address
+// order, or Xen's batches), a page in flight at the deadline not counted;
+// the analytic path takes the round's pages and bytes pro rata of its time
+// before the deadline. Pages not sent stay pending (ExpectedDowntime counts
+// them). No bitmap sync ends a cut live round (Syncs = Rounds); a cut
+// stop-and-copy or switch-over had its sync (Syncs = Rounds + 2). Once the
+// guest runs on the destination a post-copy cannot be abandoned: its push
+// is not cut. The round cap (Config.MaxRounds, a policy's) counts whole
+// rounds and is checked between them; a downtime-limit ramp raises QEMU's
+// threshold when each cooldown elapses, within a round too
+// (RoundPlan.StopRises).
+//
 // Policies and dirty models register themselves by name (RegisterPolicy,
 // RegisterModel, from their own files) with a one-line help, their options
 // (Params) and a constructor; NewConfig builds a Config from options given

@@ -54,6 +54,15 @@ type RoundPlan struct {
 	// every pending page.
 	StopBelow  float64
 	ChunkBytes float64
+	// StopRises, when > 0, raises StopBelow during the round, as a
+	// downtime-limit ramp does (management software raising QEMU's limit
+	// on its own clock, see DowntimeRamp): by StopRise pages at StopRiseAt
+	// (seconds since the migration started) and again every StopRiseEvery
+	// seconds after, StopRises times in all. The engine compares the pages
+	// left with the raised value at every chunk boundary, as QEMU does
+	// after every iteration, instead of only at the next round.
+	StopRise, StopRiseAt, StopRiseEvery float64
+	StopRises                           int
 	// Skip defers pages written again since the round began (Xen legacy:
 	// they would be stale; they go next round).
 	Skip bool
@@ -61,6 +70,18 @@ type RoundPlan struct {
 	// 64 pages, strided), as Xen legacy's bit-rotated scan order does;
 	// otherwise pages go in address order (QEMU, Xen v2, SimGrid).
 	Spread bool
+}
+
+// stopBelowAt is StopBelow as raised by time t (seconds since the
+// migration started).
+func (p *RoundPlan) stopBelowAt(t float64) float64 {
+	s := p.StopBelow
+	at := p.StopRiseAt
+	for n := 0; n < p.StopRises && t >= at; n++ {
+		s += p.StopRise
+		at += p.StopRiseEvery
+	}
+	return s
 }
 
 // Action is a policy's decision after a round.

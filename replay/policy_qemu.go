@@ -177,7 +177,15 @@ func (c *qemuRun) threshold(rate float64) float64 {
 }
 
 func (c *qemuRun) Plan(int64) RoundPlan {
-	return RoundPlan{StopBelow: c.threshold(c.env.Rate), ChunkBytes: c.chunk(c.env.Rate)}
+	p := RoundPlan{StopBelow: c.threshold(c.env.Rate), ChunkBytes: c.chunk(c.env.Rate)}
+	if r := &c.ramp; c.ramped && r.since >= 0 && !r.done() {
+		// the ramp's next steps fall due during the round: the threshold
+		// rises with them (bandwidth × step ÷ page size each)
+		step := (r.Max - r.Initial).Seconds() / float64(r.Steps)
+		cd := r.Cooldown.Seconds()
+		p.StopRise, p.StopRiseAt, p.StopRiseEvery, p.StopRises = c.env.Rate*step/float64(c.env.PageSize), r.since+cd, cd, r.Steps-r.level
+	}
+	return p
 }
 
 func (c *qemuRun) After(r *Round) Decision {
