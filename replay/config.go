@@ -107,7 +107,7 @@ type Config struct {
 }
 
 // policy is c.Policy, QEMU{} when nil.
-func (c Config) policy() Policy {
+func (c *Config) policy() Policy {
 	if c.Policy == nil {
 		return QEMU{}
 	}
