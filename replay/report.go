@@ -26,8 +26,12 @@ func WriteText(w io.Writer, rv Resolved, res Result, maxRounds int) error {
 	}
 	fmt.Fprintf(tw, "total time\t%.3f s\tconverged\t%s\n", res.TotalTime, conv)
 	fmt.Fprintf(tw, "downtime\t%.1f ms\tstop rule\t%s\n", res.Downtime*1e3, res.StopReason)
-	fmt.Fprintf(tw, "sent\t%s (%d pages, %d zero markers)\trounds\t%d live + final (dirty-sync-count %d)\n",
-		FormatBytes(float64(res.Bytes)), res.PagesSent, res.ZeroPages, res.Rounds, res.Syncs)
+	final := " + final" // the stop-and-copy (or switch-over) round
+	if !res.Converged {
+		final = ""
+	}
+	fmt.Fprintf(tw, "sent\t%s (%d pages, %d zero markers)\trounds\t%d live%s, %d syncs (dirty-sync-count)\n",
+		FormatBytes(float64(res.Bytes)), res.PagesSent, res.ZeroPages, res.Rounds, final, res.Syncs)
 	if res.MaxThrottle > 0 {
 		fmt.Fprintf(tw, "throttle\tup to %.0f %%\t\t\n", res.MaxThrottle*100)
 	}
