@@ -301,7 +301,7 @@ func Calibrate() (*Calibration, error) {
 				Name: fmt.Sprintf("cpu domU %g%% dom0 %g%%", 100*d, a.CapPct),
 				Config: replay.Config{Memory: MemoryBytes, Policy: replay.XenLegacy{}, Bandwidth: LineRate,
 					CPUCap: a.CapPct / 100, DirtyModel: dm},
-				TotalTime: a.Published, Downtime: math.NaN(), Rounds: math.NaN(), Bytes: math.NaN(),
+				TotalTime: a.Published, Downtime: math.NaN(), Syncs: math.NaN(), Bytes: math.NaN(),
 			})
 		}
 	}
