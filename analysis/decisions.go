@@ -124,7 +124,7 @@ func Decide(lake string, cfg DecideConfig) (*DecideResult, error) {
 		return nil, err
 	}
 	var hosts []*dhost
-	err = eachHost(filepath.Join(lake, "table=xentop_domain"), decideColumns, func(t *table.Table) error {
+	err = eachHost(filepath.Join(lake, "table=xentop_domain"), decideColumns, func(t *table.Columns) error {
 		hs, err := decideHosts(t, cfg.HostCPUs)
 		hosts = append(hosts, hs...)
 		return err
@@ -274,7 +274,7 @@ func (h *dhost) swapAt(t float64) *float64 {
 
 // decideHosts reduces one read of xentop_domain (one host, or a table
 // without host partitions) to frames per host.
-func decideHosts(t *table.Table, cpus map[string]float64) ([]*dhost, error) {
+func decideHosts(t *table.Columns, cpus map[string]float64) ([]*dhost, error) {
 	str := func(c string) ([]string, error) { v, _, err := t.Strings(c); return v, err }
 	host, err := str("host")
 	if err != nil {

@@ -19,7 +19,7 @@ type domainSeries struct {
 }
 
 type xentopData struct {
-	t                              *table.Table
+	t                              *table.Columns
 	host, name, domain, role       []string
 	time, cpu, mem, tx, rx, rs, ws []float64
 	rsOK, wsOK                     []bool
@@ -30,7 +30,7 @@ var xentopColumns = []string{"host", "time", "name", "domain", "role", "cpu_pct"
 	"nettx_k", "netrx_k", "vbd_rsect", "vbd_wsect"}
 
 // newXentopData indexes a read xentop_domain table by series.
-func newXentopData(t *table.Table) (*xentopData, error) {
+func newXentopData(t *table.Columns) (*xentopData, error) {
 	var err error
 	d := &xentopData{t: t}
 	for _, c := range []struct {
@@ -115,7 +115,7 @@ func (x *Xentop) SetClassConfig(c ClassConfig) { x.class = c }
 // the whole table, while memory follows the largest host, not the lake.
 // A table with files outside host= partitions is read whole, in one call.
 func EachXentop(lake string, fn func(*Xentop) error) error {
-	return eachHost(filepath.Join(lake, "table=xentop_domain"), xentopColumns, func(t *table.Table) error {
+	return eachHost(filepath.Join(lake, "table=xentop_domain"), xentopColumns, func(t *table.Columns) error {
 		d, err := newXentopData(t)
 		if err != nil {
 			return err
