@@ -321,14 +321,20 @@ func TestCorpus(t *testing.T) {
 // it off the list).
 func judge(t *testing.T, path string, probs []string) {
 	t.Helper()
-	gap, listed := corpusGaps[path]
+	judgeIn(t, corpusGaps, "corpusGaps", path, probs)
+}
+
+// judgeIn is judge over the list of gaps named name.
+func judgeIn(t *testing.T, gaps map[string]string, name, path string, probs []string) {
+	t.Helper()
+	gap, listed := gaps[path]
 	switch {
 	case len(probs) > 0 && !listed:
 		for _, p := range probs {
 			t.Errorf("%s: %s", path, p)
 		}
 	case len(probs) == 0 && listed:
-		t.Errorf("%s now reads as its reference reads it: remove it from corpusGaps (%s)", path, gap)
+		t.Errorf("%s now reads as its reference reads it: remove it from %s (%s)", path, name, gap)
 	}
 }
 
