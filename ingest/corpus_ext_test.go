@@ -83,8 +83,6 @@ var corpusExtGaps = map[string]string{
 	"pingparsing/windows-unreachable.out": "Windows ping: format not recognised",
 	"pingparsing/windows-invalid.out":     "Windows ping: format not recognised",
 	"telegraf/fatal-ping.out":             "ping's stderr alone: format not recognised, where ping did not run says why",
-	"telegraf/sadf-p-C.out":               "sadf -p: format not recognised",
-	"telegraf/sadf-p-d.out":               "sadf -p: format not recognised",
 }
 
 func TestCorpusExt(t *testing.T) {

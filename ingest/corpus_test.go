@@ -216,6 +216,9 @@ func copyRow(r schema.Row) schema.Row {
 	case *schema.SarUSB:
 		c := *v
 		return &c
+	case *schema.SarDisk:
+		c := *v
+		return &c
 	}
 	return r // other tables are only counted
 }
