@@ -78,12 +78,7 @@ var extRefusals = map[string]string{
 // corpusExtGaps lists the files of datasets/corpus not yet read as their
 // readings read them, with what goes wrong today. TestCorpusExt fails when a
 // listed file starts passing, so the list only shrinks.
-var corpusExtGaps = map[string]string{
-	"pingparsing/windows7-success.out":    "Windows ping: format not recognised",
-	"pingparsing/windows-unreachable.out": "Windows ping: format not recognised",
-	"pingparsing/windows-invalid.out":     "Windows ping: format not recognised",
-	"telegraf/fatal-ping.out":             "ping's stderr alone: format not recognised, where ping did not run says why",
-}
+var corpusExtGaps = map[string]string{}
 
 func TestCorpusExt(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(repoCorpus, "reference.json"))
