@@ -9,7 +9,8 @@ package ingest
 // clone.
 //
 // MIGREPLAY_CORPUS_REPORT=1 go test -v -run TestCorpus ./ingest prints the pass
-// count per source and what goes wrong with each other file.
+// count per source and what goes wrong with each other file, for this
+// corpus and (TestCorpusExt, corpus_ext_test.go) the in-repo datasets/corpus.
 
 import (
 	"bufio"
