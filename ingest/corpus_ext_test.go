@@ -199,6 +199,11 @@ func checkExtPing(path, rel string, r extReading) []string {
 	if r.get("ttls", &wantTTLs) && !slices.Equal(ttls, wantTTLs) {
 		probs = append(probs, fmt.Sprintf("ttls %v, reading %v", ttls, wantTTLs))
 	}
+	// telegraf keeps the first reply's TTL
+	var firstTTL int32
+	if r.get("first_ttl", &firstTTL) && (len(ttls) == 0 || ttls[0] != firstTTL) {
+		probs = append(probs, fmt.Sprintf("first reply's ttl %v, reading %d", ttls, firstTTL))
+	}
 	var wantRTTs []*float64
 	if r.get("rtts", &wantRTTs) && !slices.EqualFunc(rtts, wantRTTs, eqNullable) {
 		probs = append(probs, fmt.Sprintf("rtts %v, reading %v", fmtps(rtts), fmtps(wantRTTs)))

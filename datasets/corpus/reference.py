@@ -9,9 +9,9 @@ Each file gets up to two readings, each saying where it comes from:
   expectations (telegraf's ping_test.go and sysstat_test.go, pingparsing's
   test_pingparsing.py), transcribed below with the test it comes from. Only
   the values the project's tests state are given; a field they do not state
-  is left out. For the files whose expectation could not be read when the
-  corpus was added (pingparsing's test/data.py dicts, most of telegraf's
-  ping values), there is no "project" reading and "project_note" says so.
+  is left out. A file whose project states nothing about it (telegraf's
+  fatal ping output beyond "an error") has no "project" reading and
+  "project_note" says so.
 - "plain": what this script reads with a few regular expressions, one per
   line form, written from the file text and the tools' man pages, sharing no
   code with migreplay (the same kind of plain reading as ../shared/corpus's
@@ -78,6 +78,74 @@ FILES = {
 # The projects' own readings: only what their tests state, with the test.
 TELEGRAF_PING_TESTS = "telegraf ping_test.go (TestProcessPingOutput and the tests beside it)"
 PROJECT = {
+    # telegraf plugins/inputs/ping/ping_test.go: TestProcessPingOutput (bsd, freebsd ping6, linux,
+    # busybox; telegraf's -1 for "no stddev" is null here), TestProcessPingOutputWithVaryingTTL,
+    # TestLossyPingGather, TestBadPingGather. telegraf keeps the first reply's TTL.
+    "telegraf/bsd-ping.out": {
+        "from": "telegraf ping_test.go TestProcessPingOutput (bsdPingOutput)",
+        "transmitted": 5, "received": 5, "first_ttl": 55,
+        "rtt_min": 15.087, "rtt_avg": 20.224, "rtt_max": 27.263, "rtt_mdev": 4.076,
+    },
+    "telegraf/freebsd-ping6.out": {
+        "from": "telegraf ping_test.go TestProcessPingOutput (freebsdPing6Output)",
+        "transmitted": 5, "received": 5, "first_ttl": 117,
+        "rtt_min": 35.727, "rtt_avg": 53.211, "rtt_max": 93.870, "rtt_mdev": 22.000,
+    },
+    "telegraf/linux-ping.out": {
+        "from": "telegraf ping_test.go TestProcessPingOutput (linuxPingOutput)",
+        "transmitted": 5, "received": 5, "first_ttl": 63,
+        "rtt_min": 35.225, "rtt_avg": 43.628, "rtt_max": 51.806, "rtt_mdev": 5.325,
+    },
+    "telegraf/busybox-ping.out": {
+        "from": "telegraf ping_test.go TestProcessPingOutput (busyBoxPingOutput; stddev -1: none)",
+        "transmitted": 4, "received": 4, "first_ttl": 56,
+        "rtt_min": 15.810, "rtt_avg": 17.611, "rtt_max": 22.559, "rtt_mdev": None,
+    },
+    "telegraf/linux-ping-varying-ttl.out": {
+        "from": "telegraf ping_test.go TestProcessPingOutputWithVaryingTTL",
+        "transmitted": 5, "received": 5, "first_ttl": 63,
+        "rtt_min": 35.225, "rtt_avg": 43.628, "rtt_max": 51.806, "rtt_mdev": 5.325,
+    },
+    "telegraf/lossy-ping.out": {
+        "from": "telegraf ping_test.go TestLossyPingGather (lossyPingOutput)",
+        "transmitted": 5, "received": 3, "loss_pct": 40, "first_ttl": 63,
+        "rtt_min": 35.225, "rtt_avg": 44.033, "rtt_max": 51.806, "rtt_mdev": 5.325,
+    },
+    "telegraf/error-ping.out": {
+        "from": "telegraf ping_test.go TestBadPingGather (errorPingOutput)",
+        "transmitted": 2, "received": 0, "loss_pct": 100,
+    },
+    # pingparsing test/data.py: the PingTestData expected dicts and reply lists
+    "pingparsing/debian8-q.out": {
+        "from": "pingparsing test/data.py (DEBIAN_SUCCESS_0)",
+        "transmitted": 60, "received": 60, "loss_pct": 0, "duplicates": 0, "replies": 0,
+        "rtt_min": 61.425, "rtt_avg": 99.731, "rtt_max": 212.597, "rtt_mdev": 27.566,
+    },
+    "pingparsing/ubuntu1604.out": {
+        "from": "pingparsing test/data.py (UBUNTU_SUCCESS_0)",
+        "transmitted": 5, "received": 5, "loss_pct": 0, "duplicates": 0,
+        "rtt_min": 64.912, "rtt_avg": 66.494, "rtt_max": 68.524, "rtt_mdev": 1.430,
+        "reply_seqs": [1, 2, 3, 4, 5], "ttls": [53] * 5, "rtts": [68.5, 67.7, 65.6, 65.6, 64.9],
+    },
+    "pingparsing/ubuntu1604-D.out": {
+        "from": "pingparsing test/data.py (UBUNTU_SUCCESS_1)",
+        "transmitted": 5, "received": 5, "loss_pct": 0, "duplicates": 0,
+        "rtt_min": 136.537, "rtt_avg": 139.174, "rtt_max": 148.006, "rtt_mdev": 4.425,
+        "reply_seqs": [1, 2, 3, 4, 5], "ttls": [39] * 5, "rtts": [148.0, 137.0, 137.0, 136.0, 136.0],
+        "timestamps": [1524930937.003555, 1524930937.787175, 1524930938.787642, 1524930939.787653,
+                       1524930940.788365],
+    },
+    "pingparsing/ubuntu1804-name.out": {
+        "from": "pingparsing test/data.py (UBUNTU_SUCCESS_2)",
+        "transmitted": 3, "received": 3, "loss_pct": 0, "duplicates": 0,
+        "rtt_min": 48.832, "rtt_avg": 54.309, "rtt_max": 64.334, "rtt_mdev": 7.098,
+        "reply_seqs": [1, 2, 3], "ttls": [50] * 3, "rtts": [64.3, 49.7, 48.8],
+    },
+    "pingparsing/windows7-success.out": {
+        "from": "pingparsing test/data.py (WINDOWS7SP1_SUCCESS)",
+        "transmitted": 10, "received": 10, "loss_pct": 0,
+        "rtt_min": 56, "rtt_avg": 107, "rtt_max": 194, "rtt_mdev": None,
+    },
     "telegraf/busybox-ping.out": {
         "from": TELEGRAF_PING_TESTS + ": BusyBox prints no stddev, which telegraf reads as -1 (none)",
         "rtt_mdev": None,
@@ -138,8 +206,8 @@ PROJECT = {
 }
 
 NO_PROJECT = {
-    "pingparsing": "pingparsing's expected dict in test/data.py could not be read when this corpus was added: the plain reading stands in",
-    "telegraf": "telegraf's test states no value for this output beyond what is given here, or it could not be read when this corpus was added: the plain reading stands in",
+    "pingparsing": "pingparsing's tests state no values for this output: the plain reading stands in",
+    "telegraf": "telegraf's test states no value for this output beyond what is given here: the plain reading stands in",
 }
 
 NUM = r"\d+(?:\.\d+)?"
