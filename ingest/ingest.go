@@ -12,12 +12,12 @@ package ingest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -28,9 +28,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/schema"
@@ -87,6 +84,11 @@ type FileSummary struct {
 	Stats   parse.Stats      `json:"stats"`
 	Records map[string]int64 `json:"records"`          // per table, rejects included
 	Locale  string           `json:"locale,omitempty"` // what the parser detected (sar, sadf: date form, clock, decimal mark)
+	// Error is why the file as a whole failed in a lenient run (a
+	// corrupt archive, a file name that cannot name the host): none of
+	// its rows are kept, and every line it was read to is in the rejects
+	// table. Empty for a file that was read.
+	Error string `json:"error,omitempty"`
 }
 
 // Summary is a whole run.
@@ -104,6 +106,9 @@ func Run(ctx context.Context, cfg Config, inputs []string) (Summary, error) {
 	var sum Summary
 	if err := cfg.Shard.Valid(); err != nil {
 		return sum, fmt.Errorf("%w: %v", ErrBadInput, err)
+	}
+	if i := parse.InvalidUTF8([]byte(cfg.Host)); i >= 0 {
+		return sum, fmt.Errorf("%w: --host %q is not valid UTF-8 (byte %d), as every stored string must be", ErrBadInput, cfg.Host, i+1)
 	}
 	all, err := expand(inputs)
 	if err != nil {
@@ -290,65 +295,54 @@ const headSize = 64 << 10
 
 func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *progress) (FileSummary, error) {
 	fsum := FileSummary{Path: in.path, Records: map[string]int64{}}
-	var raw io.Reader
-	var hashed func() (string, error) // nil for stdin
-	if in.path == "-" {
-		raw = cfg.Stdin
-		if raw == nil {
-			raw = os.Stdin
-		}
-	} else {
-		f, err := os.Open(in.path)
-		if err != nil {
-			return fsum, fmt.Errorf("%w: %v", ErrBadInput, err)
-		}
-		defer f.Close()
-		// A file is hashed while it is parsed, by a goroutine reading it
-		// on its own descriptor (another core, when there is one), so its
-		// provenance is known before the parse ends: finished partitions
-		// can be closed early (bounded memory however many days a trace
-		// spans). Stdin is hashed as it is read instead.
-		hashed = hashFile(in.path)
-		raw = f
-	}
-	h := sha256.New()
-	if hashed == nil {
-		raw = io.TeeReader(raw, h)
-	}
-	counted := &countReader{r: raw, prog: prog, ctx: ctx}
-	text, closeDec, err := decompress(counted)
+	src, err := openSource(ctx, cfg, in, prog)
 	if err != nil {
-		return fsum, fmt.Errorf("%w: %s: %v (the file looks compressed but does not decompress: re-fetch it or ingest the uncompressed copy)", ErrBadInput, in.path, err)
+		return fsum, err
 	}
-	defer closeDec()
-	br := bufio.NewReaderSize(text, 256<<10)
-	head, err := br.Peek(headSize)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+	defer src.close()
+	head, err := src.text.Peek(headSize)
+	var headErr *ArchiveError // an archive that fails within the head
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) && !errors.As(err, &headErr) {
 		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
 	}
 	format, err := pick(cfg.Format, head)
 	if err != nil {
+		if headErr != nil {
+			err = headErr // what explains an empty or unreadable head
+		}
 		if !cfg.Lenient || cfg.Format != "" {
-			return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
+			return fsum, fmt.Errorf("%w: %s: %w", ErrBadInput, in.path, err)
 		}
 		// Lenient: an unrecognised file is not dropped: each line becomes
 		// a reject carrying the reason.
 		format = unknownFormat(err)
 	}
 	fsum.Format = format.Name
-	host := cfg.Host
-	if host == "" {
-		host = hostFromPath(in.path)
+	host, err := hostFor(cfg, in.path)
+	if err != nil && !cfg.Lenient {
+		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
 	}
 	fsum.Host = host
+	r := newRouter(set, cfg, format.Name, in.path, src.hashed)
+	if err != nil {
+		// Lenient, a host the file name cannot give: no row can be
+		// stored, every line is a reject saying why.
+		fsum.Error = err.Error()
+		hostErr := err
+		fsum.Stats, err = rejectAll(src.text, in.path, format.Name, r.write, func(bad error) error {
+			if errors.As(bad, new(*ArchiveError)) {
+				return bad
+			}
+			return hostErr
+		})
+		if ae := new(ArchiveError); errors.As(err, &ae) {
+			fsum.Error += "; and " + ae.Error()
+		} else if err != nil {
+			return fsum, err
+		}
+		return src.finish(fsum, r)
+	}
 
-	r := &router{set: set, files: map[routeKey]*lake.File{}, meta: map[string]string{
-		schema.MetaVersion: cfg.Version,
-		schema.MetaParser:  format.Name,
-		schema.MetaSource:  in.path,
-		schema.MetaCommand: cfg.Command,
-	}}
-	r.hashed = hashed
 	opt := parse.Options{
 		File: in.path, Host: host, Lenient: cfg.Lenient, Start: cfg.Start,
 		Interval: cfg.Interval, Year: cfg.Year, Location: cfg.Location,
@@ -361,46 +355,155 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 			}
 		}
 	}
-	p := format.New(br, opt)
+	p := format.New(src.text, opt)
 	// Locales are detected while parsing: parsers that report one keep
 	// their files open to the end, to record it in every file.
 	_, hasLocale := p.(interface{ Locale() string })
-	r.early = hashed != nil && !hasLocale
+	r.early = src.hashed != nil && !hasLocale
 	for p.Next() {
 		if err := r.write(p.Record()); err != nil {
 			return fsum, err
 		}
-		counted.records++
+		src.counted.records++
 	}
 	if err := ctx.Err(); err != nil {
 		return fsum, err
 	}
-	if err := p.Err(); err != nil {
-		var pe *parse.ParseError
-		if errors.As(err, &pe) {
-			return fsum, fmt.Errorf("%w: %w (rerun with --lenient to keep going and collect bad lines in the rejects table)", ErrBadInput, err)
-		}
-		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
-	}
 	if rejErr != nil {
 		return fsum, rejErr
 	}
-	// Hash the whole source even if the parser stopped reading early.
-	if _, err := io.Copy(io.Discard, counted); err != nil {
-		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
+	perr := p.Err()
+	var derr error
+	if src.codec != "" {
+		// Decode to the end even when the parser stopped early (strict
+		// mode's first error): a gzip member's checksum is checked only at
+		// its end, and an archive that turns out corrupt explains a parse
+		// error in the garbage it decoded before.
+		_, derr = io.Copy(io.Discard, src.text)
+		if err := ctx.Err(); err != nil {
+			return fsum, err
+		}
+	}
+	var ae *ArchiveError
+	if !errors.As(perr, &ae) {
+		errors.As(derr, &ae)
+	}
+	switch {
+	case ae != nil && !cfg.Lenient:
+		return fsum, fmt.Errorf("%w: %s: %w", ErrBadInput, in.path, ae)
+	case ae != nil:
+		// Lenient: no row of a corrupt archive is kept (what it decoded
+		// before the fault showed may be wrong already: see ArchiveError);
+		// the file is read again and every line it decodes to becomes a
+		// reject, so that nothing is lost either.
+		r.discard()
+		r = newRouter(set, cfg, format.Name, in.path, src.hashed)
+		var err error
+		if fsum.Stats, err = src.rejectArchive(in.path, format.Name, ae, r.write); err != nil {
+			return fsum, err
+		}
+		fsum.Error = fmt.Sprintf("%v; none of its rows are kept: its %d lines are in the rejects table", ae, fsum.Stats.Lines)
+		return src.finish(fsum, r)
+	case perr != nil:
+		var pe *parse.ParseError
+		if errors.As(perr, &pe) {
+			return fsum, fmt.Errorf("%w: %w (rerun with --lenient to keep going and collect bad lines in the rejects table)", ErrBadInput, perr)
+		}
+		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, perr)
+	case derr != nil:
+		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, derr)
 	}
 	fsum.Stats = p.Stats()
 	if l, ok := p.(interface{ Locale() string }); ok {
 		fsum.Locale = l.Locale()
 	}
-	if hashed != nil {
-		if fsum.SHA256, err = hashed(); err != nil {
+	return src.finish(fsum, r)
+}
+
+// source is one input being read: its raw bytes counted for the progress
+// (and hashed as they are read, for stdin), and its decompressed text.
+type source struct {
+	path    string
+	codec   string // "gzip", "zstd", "" for plain text
+	counted *countReader
+	text    *bufio.Reader
+	// hashed waits for a file's SHA-256, computed alongside the parse;
+	// nil for stdin, which is hashed as it is read (h).
+	hashed func() (string, error)
+	h      hash.Hash
+	spool  *spool // a copy of a compressed stdin (lenient), for a second reading
+	closes []func()
+}
+
+func openSource(ctx context.Context, cfg Config, in input, prog *progress) (*source, error) {
+	s := &source{path: in.path}
+	var raw io.Reader
+	if in.path == "-" {
+		raw = cfg.Stdin
+		if raw == nil {
+			raw = os.Stdin
+		}
+		s.h = sha256.New()
+		raw = io.TeeReader(raw, s.h)
+		if cfg.Lenient {
+			sp, err := newSpool()
+			if err != nil {
+				return nil, err
+			}
+			s.spool = sp
+			raw = io.TeeReader(raw, sp)
+		}
+	} else {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
+		}
+		s.closes = append(s.closes, func() { f.Close() })
+		// A file is hashed while it is parsed, by a goroutine reading it
+		// on its own descriptor (another core, when there is one), so its
+		// provenance is known before the parse ends: finished partitions
+		// can be closed early (bounded memory however many days a trace
+		// spans).
+		s.hashed = hashFile(in.path)
+		raw = f
+	}
+	s.counted = &countReader{r: raw, prog: prog, ctx: ctx}
+	text, codec, closeDec := decompress(s.counted)
+	s.codec = codec
+	s.closes = append(s.closes, closeDec)
+	if s.spool != nil && codec == "" {
+		s.spool.stop() // plain text never needs a second reading
+		s.spool = nil
+	}
+	s.text = bufio.NewReaderSize(text, 256<<10)
+	return s, nil
+}
+
+func (s *source) close() {
+	for i := len(s.closes) - 1; i >= 0; i-- {
+		s.closes[i]()
+	}
+	if s.spool != nil {
+		s.spool.stop()
+	}
+}
+
+// finish hashes the rest of the source, completes its files' metadata and
+// closes them, and fills the summary's hash, size and records.
+func (s *source) finish(fsum FileSummary, r *router) (FileSummary, error) {
+	// Hash the whole source even if the parser stopped reading early.
+	if _, err := io.Copy(io.Discard, s.counted); err != nil {
+		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, s.path, err)
+	}
+	if s.hashed != nil {
+		var err error
+		if fsum.SHA256, err = s.hashed(); err != nil {
 			return fsum, err
 		}
 	} else {
-		fsum.SHA256 = hex.EncodeToString(h.Sum(nil))
+		fsum.SHA256 = hex.EncodeToString(s.h.Sum(nil))
 	}
-	fsum.Bytes = counted.n
+	fsum.Bytes = s.counted.n
 	for _, f := range r.files {
 		f.SetMeta(schema.MetaSourceSHA256, fsum.SHA256)
 		f.SetMeta(schema.MetaRows, fmt.Sprint(f.Rows()))
@@ -419,6 +522,73 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 		fsum.Records[rt.table.Name] += rt.rows
 	}
 	return fsum, nil
+}
+
+// rejectArchive reads the source a second time, up to its archive's
+// fault, and writes every line as a reject: the line the fault cut with ae
+// as its reason, the others as decoded before the fault showed.
+func (s *source) rejectArchive(path, format string, ae *ArchiveError, write func(schema.Row) error) (parse.Stats, error) {
+	var rc io.ReadCloser
+	var err error
+	if s.spool != nil {
+		rc, err = s.spool.open()
+	} else {
+		rc, err = os.Open(path)
+	}
+	if err != nil {
+		return parse.Stats{}, fmt.Errorf("%w: %s: %v", ErrBadInput, path, err)
+	}
+	defer rc.Close()
+	text, _, closeDec := decompress(rc)
+	defer closeDec()
+	before := fmt.Errorf("%w: decoded before the fault showed, so it may be wrong (%v)", errCorruptArchive, ae)
+	st, err := rejectAll(text, path, format, write, func(bad error) error {
+		if errors.As(bad, new(*ArchiveError)) {
+			return bad
+		}
+		return before
+	})
+	if errors.As(err, new(*ArchiveError)) {
+		err = nil // the fault the first reading found
+	}
+	return st, err
+}
+
+// errCorruptArchive heads the reason of a line a corrupt archive decoded.
+var errCorruptArchive = errors.New("line of a corrupt archive")
+
+// rejectAll writes every line of text as a reject of format, with the
+// reason why gives for the line's fault (Lines.Bad, nil for a good line);
+// it returns the line accounting (every line a reject) and the read error
+// that stopped it.
+func rejectAll(text io.Reader, path, format string, write func(schema.Row) error, why func(bad error) error) (parse.Stats, error) {
+	var st parse.Stats
+	lines := parse.NewLines(text)
+	for lines.Next() {
+		st.Lines++
+		st.Reject++
+		e := &parse.ParseError{File: path, Line: lines.Num(), Col: lines.BadCol(), Format: format,
+			Err: why(lines.Bad()), Raw: parse.Raw(lines.Bytes())}
+		if err := write(parse.Reject(e)); err != nil {
+			return st, err
+		}
+	}
+	return st, lines.Err()
+}
+
+// hostFor is the host of a trace that does not name one: --host, or the
+// file name up to its first dot. A host must be valid UTF-8 like every
+// stored string, and one from a file name that is not cannot be made so
+// without inventing a name: that is an error asking for --host.
+func hostFor(cfg Config, path string) (string, error) {
+	if cfg.Host != "" {
+		return cfg.Host, nil
+	}
+	host := hostFromPath(path)
+	if i := parse.InvalidUTF8([]byte(host)); i >= 0 {
+		return "", fmt.Errorf("the file name is not valid UTF-8 (byte 0x%02x at %d of %q), so it cannot name the host: pass --host NAME, or rename the file", host[i], i+1, host)
+	}
+	return host, nil
 }
 
 type routeKey struct {
@@ -451,7 +621,9 @@ const activeFiles = 2
 // router sends each record to its (table, partition) file of this source.
 type router struct {
 	set    *lake.Set
+	source string // the input's path, as given (the manifests' key)
 	files  map[routeKey]*lake.File
+	all    []*lake.File // every file created, finished early or not
 	meta   map[string]string
 	routes []*route
 	// early: the metadata is complete once the hash is (the source is a
@@ -460,6 +632,24 @@ type router struct {
 	// a new part file.
 	early  bool
 	hashed func() (string, error)
+}
+
+// newRouter routes the records of the source at path, parsed as format.
+// Provenance metadata is valid UTF-8 like every stored string: a path or
+// command line that is not is written with \xHH escapes.
+func newRouter(set *lake.Set, cfg Config, format, path string, hashed func() (string, error)) *router {
+	return &router{set: set, source: path, files: map[routeKey]*lake.File{}, hashed: hashed, meta: map[string]string{
+		schema.MetaVersion: cfg.Version,
+		schema.MetaParser:  format,
+		schema.MetaSource:  parse.EscapeInvalid(path),
+		schema.MetaCommand: parse.EscapeInvalid(cfg.Command),
+	}}
+}
+
+// discard drops every file the router created (none is committed yet).
+func (r *router) discard() {
+	r.set.Discard(r.all)
+	r.all, r.files, r.routes = nil, map[routeKey]*lake.File{}, nil
 }
 
 func (r *router) write(rec schema.Row) error {
@@ -499,8 +689,9 @@ func (r *router) write(rec schema.Row) error {
 		if f, err = r.set.Create(rt.table, dir, r.meta); err != nil {
 			return err
 		}
-		f.Source = r.meta[schema.MetaSource]
+		f.Source = r.source
 		r.files[k] = f
+		r.all = append(r.all, f)
 	}
 	rt.host, rt.day, rt.file = host, day, f
 	old := rt.use(f)
@@ -570,39 +761,6 @@ func hashFile(path string) func() (string, error) {
 		<-done
 		return sum, err
 	}
-}
-
-// decompress returns the text stream of r: gunzip or unzstd by magic bytes.
-func decompress(r io.Reader) (io.Reader, func(), error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, _ := br.Peek(4)
-	switch {
-	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, nil, err
-		}
-		zr.Multistream(true)
-		return &checkedReader{r: zr}, func() { zr.Close() }, nil
-	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return nil, nil, err
-		}
-		return &checkedReader{r: zr}, zr.Close, nil
-	}
-	return br, func() {}, nil
-}
-
-// checkedReader labels decompression errors so they read as such.
-type checkedReader struct{ r io.Reader }
-
-func (c *checkedReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = fmt.Errorf("corrupt compressed data: %w", err)
-	}
-	return n, err
 }
 
 // hostFromPath names the host of a trace that does not say: the file's

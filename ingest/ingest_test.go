@@ -49,14 +49,16 @@ func (p *kvParser) Next() bool {
 	for p.err == nil && p.lines.Next() {
 		p.st.Lines++
 		b := string(p.lines.Bytes())
-		if b == "" || strings.HasPrefix(b, "#") {
+		if b == "" && p.lines.Bad() == nil || strings.HasPrefix(b, "#") {
 			p.st.Structure++
 			continue
 		}
 		f := strings.Fields(b)
 		var ts, v int64
 		var err error
-		if len(f) != 3 || f[0] != "KV" {
+		if bad := p.lines.Bad(); bad != nil { // as every parser must
+			err = bad
+		} else if len(f) != 3 || f[0] != "KV" {
 			err = parse.Errorf(parse.ErrSyntax, "want KV <epoch> <int>")
 		} else if ts, err = strconv.ParseInt(f[1], 10, 64); err == nil {
 			v, err = strconv.ParseInt(f[2], 10, 64)

@@ -3,6 +3,7 @@ package ingest
 import (
 	"path/filepath"
 
+	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/internal/shard"
 )
 
@@ -22,13 +23,16 @@ func ShardFromEnv(getenv func(string) string) (Shard, error) { return shard.From
 // its manifest (see lake.Source): its canonical absolute path, symlinks
 // resolved, so that b.txt, ./b.txt, $PWD/b.txt and a link to it are one
 // source and a rerun under any spelling replaces its files. Stdin has no
-// path: it is named by its content, stdinID.
+// path: it is named by its content, stdinID. A path that is not UTF-8 is
+// named with its invalid bytes written \xHH (parse.EscapeInvalid), as the
+// manifest, a JSON file, stores it: a rerun finds its manifest again.
 func sourceID(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
-	return filepath.EvalSymlinks(abs)
+	canon, err := filepath.EvalSymlinks(abs)
+	return parse.EscapeInvalid(canon), err
 }
 
 // stdinID names what was read from stdin by its content's SHA-256.

@@ -11,7 +11,8 @@ import (
 
 // Arrow returns the Arrow schema matching the table's Parquet files, as
 // Arrow's own Parquet reader (pqarrow) presents them: strings as utf8,
-// times as timestamp[us, tz=UTC], pointer fields nullable.
+// times as timestamp[us, tz=UTC], []byte as binary, pointer and []byte
+// fields nullable.
 func (t *Table) Arrow() *arrow.Schema {
 	fields := make([]arrow.Field, 0, t.Type.NumField())
 	for i := 0; i < t.Type.NumField(); i++ {
@@ -22,8 +23,11 @@ func (t *Table) Arrow() *arrow.Schema {
 		}
 		typ := f.Type
 		nullable := false
+		if typ.Kind() == reflect.Pointer || typ == bytesType {
+			nullable = true
+		}
 		if typ.Kind() == reflect.Pointer {
-			typ, nullable = typ.Elem(), true
+			typ = typ.Elem()
 		}
 		fields = append(fields, arrow.Field{Name: name, Type: arrowType(typ), Nullable: nullable})
 	}
@@ -42,11 +46,17 @@ func ParquetTag(f reflect.StructField) (name string, opts []string) {
 	return name, parts[1:]
 }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType  = reflect.TypeOf(time.Time{})
+	bytesType = reflect.TypeOf([]byte(nil))
+)
 
 func arrowType(t reflect.Type) arrow.DataType {
 	if t == timeType {
 		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	}
+	if t == bytesType {
+		return arrow.BinaryTypes.Binary
 	}
 	switch t.Kind() {
 	case reflect.String:

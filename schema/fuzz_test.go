@@ -21,6 +21,9 @@ func FuzzRejectRoundTrip(f *testing.F) {
 		rows := make([]schema.Reject, n)
 		for i := range rows {
 			rows[i] = schema.Reject{File: file, Line: line + int64(i), Col: col, Format: format, Reason: reason, Raw: raw[:len(raw)*i/n]}
+			if i%3 == 1 { // raw_bytes: null, empty and non-empty
+				rows[i].RawBytes = []byte(raw[len(raw)*i/n:])
+			}
 		}
 		var buf bytes.Buffer
 		if err := schema.WriteRows(&buf, rows, nil); err != nil {

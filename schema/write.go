@@ -86,7 +86,8 @@ type rowBuffer interface {
 // the schema built here from the row type), PLAIN for floats, strings and
 // booleans. Integers carry the INTEGER logical type of their Go width and
 // signedness, strings STRING, times TIMESTAMP(MICROS, UTC); pointer fields
-// are OPTIONAL.
+// are OPTIONAL. A []byte field is an OPTIONAL BYTE_ARRAY without the STRING
+// type (bytes that need not be UTF-8), nil a null.
 func (t *Table) NewFileWriter(w io.Writer, meta map[string]string) FileWriter {
 	b := t.newWriter()
 	m := map[string]string{MetaSchemaVersion: Version, MetaTable: t.Name}
@@ -107,6 +108,7 @@ const (
 	kString
 	kBool
 	kTime
+	kBytes // []byte: BYTE_ARRAY without the STRING type, nil a null
 )
 
 // column is one struct field's column.
@@ -155,6 +157,10 @@ func layoutOf(t reflect.Type) *layout {
 			c.kind, leaf, enc, isInt = kTime, parquet.Timestamp(parquet.Microsecond), &parquet.DeltaBinaryPacked, true
 		case ft.Kind() == reflect.String:
 			c.kind, leaf, enc = kString, parquet.String(), &parquet.Plain
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Uint8:
+			// bytes that need not be UTF-8 (DuckDB reads BLOB);
+			// optional like a pointer field: nil is a null
+			c.kind, c.ptr, leaf, enc = kBytes, true, parquet.Leaf(parquet.ByteArrayType), &parquet.Plain
 		case ft.Kind() == reflect.Bool:
 			c.kind, leaf, enc = kBool, parquet.Leaf(parquet.BooleanType), &parquet.Plain
 		case ft.Kind() == reflect.Float64:
@@ -513,6 +519,13 @@ func (c *column) values(dst []parquet.Value, base unsafe.Pointer, n int, stride 
 			for k := range dst {
 				if q := ptrAt(p, k, stride); q != nil {
 					dst[k] = parquet.Int64Value((*time.Time)(q).UnixMicro())
+					dst[k].SetDefinitionLevel(1)
+				}
+			}
+		case kBytes:
+			for k := range dst {
+				if b := *(*[]byte)(unsafe.Add(p, uintptr(k)*stride)); b != nil {
+					dst[k] = parquet.ByteArrayValue(b)
 					dst[k].SetDefinitionLevel(1)
 				}
 			}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/migreplay/migreplay/ingest"
 	"github.com/migreplay/migreplay/ingest/xentop"
 )
 
@@ -183,11 +188,27 @@ func TestIngestJobsSameBytes(t *testing.T) {
 	}
 }
 
-func TestCommandLineWithout(t *testing.T) {
-	args := []string{"ingest", "--jobs", "4", "--out", "lake", "--jobs=2", "--json", "--lenient", "traces/", "--", "--json"}
-	got := commandLineWithout(args, []string{"--jobs", "--memory-limit-mib"}, []string{"--json"})
-	if want := "migreplay ingest --out lake --lenient traces/ -- --json"; got != want {
-		t.Errorf("got %q, want %q", got, want)
+// Flags given with a value that means nothing are refused, never replaced
+// by a default or ignored (exit 2, one line).
+func TestIngestFlagRanges(t *testing.T) {
+	in := filepath.Join("..", "..", "datasets", "traces", "vm.sar_u.txt")
+	out := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "--out", out, "--jobs", "0", in}, "--jobs 0: want 1 or more"},
+		{[]string{"ingest", "--out", out, "--year", "0", in}, "--year 0: want a year"},
+		{[]string{"ingest", "--out", out, "--interval", "0s", "--start", "2026-11-21T00:00:00Z", in}, "--interval 0s: want > 0"},
+		{[]string{"ingest", "--out", out, "--interval", "3s", in}, "--interval applies with --start"},
+		{[]string{"ingest", "--out", out, "--memory-limit-mib", "-1", in}, "--memory-limit-mib -1: want ≥ 0"},
+		{[]string{"generate", "--format", "ping", "--size", "0"}, "--size 0: want > 0"},
+	} {
+		var stdout, errb bytes.Buffer
+		code := run(t.Context(), c.args, &stdout, &errb)
+		if code != 2 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d %q; want 2 and %q", c.args, code, errb.String(), c.want)
+		}
 	}
 }
 
@@ -197,5 +218,43 @@ func TestSICount(t *testing.T) {
 		if got := siCount(v); got != want {
 			t.Errorf("siCount(%g) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// A lenient run over a corrupt archive prints that file's failure under the
+// table, and the --json summary carries it; strict, exit code 2 and the
+// archive's message.
+func TestIngestSummaryShowsFailedFile(t *testing.T) {
+	var capture bytes.Buffer
+	if err := xentop.Generate(&capture, 64<<10, 1); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(capture.Bytes())
+	zw.Close()
+	in := filepath.Join(t.TempDir(), "h.xentop.gz")
+	if err := os.WriteFile(in, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"ingest", "--lenient", "--out", t.TempDir(), in}, &out, &errOut); code != 0 {
+		t.Fatalf("lenient: exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "FAILED "+in+": corrupt gzip archive: the compressed stream ends at byte ") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"ingest", "--lenient", "--json", "--out", t.TempDir(), in}, &out, &errOut); code != 0 {
+		t.Fatalf("--json: exit %d", code)
+	}
+	var sum ingest.Summary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil || !strings.HasPrefix(sum.Files[0].Error, "corrupt gzip archive") {
+		t.Errorf("--json: %v %+v", err, sum.Files)
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"ingest", "--out", t.TempDir(), in}, &out, &errOut); code != 2 ||
+		!strings.Contains(errOut.String(), in+": corrupt gzip archive") {
+		t.Errorf("strict: exit %d: %s", code, errOut.String())
 	}
 }

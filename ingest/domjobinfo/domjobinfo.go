@@ -340,10 +340,13 @@ func (p *Parser) line() bool {
 		if bad != nil {
 			if p.open {
 				p.add(b, n)
-				p.fault(n, 0, bad)
+				p.fault(n, p.lines.BadCol(), bad)
 				return false
 			}
-			p.rejectLine(n, 0, bad, b)
+			if p.stampLine > 0 {
+				p.dropStamp() // a time line times only the block right after it
+			}
+			p.rejectLine(n, p.lines.BadCol(), bad, b)
 			return false
 		}
 	}

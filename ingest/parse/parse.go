@@ -25,7 +25,9 @@ package parse
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/migreplay/migreplay/schema"
 )
@@ -38,6 +40,7 @@ var (
 	ErrUnsupported = errors.New("unsupported input")
 	ErrTooLong     = errors.New("line too long")
 	ErrBinary      = errors.New("binary data")
+	ErrNotUTF8     = errors.New("not valid UTF-8 text (convert the file: iconv -f ITS-ENCODING -t UTF-8 FILE > FILE.utf8)")
 	ErrCutShort    = errors.New("last line has no newline: the file may be cut short mid-line, and a value in it a prefix of what was printed (complete the file, or remove its last line)")
 )
 
@@ -135,13 +138,48 @@ type Parser interface {
 }
 
 // Reject turns err (usually a *ParseError) into the rejects table's row.
+// Every string column is valid UTF-8 (DuckDB refuses a STRING column that
+// is not): file, format and reason go through EscapeInvalid, and so does
+// raw, whose exact bytes then also go to raw_bytes (null when raw is
+// exact).
 func Reject(err *ParseError) *schema.Reject {
-	return &schema.Reject{
-		File:   err.File,
+	r := &schema.Reject{
+		File:   EscapeInvalid(err.File),
 		Line:   int64(err.Line),
 		Col:    int64(err.Col),
-		Format: err.Format,
-		Reason: err.Err.Error(),
-		Raw:    err.Raw,
+		Format: EscapeInvalid(err.Format),
+		Reason: EscapeInvalid(err.Err.Error()),
+		Raw:    EscapeInvalid(err.Raw),
 	}
+	if !utf8.ValidString(err.Raw) {
+		r.RawBytes = []byte(err.Raw)
+	}
+	return r
 }
+
+// EscapeInvalid returns s as valid UTF-8: each byte that does not belong to
+// a valid UTF-8 sequence becomes the four characters \xHH (0xff → \xff);
+// valid text, backslashes included, is returned as it is. It is lossless
+// unless s also holds a literal \x followed by two hex digits, which is
+// why the rejects table keeps raw's exact bytes apart (raw_bytes).
+func EscapeInvalid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteString(`\x`)
+			b.WriteByte(hexDigits[s[i]>>4])
+			b.WriteByte(hexDigits[s[i]&15])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+const hexDigits = "0123456789abcdef"

@@ -210,7 +210,7 @@ func (p *Parser) readLine() bool {
 				return true
 			}
 		}
-		p.rejectCur(0, bad)
+		p.rejectCur(p.lines.BadCol(), bad)
 		p.pos = len(p.line)
 		return true
 	}

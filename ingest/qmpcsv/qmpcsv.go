@@ -147,7 +147,7 @@ func (p *Parser) Next() bool {
 		p.st.Lines++
 		line := p.lines.Bytes()
 		if bad := p.lines.Bad(); bad != nil {
-			p.reject(0, bad)
+			p.reject(p.lines.BadCol(), bad)
 			continue
 		}
 		t := bytes.TrimSpace(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")))

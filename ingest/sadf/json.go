@@ -118,7 +118,8 @@ func NewJSONParser(r io.Reader, opt parse.Options) *JSONParser {
 	// element in one pass, where encoding/json's Decoder scanned it twice
 	// (once to find its end, once to copy it into a RawMessage). Like
 	// encoding/json, it accepts repeated keys and bytes that are not UTF-8
-	// (a comment's text): both are sysstat's to print, not ours to refuse.
+	// (a comment's text), so that such bytes cost one element, not the
+	// rest of the file: element rejects the one that holds them.
 	dec := jsontext.NewDecoder(lr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	p := &JSONParser{opt: opt, lr: lr, dec: dec}
 	p.sink.Host = opt.Host
@@ -187,6 +188,13 @@ func (p *JSONParser) step() {
 	}
 	if err != nil {
 		p.fatal(err)
+		return
+	}
+	// jsontext turns bytes that are not UTF-8 into U+FFFD: a key or a
+	// nodename so mangled would be read as another (elements are checked
+	// whole by element)
+	if tok.Kind() == '"' && strings.ContainsRune(tok.String(), utf8.RuneError) && !utf8.Valid(p.lr.text(p.lr.lineAt(p.dec.InputOffset()-1))) {
+		p.fatal(fmt.Errorf("%w: in %s", parse.ErrNotUTF8, tok))
 		return
 	}
 	n := len(p.stack)
@@ -290,9 +298,10 @@ func (p *JSONParser) element(kind string) {
 	case p.hostErr != nil:
 		err = p.hostErr
 	case !utf8.Valid(raw):
-		// Strings go to Parquet, whose strings are UTF-8; sadf prints
-		// none that is not.
-		err = parse.Errorf(parse.ErrSyntax, "bytes that are not valid UTF-8 (sadf prints non-printable bytes as '.'): not stored")
+		// jsontext lets such bytes through (AllowInvalidUTF8), but no
+		// stored string may hold them (Parquet strings are UTF-8, and sadf
+		// prints non-printable bytes as '.'): the element is rejected
+		err = fmt.Errorf("%w: at line %d", parse.ErrNotUTF8, p.lr.lineAt(start+int64(parse.InvalidUTF8(raw))))
 	case kind == "statistics":
 		skip, err = p.statistics(raw)
 	case kind == "restarts":

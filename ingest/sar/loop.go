@@ -61,7 +61,7 @@ func (l *Loop) Next() bool {
 		l.stats.Lines++
 		line := l.lines.Bytes()
 		if bad := l.lines.Bad(); bad != nil && !(bad == parse.ErrCutShort && l.WholeCut != nil && l.WholeCut(line)) {
-			l.reject(line, 0, bad)
+			l.reject(line, l.lines.BadCol(), bad)
 			continue
 		}
 		kind, col, err := l.line(line)

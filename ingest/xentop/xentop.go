@@ -284,13 +284,14 @@ func errAt(col int, sentinel error, format string, args ...any) *lineError {
 func (p *Parser) line(line []byte) (int, *lineError) {
 	if bad := p.lines.Bad(); bad != nil {
 		p.cur = nil
+		col := p.lines.BadCol() - 1
 		switch bad {
 		case parse.ErrBinary:
-			return 0, errAt(-1, bad, "NUL bytes in a text trace (a compressed or corrupt file?)")
+			return 0, errAt(col, bad, "NUL bytes in a text trace (a compressed or corrupt file?)")
 		case parse.ErrTooLong:
 			return 0, errAt(-1, bad, "longer than %d bytes", parse.MaxLine)
 		}
-		return 0, &lineError{col: -1, err: bad}
+		return 0, &lineError{col: col, err: bad} // ErrNotUTF8 (col: its first bad byte), ErrCutShort, a read error
 	}
 	off := 0
 	switch p.stamp {

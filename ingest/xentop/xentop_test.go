@@ -378,15 +378,9 @@ func TestGenerate(t *testing.T) {
 }
 
 // FuzzParser: never panics, lenient never stops on a bad line, every line
-// is accounted for. Seeds: every golden input.
+// is accounted for, every string is UTF-8. Seeds: every golden input and
+// its cut-short, non-UTF-8 and coloured variants.
 func FuzzParser(f *testing.F) {
-	dirs, _ := filepath.Glob("testdata/*/input.txt")
-	for _, in := range dirs {
-		b, err := os.ReadFile(in)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	parsetest.AddSeeds(f, "testdata/*/input.txt", nil)
 	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
 }

@@ -60,6 +60,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -382,6 +383,28 @@ func Write(root string, meta map[string]string, tables ...Rows) ([]Written, erro
 		}
 	}
 	return s.Commit()
+}
+
+// Discard removes files of s that are not committed yet, written or not
+// (ingest drops what a source wrote before it turned out corrupt); the
+// others stay for Commit. Safe from several goroutines, for distinct files.
+// A file's staged copy is removed now; one left behind by a crash is
+// removed with its run's staging folder.
+func (s *Set) Discard(files []*File) {
+	drop := make(map[*File]bool, len(files))
+	for _, lf := range files {
+		drop[lf] = true
+	}
+	s.mu.Lock()
+	s.pending = slices.DeleteFunc(s.pending, func(lf *File) bool { return drop[lf] })
+	s.mu.Unlock()
+	for _, lf := range files {
+		if !lf.done {
+			lf.fw.Abandon()
+			lf.f.Close()
+		}
+		_ = fsys.Remove(lf.f.Name())
+	}
 }
 
 // WriteTable writes rows of one table under root as one run (Write) and
