@@ -278,7 +278,8 @@ type values struct {
 
 func (v *values) int(x int64) *int64 {
 	if v.n == len(v.ints) {
-		return &x
+		y := x // only here does the value escape
+		return &y
 	}
 	p := &v.ints[v.n]
 	v.n++

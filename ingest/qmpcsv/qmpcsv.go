@@ -101,7 +101,8 @@ type values struct {
 
 func (v *values) int(x int64) *int64 {
 	if len(v.ints) == cap(v.ints) {
-		return &x
+		y := x // only here does the value escape
+		return &y
 	}
 	v.ints = append(v.ints, x)
 	return &v.ints[len(v.ints)-1]
