@@ -4,7 +4,7 @@ BIN     := bin/migreplay
 OUT     ?= out
 PKGS    := ./...
 
-.PHONY: help build run test test-go test-race test-integration test-report test-cluster bench fuzz golden lint fmt clean notebooks
+.PHONY: help build run test test-go test-race test-integration test-report test-cluster bench fuzz golden lint fmt clean notebooks qemu-lab qemu-lab-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -60,3 +60,12 @@ notebooks: build ## execute notebooks/*.ipynb against a fresh make run (needs ju
 	MIGREPLAY=$(CURDIR)/$(BIN) LAKE=$(CURDIR)/$(OUT)/lake CLUSTER=$(CURDIR)/$(OUT)/cluster/lake \
 	  IDC=$(CURDIR)/datasets/cluster/idc.csv OUT=$(CURDIR)/$(OUT)/notebooks \
 	  jupyter nbconvert --to notebook --execute --output-dir $(OUT)/notebooks notebooks/*.ipynb
+
+qemu-lab-deps: ## (root, Debian bookworm) install what qemu-lab needs: QEMU 10 from bookworm-backports, a guest kernel, busybox-static, gcc
+	apt-get install -y -t bookworm-backports qemu-system-x86 qemu-utils
+	apt-get install -y linux-image-amd64 busybox-static gcc
+
+qemu-lab: ## (root; not in test, ~20 min) rerecord the real QEMU migrations of datasets/qemu (lab/qemu/lab.py); RUNS=a,b for some of them
+	python3 lab/qemu/lab.py $(if $(RUNS),--only $(RUNS))
+	$(GO) test -count=1 -run TestQEMULabRuns ./datasets
+	@echo "datasets/qemu/README.md's table, from the new logs: $(GO) test ./datasets -run TestQEMUPrintTable -v -args -qemu-table"
