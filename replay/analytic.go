@@ -55,7 +55,7 @@ func analytic(p *params) Result {
 		Pages: p.pages, PageSize: p.pageSize, Rate: p.rate, RateBound: p.bound(),
 	}
 	env := Env{
-		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate,
+		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate, FinalRate: p.finalRate,
 		MaxBandwidth: p.maxBW, DowntimeLimit: p.limit, AutoConverge: p.autoConv,
 	}
 	var ctrl controller
@@ -96,9 +96,13 @@ func analytic(p *params) Result {
 	rate, invRate := p.rate, 1/p.rate
 	chunkBytes, chunk, invChunk := 0.0, 1.0, 1.0
 	deadline := p.deadline()
+	switched := false // the last round ended at the post-copy request
 	for {
-		if p.postcopy && res.Rounds == p.postAfter {
-			analyticPostcopy(p, &dc, &res, t, pending, zeros, dRate, deadline)
+		if p.postcopy && (p.postAt > 0 && t >= p.postAt || p.postAt == 0 && res.Rounds == p.postAfter) {
+			analyticPostcopy(p, &dc, &res, t, pending, zeros, dRate, deadline, rate)
+			if switched {
+				res.Syncs-- // the round's sync was the switch's
+			}
 			return res
 		}
 		if res.Rounds >= p.maxRounds || t >= deadline {
@@ -106,7 +110,7 @@ func analytic(p *params) Result {
 			if res.Rounds >= p.maxRounds {
 				reason = reasonRoundLimit
 			}
-			analyticGiveUp(p, &res, reason, t, pending)
+			analyticGiveUp(p, &res, reason, t, pending, rate)
 			return res
 		}
 		plan := &ctrl.plan
@@ -175,6 +179,18 @@ func analytic(p *params) Result {
 			bytes = (sent-z)*pb + z*ZeroPageBytes
 			dt = bytes * invRate
 		}
+		if at := p.postAt; p.postcopy && at > t && t+dt > at {
+			// a post-copy request: the round ends at the first chunk
+			// boundary at or after it, pro rata of its pages
+			c := fmax(plan.ChunkBytes, pb)
+			if b := math.Ceil((at-t)*rate/c) * c; b < bytes {
+				f := b / bytes
+				tail = pending - (sent+skipped)*f
+				sent, skipped, z, bytes = sent*f, skipped*f, z*f, b
+				dt = bytes * invRate
+			}
+			switched = true
+		}
 		cut := t+dt > deadline
 		if cut {
 			// the round is cut at the deadline: pro rata of its pages and
@@ -203,7 +219,7 @@ func analytic(p *params) Result {
 		t += dt
 		if cut {
 			pending = after
-			analyticGiveUp(p, &res, reasonTimeout, deadline, pending)
+			analyticGiveUp(p, &res, reasonTimeout, deadline, pending, rate)
 			res.Syncs = res.Rounds // no sync ends the cut round
 			return res
 		}
@@ -237,11 +253,11 @@ func analytic(p *params) Result {
 		res.MaxThrottle = fmax(res.MaxThrottle, throttle)
 		pending = after
 		if ctrl.kind == kindOther && dec.Action == GiveUp {
-			analyticGiveUp(p, &res, dec.Reason, t, pending)
+			analyticGiveUp(p, &res, dec.Reason, t, pending, rate)
 			return res
 		}
 		if v != vContinue {
-			fr := p.rate
+			fr := p.finalRate
 			if ctrl.kind == kindOther {
 				res.StopReason = dec.Reason
 				if dec.FinalRateCap > 0 {
@@ -254,20 +270,21 @@ func analytic(p *params) Result {
 				}
 			}
 			fb := pending*pb + p.stateBytes
+			res.ExpectedDowntime = pending * float64(p.pageSize) * invRate
 			if t+fb/fr+p.state > deadline {
 				// the stop-and-copy is cut at the deadline: the pages
 				// that fit are sent, the guest resumes on the source
 				ram := fmin(pending*pb, (deadline-t)*fr)
 				res.Bytes += int64(ram)
 				res.PagesSent += int64(math.Round(ram / pb))
-				analyticGiveUp(p, &res, reasonTimeout, deadline, pending-ram/pb)
+				analyticGiveUp(p, &res, reasonTimeout, deadline, pending-ram/pb, rate)
+				res.ExpectedDowntime = pending * float64(p.pageSize) * invRate
 				res.Syncs = res.Rounds + 2 // the stop's sync happened
 				return res
 			}
 			res.Bytes += int64(fb)
 			res.PagesSent += int64(math.Round(pending))
 			res.Downtime = fb/fr + p.state
-			res.ExpectedDowntime = res.Downtime
 			res.TotalTime = t + res.Downtime
 			res.Converged = true
 			res.Syncs = res.Rounds + 2
@@ -318,34 +335,35 @@ func risingChunks(plan *RoundPlan, pending, chunk, ct, t, k0 float64) float64 {
 }
 
 // analyticGiveUp ends a migration that did not converge at time t with
-// pending pages still to send.
-func analyticGiveUp(p *params, res *Result, reason string, t, pending float64) {
+// pending pages still to send, the stream last at rate.
+func analyticGiveUp(p *params, res *Result, reason string, t, pending, rate float64) {
 	res.StopReason = reason
 	res.TotalTime = t
 	res.Syncs = res.Rounds + 1
-	res.ExpectedDowntime = (pending*p.pageBytes+p.stateBytes)/p.rate + p.state
+	res.ExpectedDowntime = pending * float64(p.pageSize) / rate
 }
 
-func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zeros, dRate, deadline float64) {
+func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zeros, dRate, deadline, rate float64) {
 	sw := float64(p.pages)/8 + p.stateBytes
-	down := p.state + sw/p.rate
+	down := p.state + sw/p.finalRate
 	if t+down > deadline {
 		// the switch-over is cut at the deadline (see engine.postcopy)
-		res.Bytes += int64(fmin(sw, (deadline-t)*p.rate))
-		analyticGiveUp(p, res, reasonTimeout, deadline, pending)
+		res.Bytes += int64(fmin(sw, (deadline-t)*p.finalRate))
+		analyticGiveUp(p, res, reasonTimeout, deadline, pending, rate)
 		res.Syncs = res.Rounds + 2
 		return
 	}
 	res.Postcopy = true
-	res.Downtime, res.ExpectedDowntime = down, down
+	res.Downtime, res.ExpectedDowntime = down, pending*float64(p.pageSize)/rate
 	res.Bytes += int64(sw)
 	t += down
 	z := min(zeros, pending)
 	window := ((pending-z)*p.pageBytes + z*ZeroPageBytes) / p.rate
 	n := float64(p.pages)
-	// pages touched during the window, each pending one faults if touched
-	// before its push: on average half of the window
-	touched := dc.At(dRate * window / 2)
+	// pages touched (written, or read: Config.ReadRate) during the window,
+	// each pending one faults if touched before its push: on average half
+	// of the window
+	touched := dc.At((dRate + p.readRate) * window / 2)
 	faults := touched * pending / n
 	stall := faults * (p.fault + p.pageBytes/p.rate)
 	res.Bytes += int64((pending-z)*p.pageBytes + z*ZeroPageBytes)

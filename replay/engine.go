@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/bits"
 )
 
@@ -38,10 +39,18 @@ type Result struct {
 	RateBound string  `json:"rate_bound"`      // what bounds Rate: "link", "cpu" or "limit"
 
 	TotalTime float64 `json:"total_time_s"` // seconds, setup to resume (post-copy: to the last page)
-	Downtime  float64 `json:"downtime_s"`   // seconds the guest was paused (0 when not converged)
-	// ExpectedDowntime is what stopping at the end would have cost:
-	// pending pages ÷ rate + state term (QEMU's expected-downtime). Equal to
-	// Downtime for a converged pre-copy.
+	// Downtime is the pause (QEMU's downtime): seconds from stopping the
+	// guest to resuming it on the destination, the last pending pages and
+	// the CPU and device state at the stop-and-copy's rate plus the state
+	// time (0 when not converged).
+	Downtime float64 `json:"downtime_s"`
+	// ExpectedDowntime is QEMU's expected-downtime as QEMU computes it
+	// (migration_update_counters): the pages pending at the last bitmap
+	// sync × page size ÷ the stream's rate then (the last live round's),
+	// without device state. For a converged pre-copy that is the estimate
+	// QEMU switched over on (below the downtime limit by its rule), where
+	// Downtime is the pause itself; for one that did not converge, what
+	// stopping at the end would have cost by that estimate.
 	ExpectedDowntime float64 `json:"expected_downtime_s"`
 	Bytes            int64   `json:"bytes_sent"` // stream bytes sent
 	PagesSent        int64   `json:"pages_sent"` // pages sent in full, all rounds
@@ -135,7 +144,7 @@ func (e *engine) zeroMask(wi int) uint64 {
 func (e *engine) run(ctx context.Context) error {
 	p := e.p
 	env := Env{
-		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate,
+		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate, FinalRate: p.finalRate,
 		MaxBandwidth: p.maxBW, DowntimeLimit: p.limit, AutoConverge: p.autoConv,
 	}
 	var ctrl controller
@@ -143,12 +152,13 @@ func (e *engine) run(ctx context.Context) error {
 	e.t = p.setup
 	deadline := p.deadline()
 	finalCap := 0.0
+	switched := false // the last round ended at the post-copy request (its sync is the switch's)
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
-		if p.postcopy && e.res.Rounds == p.postAfter {
-			e.postcopy(deadline)
+		if p.postcopy && (p.postAt > 0 && e.t >= p.postAt || p.postAt == 0 && e.res.Rounds == p.postAfter) {
+			e.postcopy(deadline, switched)
 			return nil
 		}
 		if e.res.Rounds >= p.maxRounds {
@@ -169,7 +179,7 @@ func (e *engine) run(ctx context.Context) error {
 		if plan.Skip {
 			rd, cut = e.roundBatched(rate, plan.Spread, deadline)
 		} else {
-			rd, cut = e.roundOneShot(rate, &plan, deadline)
+			rd, cut, switched = e.roundOneShot(rate, &plan, deadline)
 		}
 		e.res.Rounds++
 		rd.Index = e.res.Rounds
@@ -219,14 +229,23 @@ func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
 // roundOneShot sends the pending pages in address order (all of them, or
 // until a chunk boundary leaves fewer than plan.StopBelow: see RoundPlan),
 // while the guest writes; then pending = unsent tail ∪ written. A round
-// that would end after deadline is cut there: it sends the pages that fit
-// before it (cut reports it).
-func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (rd Round, cut bool) {
+// that would pass a post-copy request (Config.PostcopyAt) ends at the first
+// chunk boundary at or after it (switched reports it). A round that would
+// end after deadline is cut there: it sends the pages that fit before it
+// (cut reports it).
+func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (rd Round, cut, switched bool) {
 	p := e.p
 	rd = Round{Phase: "precopy", Start: e.t, Pending: e.pending, Rate: rate, Throttle: e.throttle}
 	end, sent, zeros := e.cut(plan, rate)
 	bytes := float64(sent-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes
 	rd.Duration = bytes / rate
+	if at := p.postAt; p.postcopy && at > e.t && e.t+rd.Duration > at {
+		chunk := max(plan.ChunkBytes, p.pageBytes)
+		end, sent, zeros = e.prefix(math.Ceil((at-e.t)*rate/chunk) * chunk)
+		bytes = float64(sent-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes
+		rd.Duration = bytes / rate
+		switched = true
+	}
 	if e.t+rd.Duration > deadline {
 		cut = true
 		end, sent, zeros = e.prefix((deadline - e.t) * rate)
@@ -258,7 +277,7 @@ func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (
 	}
 	e.swap()
 	rd.PendingAfter = e.pending
-	return rd, cut
+	return rd, cut, switched
 }
 
 // cut walks the pending pages in address order and returns the page index
@@ -493,13 +512,18 @@ func (e *engine) zerosPending() int64 {
 	return z
 }
 
-// stopAndCopy pauses the guest and sends every pending page. A
-// stop-and-copy that would end after deadline is cut there: it sends the
-// pages that fit before it (address order), the migration gives up and the
-// guest resumes on the source.
+// stopAndCopy pauses the guest and sends every pending page, with the CPU
+// and device state: Downtime = (pending pages' bytes + StateBytes) ÷ the
+// stop-and-copy's rate + StateTime, where that rate is the stream rate, or
+// for a policy that lifts its limit at the stop (QEMU) the rate the link
+// and the CPU allow, capped by rateCap when > 0. ExpectedDowntime is QEMU's
+// estimate of the same pause (see expected). A stop-and-copy that would end
+// after deadline is cut there: it sends the pages that fit before it
+// (address order), the migration gives up and the guest resumes on the
+// source.
 func (e *engine) stopAndCopy(rateCap, deadline float64) {
 	p := e.p
-	rate := p.rate
+	rate := p.finalRate
 	if rateCap > 0 {
 		rate = min(rate, rateCap)
 	}
@@ -508,6 +532,7 @@ func (e *engine) stopAndCopy(rateCap, deadline float64) {
 		ZeroPages: zeros, PagesSent: e.pending - zeros}
 	bytes := float64(rd.PagesSent)*p.pageBytes + float64(zeros)*ZeroPageBytes + p.stateBytes
 	rd.Duration = bytes/rate + p.state
+	e.res.ExpectedDowntime = e.expected(e.pending)
 	if e.t+rd.Duration > deadline {
 		_, sent, zeros := e.prefix((deadline - e.t) * rate)
 		rd.ZeroPages, rd.PagesSent = zeros, sent-zeros
@@ -525,10 +550,22 @@ func (e *engine) stopAndCopy(rateCap, deadline float64) {
 	e.t += rd.Duration
 	e.pending = 0
 	e.res.Downtime = rd.Duration
-	e.res.ExpectedDowntime = rd.Duration
 	e.res.TotalTime = e.t
 	e.res.Converged = true
 	e.res.Syncs = e.res.Rounds + 2
+}
+
+// expected is QEMU's expected-downtime (migration_update_counters): the
+// bytes pending at the last bitmap sync, pending pages × page size
+// (dirty_bytes_last_sync), over the bandwidth the stream last measured,
+// the last live round's rate (the stream rate before any round). No device
+// state, no zero-page discount: QEMU counts neither.
+func (e *engine) expected(pending int64) float64 {
+	rate := e.p.rate
+	if n := len(e.res.Log); n > 0 && e.res.Log[n-1].Rate > 0 {
+		rate = e.res.Log[n-1].Rate
+	}
+	return float64(pending) * float64(e.p.pageSize) / rate
 }
 
 func (e *engine) giveUp(reason string) {
@@ -536,5 +573,5 @@ func (e *engine) giveUp(reason string) {
 	e.res.Converged = false
 	e.res.TotalTime = e.t
 	e.res.Syncs = e.res.Rounds + 1
-	e.res.ExpectedDowntime = (float64(e.pending)*e.p.pageBytes+e.p.stateBytes)/e.p.rate + e.p.state
+	e.res.ExpectedDowntime = e.expected(e.pending)
 }
