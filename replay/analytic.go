@@ -69,6 +69,13 @@ func analytic(p *params) Result {
 	}
 	// one uniform term (uniform, CPU and trace models): At written out below
 	one := dc.k == 1 && dc.terms[0].S > 0
+	// a measured series is read round by round (its rate changes), and one
+	// measured under the migration's own throttle is not throttled again
+	tr, _ := p.model.(*Trace)
+	trEnd := math.Inf(1) // when a series stops changing
+	if tr != nil && !tr.Repeat {
+		trEnd = tr.Times[len(tr.Times)-1]
+	}
 	oneS, oneAL := dc.terms[0].S, dc.terms[0].A*dc.terms[0].L
 	n := float64(p.pages)
 	invN := 1 / n
@@ -99,6 +106,9 @@ func analytic(p *params) Result {
 	switched := false // the last round ended at the post-copy request
 	for {
 		if p.postcopy && (p.postAt > 0 && t >= p.postAt || p.postAt == 0 && res.Rounds == p.postAfter) {
+			if tr != nil { // the series' rate from the switch on
+				dRate = tr.Writes(t, t+1)
+			}
 			analyticPostcopy(p, &dc, &res, t, pending, zeros, dRate, deadline, rate)
 			if switched {
 				res.Syncs-- // the round's sync was the switch's
@@ -155,6 +165,9 @@ func analytic(p *params) Result {
 			}
 		}
 		run := 1 - throttle
+		if tr != nil && tr.Throttled {
+			run = 1
+		}
 		sent := pending - tail
 		z := fmin(zeros, sent)
 		bytes := (sent-z)*pb + z*ZeroPageBytes
@@ -201,6 +214,9 @@ func analytic(p *params) Result {
 			dt = deadline - t
 		}
 		writes := dRate * dt * run
+		if tr != nil {
+			writes = tr.Writes(t, t+dt) * run
+		}
 		var dirtied float64
 		switch {
 		case !one:
@@ -292,7 +308,7 @@ func analytic(p *params) Result {
 		}
 		// fixed point: nothing changes any more, so a Steady policy will not
 		// stop before the timeout (QEMU and SimGrid have no round cap)
-		if extrapolate && zeros == 0 && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 && ctrl.steady() {
+		if extrapolate && zeros == 0 && t >= trEnd && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 && ctrl.steady() {
 			left := p.timeout - (t - p.setup)
 			if left > 0 {
 				k := math.Floor(left / dt)

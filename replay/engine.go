@@ -97,6 +97,7 @@ type engine struct {
 	ever        *Bitmap // pages written since the start (only with zero pages)
 	zlo         int64   // first zero page
 	pending     int64
+	pos         int64 // an InTurn trace's next page (Trace.markFrom)
 	t           float64
 	throttle    float64
 	res         Result
@@ -214,6 +215,16 @@ func (e *engine) account(rd *Round) {
 	e.res.RemoteFaults += rd.RemoteFaults
 }
 
+// running is the share of time the guest's writes run: 1 − the throttle,
+// or 1 for a series measured under the migration's own throttle
+// (Trace.Throttled: its rates already include it).
+func (e *engine) running() float64 {
+	if tr, ok := e.model.(*Trace); ok && tr.Throttled {
+		return 1
+	}
+	return 1 - e.throttle
+}
+
 // guestWrites draws and marks the guest's writes during [t, t+dt).
 func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
 	if dt <= 0 || run <= 0 {
@@ -221,6 +232,12 @@ func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
 	}
 	w := poisson(e.r, e.model.Writes(e.t, e.t+dt)*run)
 	if w > 0 {
+		if tr, ok := e.model.(*Trace); ok {
+			if pos, ok := tr.markFrom(b, e.pos, w); ok {
+				e.pos = pos
+				return w
+			}
+		}
 		e.model.Mark(b, w, e.r)
 	}
 	return w
@@ -256,7 +273,7 @@ func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (
 	rd.PagesSent = sent - zeros
 	rd.PagesLeft = e.pending - sent
 	rd.Bytes = int64(bytes)
-	rd.Writes = e.guestWrites(e.dirty, rd.Duration, 1-e.throttle)
+	rd.Writes = e.guestWrites(e.dirty, rd.Duration, e.running())
 	e.t += rd.Duration
 	if cut {
 		e.t = deadline
@@ -396,7 +413,7 @@ func (e *engine) roundBatched(rate float64, spread bool, deadline float64) (rd R
 	nw := len(e.send.w)
 	const per = 16
 	groups := (nw + per - 1) / per
-	run := 1 - e.throttle
+	run := e.running()
 	sw, dw := e.send.w, e.dirty.w
 	for g := 0; g < groups; g++ {
 		var pages, zeros, skipped int64
