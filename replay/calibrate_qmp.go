@@ -432,7 +432,8 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 	if err != nil {
 		return Measured{}, fmt.Errorf("%w: %s: %w", ErrCalibrate, name, err)
 	}
-	out := Measured{Name: name, Config: cfg, TotalTime: float64(*last.TotalTimeMs) / 1000, Downtime: math.NaN(), Syncs: math.NaN(), Bytes: math.NaN()}
+	out := Measured{Name: name, Config: cfg, TotalTime: float64(*last.TotalTimeMs) / 1000, Downtime: math.NaN(), Syncs: math.NaN(), Bytes: math.NaN(),
+		Group: qmpGroup(cfg)}
 	if last.DowntimeMs != nil {
 		out.Downtime = float64(*last.DowntimeMs) / 1000
 	}
@@ -443,6 +444,20 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 		out.Bytes = float64(v)
 	}
 	return out, nil
+}
+
+// qmpGroup is a measured run's kind: post-copy, auto-converge, idle (no
+// dirty rate measured) or pre-copy.
+func qmpGroup(cfg Config) string {
+	switch {
+	case cfg.Postcopy:
+		return "post-copy"
+	case cfg.AutoConverge:
+		return "auto-converge"
+	case cfg.DirtyModel != nil && cfg.DirtyModel.Writes(0, 1e9) == 0:
+		return "idle"
+	}
+	return "pre-copy"
 }
 
 // ConfigFromQMP is the replay of one migration (complete or not) from what
@@ -481,13 +496,25 @@ type LakeCalibration struct {
 	Runs    []Measured // the completed migrations, in SplitQMP's order
 	Skipped []string   // migrations not used, with the reason
 	All     Calibration
+	// ByGroup holds each group's own fit when CalibrateOptions.ByGroup,
+	// in order of first appearance.
+	ByGroup []GroupFit
 	LOO     LOOReport // leave-one-out; empty with fewer than two runs
+}
+
+// GroupFit is one group's calibration.
+type GroupFit struct {
+	Group string
+	Fit   Calibration
 }
 
 // CalibrateQMP calibrates on every completed migration of migs (see
 // MeasuredFromQMP; the others are listed in Skipped) and evaluates the fit
-// by leave-one-out. opt.Fit empty means efficiency, state-time and
-// working-set.
+// by leave-one-out, its errors also per group of similar runs
+// (LOOReport.Groups). opt.Fit empty means state-time and cpu-rate: the
+// switch-over's cost beyond the link, and the rate QEMU sends it at once
+// it lifts max-bandwidth (the polls measure neither; the working set and
+// the stream rate come from each run's own polls).
 func CalibrateQMP(migs []QMPMigration, qo QMPOptions, opt CalibrateOptions) (LakeCalibration, error) {
 	var lc LakeCalibration
 	for _, m := range migs {
@@ -502,11 +529,20 @@ func CalibrateQMP(migs []QMPMigration, qo QMPOptions, opt CalibrateOptions) (Lak
 		return lc, fmt.Errorf("%w: none of %d migrations completed with usable figures", ErrCalibrate, len(migs))
 	}
 	if len(opt.Fit) == 0 {
-		opt.Fit = []string{FitEfficiency, FitStateTime, FitWorkingSet}
+		opt.Fit = []string{FitStateTime, FitCPURate}
 	}
 	var err error
 	if lc.All, err = Calibrate(lc.Runs, opt); err != nil {
 		return lc, err
+	}
+	if opt.ByGroup {
+		for _, g := range Groups(lc.Runs) {
+			c, err := Calibrate(sameGroup(lc.Runs, g), opt)
+			if err != nil {
+				return lc, fmt.Errorf("group %s: %w", g, err)
+			}
+			lc.ByGroup = append(lc.ByGroup, GroupFit{g, c})
+		}
 	}
 	if len(lc.Runs) >= 2 {
 		if lc.LOO, err = LeaveOneOut(lc.Runs, opt); err != nil {

@@ -1,6 +1,8 @@
 package lakeio
 
 import (
+	"fmt"
+	"os"
 	"strings"
 
 	"github.com/migreplay/migreplay/replay"
@@ -31,4 +33,45 @@ func (s Series) Apply(cfg *replay.Config, given replay.Values) (string, error) {
 		return "", nil
 	}
 	return "from the lake: " + strings.Join(took, ", ") + "; flags override them", nil
+}
+
+// ReadTraceOptions reads a dirty-rate series from path (ReadTrace) for a
+// replay with the options v: the page size is v's, and for xentop the
+// dirty rate per busy CPU is v's dirty-rate, which is then removed from v
+// (it is not a mean to rescale the series to) when the dirty model is the
+// trace.
+func ReadTraceOptions(path string, q Query, v replay.Values) (Series, error) {
+	var err error
+	if q.DirtyPerCPU, _, err = v.Float(replay.OptDirtyRate); err != nil {
+		return Series{}, err
+	}
+	if s, ok := v["page-size"]; ok {
+		if q.PageSize, err = replay.ParseSize(s); err != nil {
+			return Series{}, err
+		}
+	}
+	s, err := ReadTrace(path, q)
+	if err != nil {
+		return s, err
+	}
+	if m := v[replay.OptDirtyModel]; s.Source == SourceXentop && (m == "" || m == "trace") {
+		delete(v, replay.OptDirtyRate)
+	}
+	return s, nil
+}
+
+// ReadParams reads fitted parameters from a file ("migreplay replay
+// --calibrate LAKE --json" output, or its "fit" object alone; see
+// replay.ReadCalibration).
+func ReadParams(path string) (replay.Calibration, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return replay.Calibration{}, err
+	}
+	defer f.Close()
+	c, err := replay.ReadCalibration(f)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
 }
