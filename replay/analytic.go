@@ -105,7 +105,7 @@ func analytic(p *params) Result {
 	deadline := p.deadline()
 	switched := false // the last round ended at the post-copy request
 	for {
-		if p.postcopy && (p.postAt > 0 && t >= p.postAt || p.postAt == 0 && res.Rounds == p.postAfter) {
+		if p.postcopy && (switched || p.postAt > 0 && t >= p.postAt || p.postAt == 0 && res.Rounds == p.postAfter) {
 			if tr != nil { // the series' rate from the switch on
 				dRate = tr.Writes(t, t+1)
 			}

@@ -158,7 +158,7 @@ func (e *engine) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
-		if p.postcopy && (p.postAt > 0 && e.t >= p.postAt || p.postAt == 0 && e.res.Rounds == p.postAfter) {
+		if p.postcopy && (switched || p.postAt > 0 && e.t >= p.postAt || p.postAt == 0 && e.res.Rounds == p.postAfter) {
 			e.postcopy(deadline, switched)
 			return nil
 		}
