@@ -72,8 +72,11 @@ func analytic(p *params) Result {
 	// a measured series is read round by round (its rate changes), and one
 	// measured under the migration's own throttle is not throttled again
 	tr, _ := p.model.(*Trace)
-	trEnd := math.Inf(1) // when a series stops changing
-	if tr != nil && !tr.Repeat {
+	trEnd := math.Inf(-1) // when the dirty rate stops changing
+	switch {
+	case tr != nil && tr.Repeat:
+		trEnd = math.Inf(1)
+	case tr != nil:
 		trEnd = tr.Times[len(tr.Times)-1]
 	}
 	oneS, oneAL := dc.terms[0].S, dc.terms[0].A*dc.terms[0].L
