@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -43,14 +42,7 @@ else xentop; --dirty-trace-run, -host and -domain choose one; for xentop,
 --dirty-rate is the dirty rate per CPU). The text output says what it took:
 ` + lakeio.SourcesHelp + `
 
---calibrate LAKE fits the free parameters (--fit; default state-time,
-cpu-rate) to the lake's completed QMP migrations, each replayed from what
-its polls measured, and reports the leave-one-out median absolute
-percentage error of total time, downtime, syncs and bytes, overall and per
-group (idle, pre-copy, auto-converge, post-copy); with --json, its "fit" is
-what --params FILE replays with. --policy (and its options), --mtu, and
---downtime-limit and --bandwidth (default: each run's own, and no link
-limit) say what the polls do not.
+` + lakeio.CalibrateHelp + `
 
 A dirty-rate CSV (--dirty-trace FILE): time s, rate pages/s; ` + replay.TraceRule + `
 `
@@ -125,23 +117,9 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return optionErr(err)
 	}
-	var note []string
-	if series.From != "" {
-		took, err := series.Apply(&cfg, values)
-		if err != nil {
-			return optionErr(err)
-		}
-		note = append(note, "dirty-rate trace: "+series.From, took)
-	}
-	if f.params != "" {
-		c, err := lakeio.ReadParams(f.params)
-		if err != nil {
-			return usageErr("--params: %v", err)
-		}
-		if cfg, err = c.ApplyGiven(cfg, func(n string) bool { _, ok := values[n]; return ok }); err != nil {
-			return optionErr(err)
-		}
-		note = append(note, "fitted parameters ("+f.params+"): "+replay.DescribeFit(c))
+	note, err := lakeio.Measured(&cfg, series, f.params, values)
+	if err != nil {
+		return optionErr(err)
 	}
 	sw := replay.Sweep{Base: cfg, Analytic: f.analytic}
 	if len(f.sweep) > 0 {
@@ -156,7 +134,7 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := replay.UnusedOptions(values, sw.Policies(), []string{cfg.DirtyModel.Name()}); err != nil {
 		return optionErr(err)
 	}
-	if note := strings.TrimSpace(strings.Join(note, "\n")); note != "" && !f.json {
+	if note != "" && !f.json {
 		fmt.Fprintf(stdout, "%s\n\n", note)
 	}
 	return replayRun(ctx, sw, f, stdout)

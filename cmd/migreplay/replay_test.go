@@ -577,3 +577,28 @@ func TestReplayCommandTraceSources(t *testing.T) {
 		t.Errorf("source for a CSV file: exit %d %s", code, stderr)
 	}
 }
+
+// --params FILE replays with fitted parameters: the "fit" of --calibrate
+// --json (here written by hand: state time 2 ms, CPU rate 3 GB/s) lands
+// in the inputs; a fitted option also given as a flag is refused, not
+// overridden; --postcopy-at requests post-copy by time.
+func TestReplayCommandParams(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "fit.json")
+	if err := os.WriteFile(file, []byte(`{"lake": "x", "fit": {"state_time_s": 0.002, "cpu_rate": 3e9, "efficiency": null}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := replayJSON(t, "--memory", "1GiB", "--params", file)
+	if in["state_time_s"] != 0.002 || in["cpu_rate"] != 3e9 {
+		t.Errorf("inputs %v", in)
+	}
+	if code, _, stderr := replayCmd(t, "--memory", "1GiB", "--params", file, "--state-time", "5ms"); code != 2 || !strings.Contains(stderr, "--state-time") {
+		t.Errorf("--state-time and --params: exit %d %s", code, stderr)
+	}
+	_, res := replayJSON(t, "--memory", "1GiB", "--dirty-rate", "5000", "--postcopy-at", "3s")
+	if !res.Postcopy || res.StopReason != "postcopy" {
+		t.Errorf("--postcopy-at: %+v", res)
+	}
+	if code, _, stderr := replayCmd(t, "--postcopy-at", "3s", "--postcopy-after", "2"); code != 2 || !strings.Contains(stderr, "give one") {
+		t.Errorf("--postcopy-at with --postcopy-after: exit %d %s", code, stderr)
+	}
+}

@@ -75,3 +75,40 @@ func ReadParams(path string) (replay.Calibration, error) {
 	}
 	return c, nil
 }
+
+// CalibrateHelp is what "migreplay replay --help" says of --calibrate.
+const CalibrateHelp = `--calibrate LAKE fits the free parameters (--fit; default state-time,
+cpu-rate) to the lake's completed QMP migrations, each replayed from what
+its polls measured, and reports the leave-one-out median absolute
+percentage error of total time, downtime, syncs and bytes, overall and per
+group (idle, pre-copy, auto-converge, post-copy; --by-group fits each on
+its own); with --json, its "fit" is what --params FILE replays with.
+--policy (and its options), --mtu, and --downtime-limit and --bandwidth
+(default: each run's own, and no link limit) say what the polls do not.`
+
+// Measured sets in cfg what the series measured (Series.Apply) and the
+// fitted parameters in the file params ("" for none; ReadParams, applied
+// with Calibration.ApplyGiven: a fitted option also given is an error),
+// and says what it took, for people ("" when nothing). An error about an
+// option is a *replay.OptionError.
+func Measured(cfg *replay.Config, s Series, params string, given replay.Values) (string, error) {
+	var note []string
+	if s.From != "" {
+		took, err := s.Apply(cfg, given)
+		if err != nil {
+			return "", err
+		}
+		note = append(note, "dirty-rate trace: "+s.From, took)
+	}
+	if params != "" {
+		c, err := ReadParams(params)
+		if err != nil {
+			return "", &replay.OptionError{Name: "params", Value: params, Reason: err}
+		}
+		if *cfg, err = c.ApplyGiven(*cfg, func(n string) bool { _, ok := given[n]; return ok }); err != nil {
+			return "", err
+		}
+		note = append(note, "fitted parameters ("+params+"): "+replay.DescribeFit(c))
+	}
+	return strings.TrimSpace(strings.Join(note, "\n")), nil
+}
