@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/migreplay/migreplay/replay"
+	"github.com/migreplay/migreplay/replay/lakeio"
 	"github.com/migreplay/migreplay/schema"
 	"github.com/migreplay/migreplay/schema/table"
 )
@@ -37,7 +38,7 @@ func QMPMigrations(lake string, cfg QMPConfig) ([]schema.QMPMigration, error) {
 	if _, err := os.Stat(filepath.Join(lake, "table=qmp_migrate")); err != nil {
 		return nil, nil
 	}
-	migs, err := replay.ReadQMPLake(lake)
+	migs, err := lakeio.ReadQMP(lake)
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +94,11 @@ func qmpSummary(m replay.QMPMigration) schema.QMPMigration {
 		if r.RAMTotal == nil && p.RAMTotal != nil {
 			r.RAMTotal = p.RAMTotal
 		}
-		if p.DirtySyncCount != nil && (r.Syncs == nil || *p.DirtySyncCount > *r.Syncs) {
-			r.Syncs = p.DirtySyncCount
+		if p.RAMDirtySyncCount != nil && (r.Syncs == nil || *p.RAMDirtySyncCount > *r.Syncs) {
+			r.Syncs = p.RAMDirtySyncCount
 		}
-		if p.DirtyPagesRate != nil && p.DirtySyncCount != nil && *p.DirtySyncCount >= 2 {
-			rates = append(rates, float64(*p.DirtyPagesRate))
+		if p.RAMDirtyPagesRate != nil && p.RAMDirtySyncCount != nil && *p.RAMDirtySyncCount >= 2 {
+			rates = append(rates, float64(*p.RAMDirtyPagesRate))
 		}
 		if p.RAMMbps != nil && p.Status != nil && *p.Status == "active" {
 			mbps = append(mbps, *p.RAMMbps)

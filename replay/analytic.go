@@ -35,8 +35,12 @@ import (
 // half-way through the window).
 //
 // When the pending pages stop shrinking (a fixed point: QEMU or SimGrid
-// with λ ≥ 1), the remaining rounds up to Config.Timeout are extrapolated
-// instead of iterated, so every configuration costs O(rounds to converge).
+// with λ ≥ 1), the remaining whole rounds up to Config.Timeout are
+// extrapolated instead of iterated, so every configuration costs O(rounds
+// to converge). A round (or stop-and-copy, or post-copy switch-over) that
+// would end after setup + Timeout is cut there pro rata of its pages and
+// bytes, as the page-level engine cuts it page by page (see the package
+// documentation).
 func Analytic(cfg Config) (Result, error) {
 	var p params
 	if err := p.resolve(&cfg); err != nil {
@@ -87,19 +91,20 @@ func analytic(p *params) Result {
 	zeros := float64(p.zeroPages)
 	throttle := 0.0
 	prevPending, prevThrottle := -1.0, -1.0
-	extrapolate := res.Policy == "qemu" || res.Policy == "simgrid"
+	extrapolate := ctrl.kind != kindXenLegacy && ctrl.kind != kindXenV2 // the Xen loops have round caps
 	// the round's rate and chunk, and their inverses, change only with the plan
 	rate, invRate := p.rate, 1/p.rate
 	chunkBytes, chunk, invChunk := 0.0, 1.0, 1.0
+	deadline := p.deadline()
 	for {
 		if p.postcopy && res.Rounds == p.postAfter {
-			analyticPostcopy(p, &dc, &res, t, pending, zeros, dRate)
+			analyticPostcopy(p, &dc, &res, t, pending, zeros, dRate, deadline)
 			return res
 		}
-		if res.Rounds >= p.maxRounds || t-p.setup >= p.timeout {
-			reason := "timeout"
+		if res.Rounds >= p.maxRounds || t >= deadline {
+			reason := reasonTimeout
 			if res.Rounds >= p.maxRounds {
-				reason = "round limit"
+				reason = reasonRoundLimit
 			}
 			analyticGiveUp(p, &res, reason, t, pending)
 			return res
@@ -118,10 +123,14 @@ func analytic(p *params) Result {
 		tail := 0.0
 		if plan.StopBelow > 0 {
 			tail = pending
+			stopBelow := plan.StopBelow
+			if plan.StopRises > 0 {
+				stopBelow = plan.stopBelowAt(t)
+			}
 			// The whole count of pages is compared, as the policy's After
 			// will compare it (comparing the fraction instead let a round
 			// send nothing yet not stop, forever).
-			if float64(round(pending)) >= plan.StopBelow {
+			if float64(round(pending)) >= stopBelow {
 				// chunks of c pages until fewer than StopBelow remain; the
 				// zero pages (top of memory, first round) cost nearly
 				// nothing, so a chunk reaching them sweeps them all
@@ -131,7 +140,10 @@ func analytic(p *params) Result {
 					invChunk = 1 / chunk
 				}
 				nz := pending - fmin(zeros, pending)
-				k := fmax(math.Floor((pending-plan.StopBelow)*invChunk)+1, 1)
+				k := fmax(math.Floor((pending-stopBelow)*invChunk)+1, 1)
+				if plan.StopRises > 0 {
+					k = risingChunks(plan, pending, chunk, chunk*pb/rate, t, k)
+				}
 				tail = fmax(pending-k*chunk, 0)
 				if zeros > 0 && k*chunk >= nz {
 					tail = 0
@@ -163,6 +175,15 @@ func analytic(p *params) Result {
 			bytes = (sent-z)*pb + z*ZeroPageBytes
 			dt = bytes * invRate
 		}
+		cut := t+dt > deadline
+		if cut {
+			// the round is cut at the deadline: pro rata of its pages and
+			// bytes; what it did not reach stays pending
+			f := (deadline - t) / dt
+			tail = pending - (sent+skipped)*f
+			sent, skipped, z, bytes = sent*f, skipped*f, z*f, bytes*f
+			dt = deadline - t
+		}
 		writes := dRate * dt * run
 		var dirtied float64
 		switch {
@@ -180,6 +201,12 @@ func analytic(p *params) Result {
 		zeros -= z
 		start := t
 		t += dt
+		if cut {
+			pending = after
+			analyticGiveUp(p, &res, reasonTimeout, deadline, pending)
+			res.Syncs = res.Rounds // no sync ends the cut round
+			return res
+		}
 		var v verdict
 		var dec Decision
 		switch ctrl.kind { // the built-in policies read a few figures, not a Round
@@ -227,6 +254,16 @@ func analytic(p *params) Result {
 				}
 			}
 			fb := pending*pb + p.stateBytes
+			if t+fb/fr+p.state > deadline {
+				// the stop-and-copy is cut at the deadline: the pages
+				// that fit are sent, the guest resumes on the source
+				ram := fmin(pending*pb, (deadline-t)*fr)
+				res.Bytes += int64(ram)
+				res.PagesSent += int64(math.Round(ram / pb))
+				analyticGiveUp(p, &res, reasonTimeout, deadline, pending-ram/pb)
+				res.Syncs = res.Rounds + 2 // the stop's sync happened
+				return res
+			}
 			res.Bytes += int64(fb)
 			res.PagesSent += int64(math.Round(pending))
 			res.Downtime = fb/fr + p.state
@@ -236,8 +273,8 @@ func analytic(p *params) Result {
 			res.Syncs = res.Rounds + 2
 			return res
 		}
-		// fixed point: nothing changes any more, so the policy will not stop
-		// before the timeout (QEMU and SimGrid have no round cap)
+		// fixed point: nothing changes any more, so a Steady policy will not
+		// stop before the timeout (QEMU and SimGrid have no round cap)
 		if extrapolate && zeros == 0 && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 && ctrl.steady() {
 			left := p.timeout - (t - p.setup)
 			if left > 0 {
@@ -246,14 +283,38 @@ func analytic(p *params) Result {
 				res.Rounds += more
 				res.Bytes += int64(float64(more) * bytes)
 				res.PagesSent += int64(float64(more) * (sent - z))
-				t += float64(more) * dt
-				if t-p.setup < p.timeout && res.Rounds < p.maxRounds {
-					t = p.setup + p.timeout
-				}
+				t += float64(more) * dt // the next round is cut at the deadline
 			}
 		}
 		prevPending, prevThrottle = pending, throttle
 	}
+}
+
+// risingChunks is the number of chunks (of chunk pages, ct seconds each)
+// a pass starting at t with pending pages sends under a rising threshold
+// (RoundPlan.StopRises): the least k ≥ 1 with pending − k·chunk below the
+// threshold in force at t + k·ct. k0 is the answer under the threshold at
+// t; the threshold only rises, so the answer is at most k0.
+func risingChunks(plan *RoundPlan, pending, chunk, ct, t, k0 float64) float64 {
+	s, at := plan.stopBelowAt(t), plan.StopRiseAt
+	for n := 0; n < plan.StopRises; n, at = n+1, at+plan.StopRiseEvery {
+		if at <= t {
+			continue // already in s
+		}
+		// chunks ending before the rise at 'at' see s
+		kEnd := math.Ceil((at-t)/ct) - 1
+		if k := fmax(math.Floor((pending-s)/chunk)+1, 1); k <= kEnd {
+			return k
+		}
+		s += plan.StopRise
+		// the first chunk ending at or after the rise sees the raised s
+		if k := fmax(math.Floor((pending-s)/chunk)+1, kEnd+1); k < k0 {
+			if next := at + plan.StopRiseEvery; n+1 == plan.StopRises || t+k*ct < next {
+				return k
+			}
+		}
+	}
+	return fmax(math.Floor((pending-s)/chunk)+1, 1)
 }
 
 // analyticGiveUp ends a migration that did not converge at time t with
@@ -265,10 +326,17 @@ func analyticGiveUp(p *params, res *Result, reason string, t, pending float64) {
 	res.ExpectedDowntime = (pending*p.pageBytes+p.stateBytes)/p.rate + p.state
 }
 
-func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zeros, dRate float64) {
-	res.Postcopy = true
+func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zeros, dRate, deadline float64) {
 	sw := float64(p.pages)/8 + p.stateBytes
 	down := p.state + sw/p.rate
+	if t+down > deadline {
+		// the switch-over is cut at the deadline (see engine.postcopy)
+		res.Bytes += int64(fmin(sw, (deadline-t)*p.rate))
+		analyticGiveUp(p, res, reasonTimeout, deadline, pending)
+		res.Syncs = res.Rounds + 2
+		return
+	}
+	res.Postcopy = true
 	res.Downtime, res.ExpectedDowntime = down, down
 	res.Bytes += int64(sw)
 	t += down
@@ -288,7 +356,7 @@ func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zer
 	res.PostcopyTime = window
 	res.TotalTime = t + window
 	res.Converged = true
-	res.StopReason = "postcopy"
+	res.StopReason = reasonPostcopy
 	res.Syncs = res.Rounds + 2
 }
 

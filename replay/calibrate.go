@@ -15,8 +15,11 @@ type Measured struct {
 	Config    Config
 	TotalTime float64 // s
 	Downtime  float64 // s
-	Rounds    float64 // iterations as QEMU/libvirt count them (dirty-sync-count): compared with Result.Syncs
-	Bytes     float64 // stream bytes sent
+	// Syncs is QEMU's dirty-sync-count (libvirt's "iterations"): bitmap
+	// syncs, compared with Result.Syncs (not Result.Rounds, the live
+	// rounds; see schema/README.md's glossary).
+	Syncs float64
+	Bytes float64 // stream bytes sent
 }
 
 // Free parameters Calibrate can fit.
@@ -55,22 +58,15 @@ func (c Calibration) Apply(cfg Config) Config {
 	if c.CPURate > 0 {
 		cfg.CPURate = c.CPURate
 	}
-	if c.HotShare > 0 {
-		if h, ok := cfg.DirtyModel.(HotCold); ok {
-			h.HotShare = c.HotShare
-			cfg.DirtyModel = h
-		}
-	}
-	if c.WorkingSet > 0 {
-		switch m := cfg.DirtyModel.(type) {
-		case *Trace:
-			cfg.DirtyModel = &Trace{Times: m.Times, Rates: m.Rates, Repeat: m.Repeat, WorkingSet: c.WorkingSet}
-		case CPU:
-			m.WorkingSet = c.WorkingSet
-			cfg.DirtyModel = m
-		case Zipf:
-			m.Span = c.WorkingSet
-			cfg.DirtyModel = m
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{FitHotShare, c.HotShare}, {FitWorkingSet, c.WorkingSet}} {
+		if p.v > 0 && cfg.DirtyModel != nil {
+			// a model without the parameter keeps its own
+			if m, err := Tune(cfg.DirtyModel, p.name, p.v); err == nil {
+				cfg.DirtyModel = m
+			}
 		}
 	}
 	return cfg
@@ -146,7 +142,7 @@ func pairs(m Measured, r Result) [][2]float64 {
 	if !r.Converged {
 		down = r.ExpectedDowntime
 	}
-	for _, p := range [][2]float64{{r.TotalTime, m.TotalTime}, {down, m.Downtime}, {float64(r.Syncs), m.Rounds}, {float64(r.Bytes), m.Bytes}} {
+	for _, p := range [][2]float64{{r.TotalTime, m.TotalTime}, {down, m.Downtime}, {float64(r.Syncs), m.Syncs}, {float64(r.Bytes), m.Bytes}} {
 		if !math.IsNaN(p[1]) && p[1] > 0 {
 			out = append(out, p)
 		}
@@ -242,7 +238,7 @@ type HeldOut struct {
 	Calibration Calibration // fitted without this run
 	Predicted   Result
 	// APE per outcome: |predicted − observed| / observed; NaN when unknown.
-	APETotalTime, APEDowntime, APERounds, APEBytes float64
+	APETotalTime, APEDowntime, APESyncs, APEBytes float64
 }
 
 // LOOReport is a leave-one-out evaluation.
@@ -250,7 +246,7 @@ type LOOReport struct {
 	Runs []HeldOut
 	// Median absolute percentage error per outcome over the held-out runs
 	// where it is known (NaN when known nowhere), as fractions.
-	MdAPETotalTime, MdAPEDowntime, MdAPERounds, MdAPEBytes float64
+	MdAPETotalTime, MdAPEDowntime, MdAPESyncs, MdAPEBytes float64
 }
 
 // LeaveOneOut fits on all runs but one and predicts that one, for each run.
@@ -276,11 +272,11 @@ func LeaveOneOut(runs []Measured, opt CalibrateOptions) (LOOReport, error) {
 		}
 		h := HeldOut{Name: m.Name, Calibration: c, Predicted: r,
 			APETotalTime: ape(r.TotalTime, m.TotalTime), APEDowntime: ape(down, m.Downtime),
-			APERounds: ape(float64(r.Syncs), m.Rounds), APEBytes: ape(float64(r.Bytes), m.Bytes)}
+			APESyncs: ape(float64(r.Syncs), m.Syncs), APEBytes: ape(float64(r.Bytes), m.Bytes)}
 		rep.Runs = append(rep.Runs, h)
-		tt, dd, rr, bb = appendKnown(tt, h.APETotalTime), appendKnown(dd, h.APEDowntime), appendKnown(rr, h.APERounds), appendKnown(bb, h.APEBytes)
+		tt, dd, rr, bb = appendKnown(tt, h.APETotalTime), appendKnown(dd, h.APEDowntime), appendKnown(rr, h.APESyncs), appendKnown(bb, h.APEBytes)
 	}
-	rep.MdAPETotalTime, rep.MdAPEDowntime, rep.MdAPERounds, rep.MdAPEBytes = median(tt), median(dd), median(rr), median(bb)
+	rep.MdAPETotalTime, rep.MdAPEDowntime, rep.MdAPESyncs, rep.MdAPEBytes = median(tt), median(dd), median(rr), median(bb)
 	return rep, nil
 }
 

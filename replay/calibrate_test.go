@@ -23,7 +23,7 @@ func TestCalibrateRecoversKnownParameters(t *testing.T) {
 			t.Fatal(err)
 		}
 		runs = append(runs, Measured{Name: fmt.Sprint(i), Config: cfg, TotalTime: r.TotalTime, Downtime: r.Downtime,
-			Rounds: float64(r.Syncs), Bytes: float64(r.Bytes)})
+			Syncs: float64(r.Syncs), Bytes: float64(r.Bytes)})
 	}
 	c, err := Calibrate(runs, CalibrateOptions{})
 	if err != nil {
@@ -48,7 +48,7 @@ func TestCalibrateSeed004LeaveOneOut(t *testing.T) {
 	for i, c := range caps {
 		runs = append(runs, Measured{Name: fmt.Sprintf("cap %g%%", c),
 			Config:    Config{Memory: 1 << 30, Bandwidth: 125e6, CPUCap: c / 100, Policy: XenLegacy{}},
-			TotalTime: times[i], Downtime: math.NaN(), Rounds: math.NaN(), Bytes: math.NaN()})
+			TotalTime: times[i], Downtime: math.NaN(), Syncs: math.NaN(), Bytes: math.NaN()})
 	}
 	rep, err := LeaveOneOut(runs, CalibrateOptions{Fit: []string{FitEfficiency, FitCPURate}})
 	if err != nil {
@@ -77,11 +77,11 @@ func TestCalibrateKubeVirtLeaveOneOut(t *testing.T) {
 	nan := math.NaN()
 	runs := []Measured{
 		{Name: "loaded, 300 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{Rate: 650e6 / 8 / 4096}},
-			TotalTime: 112.4, Downtime: 0.451, Rounds: 69, Bytes: 11862 << 20},
+			TotalTime: 112.4, Downtime: 0.451, Syncs: 69, Bytes: 11862 << 20},
 		{Name: "idle, 300 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{}},
-			TotalTime: nan, Downtime: 0.244, Rounds: nan, Bytes: nan},
+			TotalTime: nan, Downtime: 0.244, Syncs: nan, Bytes: nan},
 		{Name: "idle, 150 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{}, DowntimeLimit: 150 * time.Millisecond},
-			TotalTime: nan, Downtime: 0.129, Rounds: nan, Bytes: nan},
+			TotalTime: nan, Downtime: 0.129, Syncs: nan, Bytes: nan},
 	}
 	opt := CalibrateOptions{Fit: []string{FitEfficiency, FitStateTime, FitHotShare}}
 	all, err := Calibrate(runs, opt)
@@ -104,7 +104,7 @@ func TestCalibrateKubeVirtLeaveOneOut(t *testing.T) {
 		t.Logf("  in-sample %s: %.1f s, %.0f ms, %d syncs, %.0f MiB, converged %v", m.Name, r.TotalTime, r.Downtime*1e3, r.Syncs, float64(r.Bytes)/(1<<20), r.Converged)
 	}
 	t.Logf("KubeVirt leave-one-out: %s; MdAPE total time %.1f %%, downtime %.1f %%, rounds %.1f %%, bytes %.1f %%",
-		strings.Join(rec, "; "), 100*rep.MdAPETotalTime, 100*rep.MdAPEDowntime, 100*rep.MdAPERounds, 100*rep.MdAPEBytes)
+		strings.Join(rec, "; "), 100*rep.MdAPETotalTime, 100*rep.MdAPEDowntime, 100*rep.MdAPESyncs, 100*rep.MdAPEBytes)
 	if !(rep.MdAPEDowntime < 5) {
 		t.Errorf("downtime MdAPE %.2f outside the sanity bound", rep.MdAPEDowntime)
 	}

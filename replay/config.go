@@ -92,8 +92,11 @@ type Config struct {
 	// not counting the page's transfer at the migration rate. Zero means
 	// 0.5 ms, a LAN round trip plus fault handling; negative means 0.
 	FaultLatency time.Duration
-	// Timeout ends a migration that has not converged (QEMU and SimGrid have
-	// no round cap). Zero means 1 hour; reported as Converged false.
+	// Timeout ends a migration that has not converged by setup + Timeout
+	// (QEMU and SimGrid have no round cap): a round, a stop-and-copy or a
+	// post-copy switch-over that would end later is cut at that instant
+	// (see the package documentation). Zero means 1 hour; reported as
+	// Converged false, StopReason "timeout".
 	Timeout time.Duration
 	// MaxRounds bounds the live rounds of any policy as a safety net. Zero
 	// means 100000.
@@ -101,6 +104,14 @@ type Config struct {
 
 	// Seed seeds the PCG generator; the same Config gives identical results.
 	Seed uint64
+}
+
+// policy is c.Policy, QEMU{} when nil.
+func (c *Config) policy() Policy {
+	if c.Policy == nil {
+		return QEMU{}
+	}
+	return c.Policy
 }
 
 // Stream framing, per page (QEMU: a be64 offset|flags header; Xen legacy: an
@@ -150,6 +161,10 @@ type params struct {
 	linkRate   float64 // goodput of the wire alone
 	cpuLimited float64 // CPU-limited rate; +Inf when the CPU never limits
 }
+
+// deadline is when a migration that has not converged gives up, in
+// seconds since it started: setup + timeout.
+func (p *params) deadline() float64 { return p.setup + p.timeout }
 
 // dirty is the dirty model. The default (Config.DirtyModel nil) is boxed
 // here, on demand: the analytic path reads p.uniform instead and so makes
@@ -245,12 +260,17 @@ func (p *params) resolve(c *Config) error {
 		return bad("packet CPU share %g: want [0, 1]", p.packetCPU)
 	}
 
-	p.policy = c.Policy
-	if p.policy == nil {
-		p.policy = QEMU{}
-	}
-	if q, ok := p.policy.(QEMU); ok && q.Ramp != nil {
-		if err := q.Ramp.Validate(); err != nil {
+	p.policy = c.policy()
+	switch v := p.policy.(type) { // the built-in policies first: cheaper than the assertion
+	case QEMU:
+		if v.Ramp != nil {
+			if err := v.Ramp.Validate(); err != nil {
+				return err
+			}
+		}
+	case XenLegacy, XenV2, SimGrid:
+	case validator:
+		if err := v.Validate(); err != nil {
 			return err
 		}
 	}

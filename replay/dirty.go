@@ -5,7 +5,9 @@ import (
 	"math"
 )
 
-// A DirtyModel says how fast and where the guest writes memory.
+// A DirtyModel says how fast and where the guest writes memory. Each model
+// is a small type in its own file (dirty_*.go) that registers itself
+// (RegisterModel) and implements Tuner for sweeps and calibration.
 //
 // The engine asks it for the expected number of page writes in a stretch of
 // time (Writes), draws the actual number from a Poisson law (scaled by the

@@ -21,9 +21,42 @@ import (
 //
 // Zero fields mean Usage 1 and WorkingSet 0.9.
 type CPU struct {
-	Rate       float64 // page writes per second at 100 % of one CPU
+	Rate       float64 // the dirty rate per CPU: page writes per second at 100 % of one CPU
 	Usage      float64 // guest CPU utilisation, in CPUs, (0, 64]
 	WorkingSet float64 // share of RAM written, (0, 1]
+}
+
+var _ = RegisterModel(ModelSpec{
+	Name: "cpu",
+	Help: "SimGrid's coupling: --dirty-rate is the dirty rate per CPU, the page writes/s of one fully busy CPU",
+	Params: []Param{
+		{Name: "guest-cpu", Kind: FloatParam, Help: "guest CPU utilisation in CPUs (DomU cap), (0, 64] (default 1)"},
+		{Name: "working-set", Kind: FloatParam, Help: "share of RAM written, (0, 1] (default 0.9)"},
+	},
+	New: func(a ModelArgs) (DirtyModel, error) {
+		c := CPU{Rate: a.Rate}
+		var err error
+		if c.Usage, _, err = a.Values.Positive("guest-cpu", 64); err != nil {
+			return nil, err
+		}
+		c.WorkingSet, _, err = a.Values.Share("working-set")
+		return c, err
+	},
+})
+
+// Tune sets "rate" (per CPU), "guest-cpu" or "working-set".
+func (c CPU) Tune(name string, v float64) (DirtyModel, error) {
+	switch name {
+	case "rate":
+		c.Rate = v
+	case "guest-cpu":
+		c.Usage = v
+	case "working-set":
+		c.WorkingSet = v
+	default:
+		return nil, noParam(c, name)
+	}
+	return c, nil
 }
 
 func (CPU) Name() string { return "cpu" }

@@ -20,6 +20,39 @@ type HotCold struct {
 	HotWrites float64 // share of writes that hit the hot set, [0, 1]
 }
 
+var _ = RegisterModel(ModelSpec{
+	Name: "hotcold",
+	Help: "Clark et al.'s writable working set: a hot share of the pages takes most writes",
+	Params: []Param{
+		{Name: "hot-share", Kind: FloatParam, Help: "share of pages in the hot set, (0, 1] (default 0.1)"},
+		{Name: "hot-writes", Kind: FloatParam, Help: "share of writes to the hot set, (0, 1] (default 0.9)"},
+	},
+	New: func(a ModelArgs) (DirtyModel, error) {
+		h := HotCold{Rate: a.Rate}
+		var err error
+		if h.HotShare, _, err = a.Values.Share("hot-share"); err != nil {
+			return nil, err
+		}
+		h.HotWrites, _, err = a.Values.Share("hot-writes")
+		return h, err
+	},
+})
+
+// Tune sets "rate", "hot-share" or "hot-writes".
+func (h HotCold) Tune(name string, v float64) (DirtyModel, error) {
+	switch name {
+	case "rate":
+		h.Rate = v
+	case "hot-share":
+		h.HotShare = v
+	case "hot-writes":
+		h.HotWrites = v
+	default:
+		return nil, noParam(h, name)
+	}
+	return h, nil
+}
+
 func (HotCold) Name() string { return "hotcold" }
 
 func (h HotCold) params() (float64, float64) {

@@ -40,6 +40,57 @@ func NewTrace(times, rates []float64) (*Trace, error) {
 	return t, nil
 }
 
+var _ = RegisterModel(ModelSpec{
+	Name: "trace",
+	Help: "a measured dirty-rate series (--dirty-trace), rescaled to a mean of --dirty-rate when that is given",
+	Params: []Param{
+		{Name: "working-set", Kind: FloatParam, Help: "share of RAM written, (0, 1] (default 1)"},
+	},
+	New: func(a ModelArgs) (DirtyModel, error) {
+		if a.Trace == nil {
+			return nil, fmt.Errorf("%w: dirty model trace needs a dirty-rate trace (--dirty-trace)", ErrConfig)
+		}
+		ws, _, err := a.Values.Share("working-set")
+		if err != nil {
+			return nil, err
+		}
+		t := &Trace{Times: a.Trace.Times, Rates: a.Trace.Rates, Repeat: a.Trace.Repeat, WorkingSet: ws}
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		if a.RateGiven {
+			return t.Tune("rate", a.Rate)
+		}
+		return t, nil
+	},
+})
+
+// Tune sets "rate" (every sample scaled so that the mean is v) or
+// "working-set".
+func (t *Trace) Tune(name string, v float64) (DirtyModel, error) {
+	switch name {
+	case "rate":
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		mean := t.MeanRate()
+		if mean <= 0 && v != 0 {
+			return nil, fmt.Errorf("%w: cannot rescale an all-zero trace to %g pages/s", ErrTrace, v)
+		}
+		rs := make([]float64, len(t.Rates))
+		for i, r := range t.Rates {
+			if v != 0 {
+				rs[i] = r * v / mean
+			}
+		}
+		n := &Trace{Times: t.Times, Rates: rs, Repeat: t.Repeat, WorkingSet: t.WorkingSet}
+		return n, n.Validate()
+	case "working-set":
+		return &Trace{Times: t.Times, Rates: t.Rates, Repeat: t.Repeat, WorkingSet: v}, nil
+	}
+	return nil, noParam(t, name)
+}
+
 func (*Trace) Name() string { return "trace" }
 
 func (t *Trace) Validate() error {
@@ -166,21 +217,21 @@ func TraceFromSar(times, faults, pgpgin []float64, pageSize int64) (*Trace, erro
 // TraceFromCPU maps a CPU-utilisation series (xentop's CPU(%) column, in
 // percent of one CPU, so 250 means two and a half CPUs) to a dirty-rate
 // series with SimGrid's coupling (see CPU): rate = cpuPercent/100 ·
-// ratePerCPU, where ratePerCPU is the page writes per second of one fully
-// busy CPU for this workload (calibrate it from a migration of the same
-// workload; seed 004's memory-write benchmark is such a workload).
-func TraceFromCPU(times, cpuPercent []float64, ratePerCPU float64) (*Trace, error) {
+// dirtyPerCPU, the dirty rate per CPU: the page writes per second of one
+// fully busy CPU for this workload (calibrate it from a migration of the
+// same workload; seed 004's memory-write benchmark is such a workload).
+func TraceFromCPU(times, cpuPercent []float64, dirtyPerCPU float64) (*Trace, error) {
 	if len(cpuPercent) != len(times) {
 		return nil, fmt.Errorf("%w: %d times, %d CPU samples", ErrTrace, len(times), len(cpuPercent))
 	}
-	if !(ratePerCPU >= 0) {
-		return nil, fmt.Errorf("%w: rate per CPU %g", ErrTrace, ratePerCPU)
+	if !(dirtyPerCPU >= 0) {
+		return nil, fmt.Errorf("%w: dirty rate per CPU %g", ErrTrace, dirtyPerCPU)
 	}
 	ts := make([]float64, len(times))
 	rs := make([]float64, len(times))
 	for i := range times {
 		ts[i] = times[i] - times[0]
-		rs[i] = cpuPercent[i] / 100 * ratePerCPU
+		rs[i] = cpuPercent[i] / 100 * dirtyPerCPU
 	}
 	return NewTrace(ts, rs)
 }

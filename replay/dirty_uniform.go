@@ -9,6 +9,21 @@ type Uniform struct {
 	Rate float64 // page writes per second
 }
 
+var _ = RegisterModel(ModelSpec{
+	Name: "uniform",
+	Help: "writes fall uniformly on all of memory (Liu et al. 2011)",
+	New:  func(a ModelArgs) (DirtyModel, error) { return Uniform{Rate: a.Rate}, nil },
+})
+
+// Tune sets "rate".
+func (u Uniform) Tune(name string, v float64) (DirtyModel, error) {
+	if name != "rate" {
+		return nil, noParam(u, name)
+	}
+	u.Rate = v
+	return u, nil
+}
+
 func (Uniform) Name() string                    { return "uniform" }
 func (u Uniform) Validate() error               { return validRate("uniform", u.Rate) }
 func (u Uniform) Writes(t0, t1 float64) float64 { return u.Rate * (t1 - t0) }

@@ -21,6 +21,39 @@ type Zipf struct {
 	Span float64 // share of memory the writes fall on, (0, 1]
 }
 
+var _ = RegisterModel(ModelSpec{
+	Name: "zipf",
+	Help: "writes on pages ranked by popularity, page k taking a share ∝ k^−s",
+	Params: []Param{
+		{Name: "zipf-s", Kind: FloatParam, Help: "exponent s, (0, 10] (default 1)"},
+		{Name: "working-set", Kind: FloatParam, Help: "share of RAM the writes fall on, (0, 1] (default 1)"},
+	},
+	New: func(a ModelArgs) (DirtyModel, error) {
+		z := Zipf{Rate: a.Rate}
+		var err error
+		if z.S, _, err = a.Values.Positive("zipf-s", 10); err != nil {
+			return nil, err
+		}
+		z.Span, _, err = a.Values.Share("working-set")
+		return z, err
+	},
+})
+
+// Tune sets "rate", "zipf-s" or "working-set" (the span).
+func (z Zipf) Tune(name string, v float64) (DirtyModel, error) {
+	switch name {
+	case "rate":
+		z.Rate = v
+	case "zipf-s":
+		z.S = v
+	case "working-set":
+		z.Span = v
+	default:
+		return nil, noParam(z, name)
+	}
+	return z, nil
+}
+
 func (Zipf) Name() string { return "zipf" }
 
 func (z Zipf) params() (s, span float64) {

@@ -15,8 +15,38 @@
 // dirty rates in page writes per second, times in seconds (durations in
 // Config are time.Duration), shares as fractions. The zero Config is valid:
 // every zero field means its documented default. The same Config, Seed
-// included, gives the same Result and byte-identical Parquet rows (Rows,
-// WriteLake; tables replay_run and replay_round, see schema/README.md).
+// included, gives the same Result and the same table rows (Rows, Block;
+// tables replay_run and replay_round, see schema/README.md).
+//
+// The package reads and writes no files: replay/lakeio reads dirty-rate
+// series and QMP polls from a lake (or a CSV file) and writes replays into
+// one.
+//
+// Limits hold inside a round. Config.Timeout ends a migration that has not
+// converged at exactly setup + Timeout: a live round, a stop-and-copy or a
+// post-copy switch-over that would end later is cut at that instant and
+// the migration gives up (Converged false, StopReason "timeout", TotalTime
+// setup + Timeout, Downtime 0: the guest resumes on the source). A cut
+// round reports what was sent by the deadline: the page-level engine sends
+// the pages whose bytes fit before it, in the round's own order (address
+// order, or Xen's batches), a page in flight at the deadline not counted;
+// the analytic path takes the round's pages and bytes pro rata of its time
+// before the deadline. Pages not sent stay pending (ExpectedDowntime counts
+// them). No bitmap sync ends a cut live round (Syncs = Rounds); a cut
+// stop-and-copy or switch-over had its sync (Syncs = Rounds + 2). Once the
+// guest runs on the destination a post-copy cannot be abandoned: its push
+// is not cut. The round cap (Config.MaxRounds, a policy's) counts whole
+// rounds and is checked between them; a downtime-limit ramp raises QEMU's
+// threshold when each cooldown elapses, within a round too
+// (RoundPlan.StopRises).
+//
+// Policies and dirty models register themselves by name (RegisterPolicy,
+// RegisterModel, from their own files) with a one-line help, their options
+// (Params) and a constructor; NewConfig builds a Config from options given
+// by name as text (Values: the command line's flags, a --config file's
+// keys), where an option given as 0 that Config would read as its default
+// is an error naming the option's range. Options lists every option;
+// ParseSweep reads sweep values with the same rules.
 //
 // Policies carry their options: XenLegacy{RateAdapt, NoSkip}, and
 // QEMU{Ramp: &DowntimeRamp{}} for management software that raises the
@@ -24,10 +54,11 @@
 // downtime tuning, VEP 291: 150 ms, then 7 equal steps to 1050 ms, one
 // every 10 s from dirty-sync-count 3).
 //
-// Measured migrations: ReadQMPLake reads a lake's qmp_migrate polls and
-// splits them into migrations (per host; a migration ends at a completed,
-// failed or cancelled poll, and a new one starts at a setup poll or where
-// total_time_ms restarts); MeasuredFromQMP turns a completed one into a
+// Measured migrations: SplitQMP splits a lake's qmp_migrate polls
+// (schema.QMPMigrate rows, read by lakeio.ReadQMP) into migrations (per
+// host; a migration ends at a completed, failed or cancelled poll, and a
+// new one starts at a setup poll or where total_time_ms restarts);
+// MeasuredFromQMP turns a completed one into a
 // Measured run (throughput from ram.mbps, the dirty-pages-rate series as a
 // Trace, zero share from ram.duplicate; outcomes total-time, downtime,
 // dirty-sync-count, ram.transferred); CalibrateQMP fits efficiency, state
@@ -35,13 +66,13 @@
 // absolute percentage errors. The command line runs it as
 // "migreplay replay --calibrate LAKE".
 //
-// Dirty-rate series from a lake: ReadLakeTrace takes one from QMP's
-// dirty-pages-rate (qmp_migrate), from sar -B's faults and page-ins run in
-// the guest (sar_paging, TraceFromSar) or from a domain's CPU use in
-// xentop (xentop_domain, TraceFromCPU), each mapping's assumptions stated
-// there; FiguresFromQMP gives what a migration measured (memory, page
-// size, zero share, stream rate), which "migreplay replay --dirty-trace
-// LAKE" takes as defaults its flags override.
+// Dirty-rate series from a lake: lakeio.ReadLakeTrace takes one from
+// QMP's dirty-pages-rate (qmp_migrate, TraceFromQMP), from sar -B's faults
+// and page-ins run in the guest (sar_paging, TraceFromSar) or from a
+// domain's CPU use in xentop (xentop_domain, TraceFromCPU), each mapping's
+// assumptions stated there; FiguresFromQMP gives what a migration measured
+// (memory, page size, zero share, stream rate), which "migreplay replay
+// --dirty-trace LAKE" takes as defaults its flags override.
 //
 // What-if sweeps from a file: "migreplay replay --config sweep.json" reads
 // a JSON object whose keys are the command's flag names, with "sweep"

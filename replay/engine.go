@@ -6,59 +6,61 @@ import (
 	"math/bits"
 )
 
-// Round is one round of a replayed migration.
+// Round is one round of a replayed migration. Its JSON keys are
+// replay_round's column names (schema/README.md, with the units).
 type Round struct {
-	Index        int     // 1-based
-	Phase        string  // "precopy", "stop-copy" or "postcopy"
-	Start        float64 // seconds since the migration started
-	Duration     float64 // seconds
-	Pending      int64   // pages pending when the round began
-	PagesSent    int64   // pages sent in full
-	ZeroPages    int64   // zero pages sent as markers
-	PagesSkipped int64   // pages deferred to the next round (Xen legacy skip)
-	PagesLeft    int64   // pending pages left unsent when the round ended (QEMU's tail)
-	PagesDirtied int64   // distinct pages the guest wrote during the round
-	Writes       int64   // page writes drawn during the round
-	Bytes        int64   // stream bytes sent
-	Rate         float64 // stream rate during the round, bytes/s
-	Throttle     float64 // share of time the guest was kept off the CPU
-	PendingAfter int64   // pages pending when the round ended
-	RemoteFaults int64   // post-copy: pages fetched on demand
+	Index        int     `json:"round"`               // 1-based
+	Phase        string  `json:"phase"`               // "precopy", "stop-copy" or "postcopy"
+	Start        float64 `json:"start_s"`             // seconds since the migration started
+	Duration     float64 `json:"duration_s"`          // seconds
+	Pending      int64   `json:"pages_pending"`       // pages pending when the round began
+	PagesSent    int64   `json:"pages_sent"`          // pages sent in full
+	ZeroPages    int64   `json:"zero_pages"`          // zero pages sent as markers
+	PagesSkipped int64   `json:"pages_skipped"`       // pages deferred to the next round (Xen legacy skip)
+	PagesLeft    int64   `json:"pages_left"`          // pending pages left unsent when the round ended (QEMU's tail)
+	PagesDirtied int64   `json:"pages_dirtied"`       // distinct pages the guest wrote during the round
+	Writes       int64   `json:"writes"`              // page writes drawn during the round
+	Bytes        int64   `json:"bytes"`               // stream bytes sent
+	Rate         float64 `json:"rate"`                // stream rate during the round, bytes/s
+	Throttle     float64 `json:"throttle"`            // share of time the guest was kept off the CPU
+	PendingAfter int64   `json:"pages_pending_after"` // pages pending when the round ended
+	RemoteFaults int64   `json:"remote_faults"`       // post-copy: pages fetched on demand
 }
 
-// Result is a replayed migration.
+// Result is a replayed migration. Its JSON keys are replay_run's column
+// names where it has one (schema/README.md, with the units).
 type Result struct {
-	Policy    string
-	Model     string
-	Pages     int64   // guest pages
-	PageSize  int64   // bytes
-	Rate      float64 // stream rate before policy caps, bytes/s
-	RateBound string  // what bounds Rate: "link", "cpu" or "limit"
+	Policy    string  `json:"policy"`
+	Model     string  `json:"dirty_model"`
+	Pages     int64   `json:"pages"`           // guest pages
+	PageSize  int64   `json:"page_size_bytes"` // bytes
+	Rate      float64 `json:"stream_rate"`     // stream rate before policy caps, bytes/s
+	RateBound string  `json:"rate_bound"`      // what bounds Rate: "link", "cpu" or "limit"
 
-	TotalTime float64 // seconds, setup to resume (post-copy: to the last page)
-	Downtime  float64 // seconds the guest was paused (0 when not converged)
+	TotalTime float64 `json:"total_time_s"` // seconds, setup to resume (post-copy: to the last page)
+	Downtime  float64 `json:"downtime_s"`   // seconds the guest was paused (0 when not converged)
 	// ExpectedDowntime is what stopping at the end would have cost:
 	// pending pages ÷ rate + state term (QEMU's expected-downtime). Equal to
 	// Downtime for a converged pre-copy.
-	ExpectedDowntime float64
-	Bytes            int64 // stream bytes sent
-	PagesSent        int64 // pages sent in full, all rounds
-	ZeroPages        int64 // zero-page markers sent
-	Rounds           int   // live pre-copy rounds (the stop-and-copy round excluded)
+	ExpectedDowntime float64 `json:"expected_downtime_s"`
+	Bytes            int64   `json:"bytes_sent"` // stream bytes sent
+	PagesSent        int64   `json:"pages_sent"` // pages sent in full, all rounds
+	ZeroPages        int64   `json:"zero_pages"` // zero-page markers sent
+	Rounds           int     `json:"rounds"`     // live pre-copy rounds (the stop-and-copy round excluded)
 	// Syncs counts dirty-bitmap syncs as QEMU's dirty-sync-count does: one
 	// at setup, one ending each live round, one at completion (Rounds + 2).
-	Syncs       int
-	Converged   bool
-	StopReason  string
-	MaxThrottle float64
+	Syncs       int     `json:"syncs"`
+	Converged   bool    `json:"converged"`
+	StopReason  string  `json:"stop_reason"`
+	MaxThrottle float64 `json:"max_throttle"`
 
 	// Post-copy (Config.Postcopy).
-	Postcopy     bool
-	PostcopyTime float64 // seconds from resume on the destination to the last page
-	RemoteFaults int64   // pages the guest faulted on and fetched on demand
-	StallTime    float64 // seconds the guest waited on remote faults
+	Postcopy     bool    `json:"postcopy"`
+	PostcopyTime float64 `json:"postcopy_time_s"` // seconds from resume on the destination to the last page
+	RemoteFaults int64   `json:"remote_faults"`   // pages the guest faulted on and fetched on demand
+	StallTime    float64 `json:"stall_time_s"`    // seconds the guest waited on remote faults
 
-	Log []Round
+	Log []Round `json:"log"` // the rounds, stop-and-copy and post-copy ones included
 }
 
 // Run replays one migration. See RunContext.
@@ -139,21 +141,22 @@ func (e *engine) run(ctx context.Context) error {
 	var ctrl controller
 	ctrl.begin(p.policy, env)
 	e.t = p.setup
+	deadline := p.deadline()
 	finalCap := 0.0
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
 		if p.postcopy && e.res.Rounds == p.postAfter {
-			e.postcopy()
+			e.postcopy(deadline)
 			return nil
 		}
 		if e.res.Rounds >= p.maxRounds {
-			e.giveUp("round limit")
+			e.giveUp(reasonRoundLimit)
 			return nil
 		}
-		if e.t-p.setup >= p.timeout {
-			e.giveUp("timeout")
+		if e.t >= deadline {
+			e.giveUp(reasonTimeout)
 			return nil
 		}
 		plan := ctrl.Plan(e.pending)
@@ -162,14 +165,21 @@ func (e *engine) run(ctx context.Context) error {
 			rate = min(rate, plan.RateCap)
 		}
 		var rd Round
+		var cut bool
 		if plan.Skip {
-			rd = e.roundBatched(rate, plan.Spread)
+			rd, cut = e.roundBatched(rate, plan.Spread, deadline)
 		} else {
-			rd = e.roundOneShot(rate, plan.StopBelow, plan.ChunkBytes)
+			rd, cut = e.roundOneShot(rate, &plan, deadline)
 		}
 		e.res.Rounds++
 		rd.Index = e.res.Rounds
 		e.account(&rd)
+		if cut {
+			// the round reached the deadline: no sync ends it
+			e.giveUp(reasonTimeout)
+			e.res.Syncs = e.res.Rounds
+			return nil
+		}
 		dec := ctrl.After(&e.res.Log[len(e.res.Log)-1])
 		e.throttle = min(max(dec.Throttle, 0), qemuThrottleMax)
 		e.res.MaxThrottle = max(e.res.MaxThrottle, e.throttle)
@@ -177,7 +187,7 @@ func (e *engine) run(ctx context.Context) error {
 		case StopAndCopy:
 			finalCap = dec.FinalRateCap
 			e.res.StopReason = dec.Reason
-			e.stopAndCopy(finalCap)
+			e.stopAndCopy(finalCap, deadline)
 			return nil
 		case GiveUp:
 			e.giveUp(dec.Reason)
@@ -207,28 +217,39 @@ func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
 }
 
 // roundOneShot sends the pending pages in address order (all of them, or
-// until a chunk boundary leaves fewer than stopBelow: see RoundPlan), while
-// the guest writes; then pending = unsent tail ∪ written.
-func (e *engine) roundOneShot(rate, stopBelow, chunkBytes float64) Round {
+// until a chunk boundary leaves fewer than plan.StopBelow: see RoundPlan),
+// while the guest writes; then pending = unsent tail ∪ written. A round
+// that would end after deadline is cut there: it sends the pages that fit
+// before it (cut reports it).
+func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (rd Round, cut bool) {
 	p := e.p
-	rd := Round{Phase: "precopy", Start: e.t, Pending: e.pending, Rate: rate, Throttle: e.throttle}
-	cut, sent, zeros := e.cut(stopBelow, chunkBytes)
+	rd = Round{Phase: "precopy", Start: e.t, Pending: e.pending, Rate: rate, Throttle: e.throttle}
+	end, sent, zeros := e.cut(plan, rate)
+	bytes := float64(sent-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes
+	rd.Duration = bytes / rate
+	if e.t+rd.Duration > deadline {
+		cut = true
+		end, sent, zeros = e.prefix((deadline - e.t) * rate)
+		bytes = float64(sent-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes
+		rd.Duration = deadline - e.t
+	}
 	rd.ZeroPages = zeros
 	rd.PagesSent = sent - zeros
 	rd.PagesLeft = e.pending - sent
-	bytes := float64(rd.PagesSent)*p.pageBytes + float64(zeros)*ZeroPageBytes
 	rd.Bytes = int64(bytes)
-	rd.Duration = bytes / rate
 	rd.Writes = e.guestWrites(e.dirty, rd.Duration, 1-e.throttle)
 	e.t += rd.Duration
+	if cut {
+		e.t = deadline
+	}
 	rd.PagesDirtied = e.dirty.Count()
 	if e.ever != nil {
 		e.ever.Or(e.dirty)
 	}
 	if rd.PagesLeft > 0 {
-		wi := int(cut >> 6)
-		if cut&63 != 0 {
-			e.dirty.w[wi] |= e.send.w[wi] &^ (^uint64(0) >> uint64(64-cut&63))
+		wi := int(end >> 6)
+		if end&63 != 0 {
+			e.dirty.w[wi] |= e.send.w[wi] &^ (^uint64(0) >> uint64(64-end&63))
 			wi++
 		}
 		for ; wi < len(e.send.w); wi++ {
@@ -237,24 +258,29 @@ func (e *engine) roundOneShot(rate, stopBelow, chunkBytes float64) Round {
 	}
 	e.swap()
 	rd.PendingAfter = e.pending
-	return rd
+	return rd, cut
 }
 
 // cut walks the pending pages in address order and returns the page index
 // before which the round's pages lie, how many pages that is and how many
-// of them are zero pages. With stopBelow > 0 the walk is cut into chunks
-// of chunkBytes stream bytes and ends after the first chunk leaving fewer
-// than stopBelow pages unsent; the check also runs before the first chunk.
-func (e *engine) cut(stopBelow, chunkBytes float64) (cut, sent, zeros int64) {
+// of them are zero pages. With plan.StopBelow > 0 the walk is cut into
+// chunks of plan.ChunkBytes stream bytes and ends after the first chunk
+// leaving fewer than StopBelow pages unsent (as raised by then, at rate:
+// RoundPlan.StopRises); the check also runs before the first chunk.
+func (e *engine) cut(plan *RoundPlan, rate float64) (cut, sent, zeros int64) {
 	p := e.p
 	remaining := e.pending
-	if stopBelow <= 0 {
+	if plan.StopBelow <= 0 {
 		return p.pages, remaining, e.zerosPending()
+	}
+	stopBelow := plan.StopBelow
+	if plan.StopRises > 0 {
+		stopBelow = plan.stopBelowAt(e.t)
 	}
 	if float64(remaining) < stopBelow {
 		return 0, 0, 0
 	}
-	chunkBytes = max(chunkBytes, p.pageBytes)
+	chunkBytes := max(plan.ChunkBytes, p.pageBytes)
 	var b float64
 	next := chunkBytes
 	for wi, s := range e.send.w {
@@ -283,6 +309,9 @@ func (e *engine) cut(stopBelow, chunkBytes float64) (cut, sent, zeros int64) {
 			remaining--
 			sent++
 			if b >= next {
+				if plan.StopRises > 0 {
+					stopBelow = plan.stopBelowAt(e.t + b/rate)
+				}
 				if float64(remaining) < stopBelow {
 					return int64(wi)<<6 + int64(bits.TrailingZeros64(bit)) + 1, sent, zeros
 				}
@@ -295,14 +324,56 @@ func (e *engine) cut(stopBelow, chunkBytes float64) (cut, sent, zeros int64) {
 	return p.pages, sent, zeros
 }
 
+// prefix walks the pending pages in address order and returns the page
+// index before which lie those whose stream bytes fit in budget, how many
+// pages that is and how many of them are zero pages (a page that does not
+// fit whole is not sent).
+func (e *engine) prefix(budget float64) (end, sent, zeros int64) {
+	p := e.p
+	var b float64
+	for wi, s := range e.send.w {
+		if s == 0 {
+			continue
+		}
+		zm := s & e.zeroMask(wi)
+		nz := int64(bits.OnesCount64(zm))
+		n := int64(bits.OnesCount64(s))
+		if wb := float64(n-nz)*p.pageBytes + float64(nz)*ZeroPageBytes; b+wb <= budget {
+			b += wb
+			sent += n
+			zeros += nz
+			continue
+		}
+		for m := s; m != 0; m &= m - 1 {
+			bit := m & -m
+			c := p.pageBytes
+			if zm&bit != 0 {
+				c = ZeroPageBytes
+			}
+			if b+c > budget {
+				return int64(wi)<<6 + int64(bits.TrailingZeros64(bit)), sent, zeros
+			}
+			b += c
+			sent++
+			if zm&bit != 0 {
+				zeros++
+			}
+		}
+	}
+	return p.pages, sent, zeros
+}
+
 // roundBatched sends the pending pages in 1024-page batches, skipping pages
 // written again since the round began (they stay dirty for the next
 // round), with the guest writing between batches. With spread, batch g is
 // the 16 words g, g+G, g+2G, … (G = words/16): 64-page runs strided across
-// memory, as Xen legacy's rotated pfn order spreads its batches.
-func (e *engine) roundBatched(rate float64, spread bool) Round {
+// memory, as Xen legacy's rotated pfn order spreads its batches. A round
+// that would end after deadline is cut there: the batch in flight sends
+// the pages that fit before it, in its order, and every page not sent stays
+// pending (cut reports it).
+func (e *engine) roundBatched(rate float64, spread bool, deadline float64) (rd Round, cut bool) {
 	p := e.p
-	rd := Round{Phase: "precopy", Start: e.t, Pending: e.pending, Rate: rate, Throttle: e.throttle}
+	rd = Round{Phase: "precopy", Start: e.t, Pending: e.pending, Rate: rate, Throttle: e.throttle}
 	nw := len(e.send.w)
 	const per = 16
 	groups := (nw + per - 1) / per
@@ -336,12 +407,21 @@ func (e *engine) roundBatched(rate float64, spread bool) Round {
 		}
 		bytes := float64(pages-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes
 		dt := bytes / rate
+		if e.t+dt > deadline {
+			cut = true
+			pages, zeros, bytes = e.batchPrefix(g, groups, spread, (deadline-e.t)*rate)
+			dt = deadline - e.t
+		}
 		rd.Writes += e.guestWrites(e.dirty, dt, run)
 		e.t += dt
 		rd.Duration += dt
 		rd.PagesSent += pages - zeros
 		rd.ZeroPages += zeros
 		rd.Bytes += int64(bytes)
+		if cut {
+			e.t = deadline
+			break
+		}
 	}
 	rd.PagesDirtied = e.dirty.Count()
 	if e.ever != nil {
@@ -349,7 +429,50 @@ func (e *engine) roundBatched(rate float64, spread bool) Round {
 	}
 	e.swap()
 	rd.PendingAfter = e.pending
-	return rd
+	return rd, cut
+}
+
+// batchPrefix sends, of batch g's pages (not yet written again), those
+// whose stream bytes fit in budget, in the batch's word and bit order, and
+// keeps every other page of the round pending (marks it dirty): the rest
+// of batch g and the batches after it. It returns the pages sent, the zero
+// pages among them and their bytes.
+func (e *engine) batchPrefix(g, groups int, spread bool, budget float64) (pages, zeros int64, b float64) {
+	p := e.p
+	sw, dw := e.send.w, e.dirty.w
+	full := false
+	for h := g; h < groups; h++ {
+		for j := 0; j < 16; j++ {
+			wi := h*16 + j
+			if spread {
+				wi = h + j*groups
+			}
+			if wi >= len(sw) {
+				break
+			}
+			m := sw[wi] &^ dw[wi]
+			zm := m & e.zeroMask(wi)
+			for ; m != 0 && !full; m &= m - 1 {
+				bit := m & -m
+				c := p.pageBytes
+				if zm&bit != 0 {
+					c = ZeroPageBytes
+				}
+				if b+c > budget {
+					full = true
+					break
+				}
+				b += c
+				pages++
+				if zm&bit != 0 {
+					zeros++
+				}
+			}
+			dw[wi] |= m // not sent: pending
+		}
+		full = true // batches after g send nothing
+	}
+	return pages, zeros, b
 }
 
 // swap makes the written pages the pending set and clears the log.
@@ -370,8 +493,11 @@ func (e *engine) zerosPending() int64 {
 	return z
 }
 
-// stopAndCopy pauses the guest and sends every pending page.
-func (e *engine) stopAndCopy(rateCap float64) {
+// stopAndCopy pauses the guest and sends every pending page. A
+// stop-and-copy that would end after deadline is cut there: it sends the
+// pages that fit before it (address order), the migration gives up and the
+// guest resumes on the source.
+func (e *engine) stopAndCopy(rateCap, deadline float64) {
 	p := e.p
 	rate := p.rate
 	if rateCap > 0 {
@@ -381,8 +507,20 @@ func (e *engine) stopAndCopy(rateCap float64) {
 	rd := Round{Index: e.res.Rounds + 1, Phase: "stop-copy", Start: e.t, Pending: e.pending, Rate: rate,
 		ZeroPages: zeros, PagesSent: e.pending - zeros}
 	bytes := float64(rd.PagesSent)*p.pageBytes + float64(zeros)*ZeroPageBytes + p.stateBytes
-	rd.Bytes = int64(bytes)
 	rd.Duration = bytes/rate + p.state
+	if e.t+rd.Duration > deadline {
+		_, sent, zeros := e.prefix((deadline - e.t) * rate)
+		rd.ZeroPages, rd.PagesSent = zeros, sent-zeros
+		rd.Bytes = int64(float64(sent-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes)
+		rd.Duration = deadline - e.t
+		rd.PendingAfter = e.pending - sent
+		e.account(&rd)
+		e.t, e.pending = deadline, rd.PendingAfter
+		e.giveUp(reasonTimeout)
+		e.res.Syncs = e.res.Rounds + 2 // the stop's sync happened
+		return
+	}
+	rd.Bytes = int64(bytes)
 	e.account(&rd)
 	e.t += rd.Duration
 	e.pending = 0

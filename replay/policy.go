@@ -1,14 +1,13 @@
 package replay
 
-import (
-	"fmt"
-	"strings"
-	"time"
-)
+import "time"
 
 // A Policy is a hypervisor's pre-copy loop: how each round is sent and when
 // to stop and copy. Each policy is a small type in its own file
-// (policy_*.go); Begin gives the per-migration state.
+// (policy_*.go) that registers itself (RegisterPolicy); Begin gives the
+// per-migration state. The built-in policies' controllers are also called
+// without dynamic dispatch (see controller); any other Policy runs through
+// the interface, with the same results.
 type Policy interface {
 	// Name is the policy's name on the command line.
 	Name() string
@@ -55,6 +54,15 @@ type RoundPlan struct {
 	// every pending page.
 	StopBelow  float64
 	ChunkBytes float64
+	// StopRises, when > 0, raises StopBelow during the round, as a
+	// downtime-limit ramp does (management software raising QEMU's limit
+	// on its own clock, see DowntimeRamp): by StopRise pages at StopRiseAt
+	// (seconds since the migration started) and again every StopRiseEvery
+	// seconds after, StopRises times in all. The engine compares the pages
+	// left with the raised value at every chunk boundary, as QEMU does
+	// after every iteration, instead of only at the next round.
+	StopRise, StopRiseAt, StopRiseEvery float64
+	StopRises                           int
 	// Skip defers pages written again since the round began (Xen legacy:
 	// they would be stale; they go next round).
 	Skip bool
@@ -62,6 +70,18 @@ type RoundPlan struct {
 	// 64 pages, strided), as Xen legacy's bit-rotated scan order does;
 	// otherwise pages go in address order (QEMU, Xen v2, SimGrid).
 	Spread bool
+}
+
+// stopBelowAt is StopBelow as raised by time t (seconds since the
+// migration started).
+func (p *RoundPlan) stopBelowAt(t float64) float64 {
+	s := p.StopBelow
+	at := p.StopRiseAt
+	for n := 0; n < p.StopRises && t >= at; n++ {
+		s += p.StopRise
+		at += p.StopRiseEvery
+	}
+	return s
 }
 
 // Action is a policy's decision after a round.
@@ -176,16 +196,24 @@ func (c *controller) begin(pol Policy, env Env) {
 	}
 }
 
-// steady reports whether the policy's own state can no longer change what
-// happens at a fixed point (the analytic path then extrapolates to the
-// timeout): no downtime ramp still rising, no auto-converge throttle still
-// able to rise.
+// Steady is implemented by Controllers that can tell when their own state
+// can no longer change what happens at a fixed point (no round cap, no
+// downtime limit still rising, no throttle still able to rise): the
+// analytic path then extrapolates to the timeout instead of iterating.
+type Steady interface{ Steady() bool }
+
+// steady reports whether the policy's controller is Steady.
 func (c *controller) steady() bool {
-	if c.kind != kindQEMU {
-		return true
+	switch c.kind {
+	case kindQEMU:
+		return c.qemu.Steady()
+	case kindSimGrid:
+		return c.simGrid.Steady()
+	case kindOther:
+		s, ok := c.other.(Steady)
+		return ok && s.Steady()
 	}
-	q := &c.qemu
-	return (!q.ramped || q.ramp.done()) && (!q.env.AutoConverge || q.throttle >= qemuThrottleMax)
+	return false
 }
 
 func (c *controller) Plan(pending int64) RoundPlan {
@@ -229,22 +257,4 @@ func policyOptions(p Policy) string {
 		return o.Options()
 	}
 	return ""
-}
-
-// Policies lists the built-in policies by name.
-func Policies() []string { return []string{"xen-legacy", "xen-v2", "qemu", "simgrid"} }
-
-// ParsePolicy returns the built-in policy called name, with its defaults.
-func ParsePolicy(name string) (Policy, error) {
-	switch strings.ToLower(name) {
-	case "xen-legacy", "xen":
-		return XenLegacy{}, nil
-	case "xen-v2":
-		return XenV2{}, nil
-	case "qemu", "kvm":
-		return QEMU{}, nil
-	case "simgrid":
-		return SimGrid{}, nil
-	}
-	return nil, fmt.Errorf("%w: unknown policy %q (want %s)", ErrConfig, name, strings.Join(Policies(), ", "))
 }

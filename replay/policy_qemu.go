@@ -45,6 +45,67 @@ const (
 	qemuDefaultDowntimeL = 300 * time.Millisecond
 )
 
+var _ = RegisterPolicy(PolicySpec{
+	Name: "qemu", Aliases: []string{"kvm"},
+	Help: "QEMU/KVM pre-copy: passes until the pages left fit bandwidth × downtime limit (300ms), max-bandwidth 128MiB/s, no round cap, optional auto-converge",
+	Params: []Param{
+		{Name: "downtime-ramp", Kind: BoolParam, Help: "raise the downtime limit step by step as KubeVirt does (VEP 291), from --downtime-limit (default 150ms)"},
+		{Name: "ramp-max", Kind: DurationParam, Help: "--downtime-ramp: ceiling, > 0 (default 1050ms)"},
+		{Name: "ramp-steps", Kind: IntParam, Help: "--downtime-ramp: equal increments from start to ceiling, ≥ 1 (default 7)"},
+		{Name: "ramp-after", Kind: IntParam, Help: "--downtime-ramp: dirty-sync-count that starts the cooldown, ≥ 1 (default 3)"},
+		{Name: "ramp-cooldown", Kind: DurationParam, Help: "--downtime-ramp: time between increases, > 0 (default 10s)"},
+	},
+	Reasons: []string{verdictReasons[vThreshold]},
+	New:     newQEMU,
+})
+
+// newQEMU reads QEMU's options: a downtime ramp when "downtime-ramp" is
+// set, starting at "downtime-limit" when that is given.
+func newQEMU(v Values) (Policy, error) {
+	on, err := v.Bool("downtime-ramp")
+	if err != nil {
+		return nil, err
+	}
+	var r DowntimeRamp
+	durs := []struct {
+		name string
+		dst  *time.Duration
+	}{{"downtime-limit", &r.Initial}, {"ramp-max", &r.Max}, {"ramp-cooldown", &r.Cooldown}}
+	for _, d := range durs {
+		x, ok, err := v.Duration(d.name)
+		if err != nil {
+			return nil, err
+		}
+		if ok && x <= 0 {
+			return nil, optErr(d.name, x, "want > 0")
+		}
+		if ok && !on && d.name != "downtime-limit" {
+			return nil, optErr(d.name, x, "applies with downtime-ramp")
+		}
+		*d.dst = x
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"ramp-steps", &r.Steps}, {"ramp-after", &r.StartAfter}} {
+		x, ok, err := v.Int(n.name)
+		if err != nil {
+			return nil, err
+		}
+		if ok && x < 1 {
+			return nil, optErr(n.name, x, "want ≥ 1")
+		}
+		if ok && !on {
+			return nil, optErr(n.name, x, "applies with downtime-ramp")
+		}
+		*n.dst = x
+	}
+	if !on {
+		return QEMU{}, nil
+	}
+	return QEMU{Ramp: &r}, r.Validate()
+}
+
 func (QEMU) Name() string { return "qemu" }
 func (q QEMU) Defaults() PolicyDefaults {
 	d := PolicyDefaults{MaxBandwidth: qemuDefaultMaxBW, DowntimeLimit: qemuDefaultDowntimeL}
@@ -97,6 +158,12 @@ type qemuRun struct {
 	throttle    float64
 }
 
+// Steady: no downtime ramp still rising, no auto-converge throttle still
+// able to rise (QEMU has no round cap).
+func (c *qemuRun) Steady() bool {
+	return (!c.ramped || c.ramp.done()) && (!c.env.AutoConverge || c.throttle >= qemuThrottleMax)
+}
+
 // chunk is the stream bytes one ram_save_iterate call sends: 50 ms of
 // sending or the 100 ms rate-limit budget, whichever is less.
 func (c *qemuRun) chunk(rate float64) float64 {
@@ -110,7 +177,15 @@ func (c *qemuRun) threshold(rate float64) float64 {
 }
 
 func (c *qemuRun) Plan(int64) RoundPlan {
-	return RoundPlan{StopBelow: c.threshold(c.env.Rate), ChunkBytes: c.chunk(c.env.Rate)}
+	p := RoundPlan{StopBelow: c.threshold(c.env.Rate), ChunkBytes: c.chunk(c.env.Rate)}
+	if r := &c.ramp; c.ramped && r.since >= 0 && !r.done() {
+		// the ramp's next steps fall due during the round: the threshold
+		// rises with them (bandwidth × step ÷ page size each)
+		step := (r.Max - r.Initial).Seconds() / float64(r.Steps)
+		cd := r.Cooldown.Seconds()
+		p.StopRise, p.StopRiseAt, p.StopRiseEvery, p.StopRises = c.env.Rate*step/float64(c.env.PageSize), r.since+cd, cd, r.Steps-r.level
+	}
+	return p
 }
 
 func (c *qemuRun) After(r *Round) Decision {

@@ -22,10 +22,12 @@ import (
 // … → 1050 ms, draws 150 ms steps, i.e. Steps 6), StartAfter 3 and
 // Cooldown 10 s.
 //
-// KubeVirt polls the migration on its own clock; the replay raises the
-// limit at round boundaries, by as many steps as cooldowns elapsed during
-// the round, and QEMU compares the pending pages with the raised limit at
-// that round's end and throughout the next.
+// KubeVirt polls the migration on its own clock, and QEMU compares the
+// pages left in a pass with the limit in force after every iteration: the
+// replay raises the limit when each cooldown elapses, within a round too
+// (RoundPlan.StopRises: a pass ends as soon as the pages it has left fall
+// below the raised threshold), and QEMU's decision at the round's sync
+// uses the limit in force then.
 type DowntimeRamp struct {
 	Initial, Max time.Duration
 	Steps        int

@@ -76,3 +76,68 @@ func TestDowntimeRampShortensNearCriticalMigration(t *testing.T) {
 		t.Errorf("fixed %+v\nramp %+v", r0, r1)
 	}
 }
+
+// risePolicy stops below 1,000 pages, raised by 6,000 once 5,000 pages
+// have been sent; it stops and copies after the first round.
+type risePolicy struct{ at float64 }
+
+func (risePolicy) Name() string             { return "test-rise" }
+func (risePolicy) Defaults() PolicyDefaults { return PolicyDefaults{} }
+func (p risePolicy) Begin(Env) Controller   { return riseRun(p) }
+
+type riseRun risePolicy
+
+func (r riseRun) Plan(int64) RoundPlan {
+	return RoundPlan{StopBelow: 1000, ChunkBytes: 1024 * 4104, StopRise: 6000, StopRiseAt: r.at, StopRises: 1}
+}
+func (riseRun) After(*Round) Decision { return Decision{Action: StopAndCopy, Reason: "test"} }
+
+// A threshold raised during a round ends the pass at the first chunk
+// boundary after the rise where the pages left fall below it, not at the
+// round's end (QEMU compares after every iteration; a ramp raises the
+// limit on its own clock). By hand, an idle 16,384-page guest in chunks of
+// 1,024 pages, the rise due once 5,000 pages are sent: at the boundaries
+// 6,144 and 9,216 pages are left (≥ 7,000 under the raised threshold)...
+// after 10 chunks 6,144 are left < 7,000: the pass ends with 10,240 pages
+// sent, and the stop-and-copy sends the 6,144 others: downtime = (6,144 ×
+// 4,104 + 262,144 B) ÷ the goodput + 10 ms. Without the rise the pass
+// sends every page and the downtime is the state term alone. Both engines.
+func TestThresholdRisesWithinRound(t *testing.T) {
+	goodput := 125e6 * 1460 / 1538
+	at := 5000 * 4104 / goodput
+	cfg := Config{Memory: 16384 * 4096, MaxBandwidth: -1, Policy: risePolicy{at: at}, Seed: 1}
+	want := (6144*4104+262144)/goodput + 0.01
+	for _, engine := range []string{"page", "analytic"} {
+		res := replayWith(t, engine, cfg)
+		if math.Abs(res.Downtime-want) > 1e-12 || res.Rounds != 1 {
+			t.Errorf("%s: downtime %.9f s, want %.9f; %d rounds", engine, res.Downtime, want, res.Rounds)
+		}
+		if engine == "page" && (res.Log[0].PagesSent != 10240 || res.Log[0].PagesLeft != 6144) {
+			t.Errorf("page: round %+v", res.Log[0])
+		}
+		late := cfg
+		late.Policy = risePolicy{at: 1e9}
+		if res := replayWith(t, engine, late); math.Abs(res.Downtime-(262144/goodput+0.01)) > 1e-12 {
+			t.Errorf("%s: without the rise, downtime %.9f s", engine, res.Downtime)
+		}
+	}
+}
+
+// QEMU's plan under a ramp carries the steps still to come once the
+// cooldown has started: each raises the threshold by bandwidth × step ÷
+// page size, the first one cooldown after the sync that started it.
+func TestQEMURampPlanRises(t *testing.T) {
+	env := Env{Pages: 1 << 20, PageSize: 4096, PageBytes: 4104, Rate: 1e8, MaxBandwidth: math.Inf(1), DowntimeLimit: 0.3}
+	c := QEMU{Ramp: &DowntimeRamp{}}.Begin(env).(*qemuRun)
+	if p := c.Plan(0); p.StopRises != 0 || p.StopBelow != 1e8*0.150/4096 {
+		t.Errorf("before the cooldown: %+v", p)
+	}
+	c.after(2, 20, 1e8, 1<<19, 1000, 1) // round 2 ends at 20 s: sync 3 starts the cooldown
+	p := c.Plan(0)
+	if p.StopRises != 7 || p.StopRiseAt != 30 || p.StopRiseEvery != 10 || math.Abs(p.StopRise-1e8*(0.9/7)/4096) > 1e-9 {
+		t.Errorf("after sync 3: %+v", p)
+	}
+	if got := p.stopBelowAt(45); math.Abs(got-(p.StopBelow+2*p.StopRise)) > 1e-9 {
+		t.Errorf("at 45 s: %g, want two steps", got)
+	}
+}

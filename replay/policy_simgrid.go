@@ -13,6 +13,13 @@ import "time"
 // DirtyModel CPU{} to reproduce it.
 type SimGrid struct{}
 
+var _ = RegisterPolicy(PolicySpec{
+	Name:    "simgrid",
+	Help:    "SimGrid's live-migration plugin: passes until the bytes left fit the measured bandwidth × max downtime (30ms)",
+	Reasons: []string{verdictReasons[vThreshold]},
+	New:     func(Values) (Policy, error) { return SimGrid{}, nil },
+})
+
 func (SimGrid) Name() string { return "simgrid" }
 func (SimGrid) Defaults() PolicyDefaults {
 	return PolicyDefaults{DowntimeLimit: 30 * time.Millisecond}
@@ -28,6 +35,9 @@ func (SimGrid) start(c *simGridRun, env Env) { *c = simGridRun{env: env} }
 type simGridRun struct{ env Env }
 
 func (*simGridRun) Plan(int64) RoundPlan { return RoundPlan{} }
+
+// Steady: SimGrid has no round cap and no state of its own.
+func (*simGridRun) Steady() bool { return true }
 
 func (c *simGridRun) After(r *Round) Decision {
 	return c.after(r.Bytes, r.Duration, r.Rate, r.PendingAfter).decision(0, 0)

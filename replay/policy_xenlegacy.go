@@ -40,6 +40,25 @@ const (
 	xenAdaptMargin = 50
 )
 
+var _ = RegisterPolicy(PolicySpec{
+	Name: "xen-legacy", Aliases: []string{"xen"},
+	Help: "Xen ≤ 4.5 xc_domain_save: at most 29 live rounds, fewer than 50 pages left, or 3× memory sent; skips pages re-dirtied in the round",
+	Params: []Param{
+		{Name: "xen-rate-adapt", Kind: BoolParam, Help: "Clark et al.'s rate adaptation (100→500 Mbit/s)"},
+		{Name: "xen-no-skip", Kind: BoolParam, Help: "send pages re-dirtied during the round anyway"},
+	},
+	Reasons: []string{verdictReasons[vIterations], verdictReasons[vUnder50], verdictReasons[v3x], verdictReasons[vRateAtCap]},
+	New: func(v Values) (Policy, error) {
+		var x XenLegacy
+		var err error
+		if x.RateAdapt, err = v.Bool("xen-rate-adapt"); err != nil {
+			return nil, err
+		}
+		x.NoSkip, err = v.Bool("xen-no-skip")
+		return x, err
+	},
+})
+
 func (XenLegacy) Name() string { return "xen-legacy" }
 
 // Options describes the non-default options ("" for none).

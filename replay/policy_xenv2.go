@@ -16,6 +16,13 @@ const (
 	xenV2MinDirty = 50
 )
 
+var _ = RegisterPolicy(PolicySpec{
+	Name:    "xen-v2",
+	Help:    "Xen ≥ 4.6 migration v2: at most 5 live rounds or fewer than 50 pages dirty",
+	Reasons: []string{verdictReasons[vUnder50], verdictReasons[vIterations]},
+	New:     func(Values) (Policy, error) { return XenV2{}, nil },
+})
+
 func (XenV2) Name() string { return "xen-v2" }
 
 // Options describes the non-default options ("" for none).

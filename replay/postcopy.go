@@ -27,13 +27,26 @@ import (
 //     chunk being pushed in the same step is counted as a fault.
 //   - Total time ends when the last page has arrived; PostcopyTime is the
 //     degraded window, StallTime the summed waits.
-func (e *engine) postcopy() {
+//   - Config.Timeout: a switch-over that would end after deadline is cut
+//     there (the bytes that fit are sent), the migration gives up and the
+//     guest resumes on the source. Once the guest runs on the destination
+//     the migration cannot be abandoned: the push is not cut.
+func (e *engine) postcopy(deadline float64) {
 	p := e.p
-	e.res.Postcopy = true
 	bitmapBytes := float64(p.pages)/8 + p.stateBytes
 	down := p.state + bitmapBytes/p.rate
 	sw := Round{Index: e.res.Rounds + 1, Phase: "stop-copy", Start: e.t, Duration: down,
 		Pending: e.pending, PendingAfter: e.pending, Rate: p.rate, Bytes: int64(bitmapBytes)}
+	if e.t+down > deadline {
+		sw.Duration = deadline - e.t
+		sw.Bytes = int64(min(bitmapBytes, sw.Duration*p.rate))
+		e.account(&sw)
+		e.t = deadline
+		e.giveUp(reasonTimeout)
+		e.res.Syncs = e.res.Rounds + 2 // the switch-over's sync happened
+		return
+	}
+	e.res.Postcopy = true
 	e.account(&sw)
 	e.t += down
 	e.res.Downtime = down
@@ -103,6 +116,6 @@ func (e *engine) postcopy() {
 	e.res.PostcopyTime = e.t - start
 	e.res.TotalTime = e.t
 	e.res.Converged = true
-	e.res.StopReason = "postcopy"
+	e.res.StopReason = reasonPostcopy
 	e.res.Syncs = e.res.Rounds + 2
 }

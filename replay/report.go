@@ -6,52 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"text/tabwriter"
 )
-
-// ModelOptions are the shape parameters of the built-in dirty models; zero
-// fields mean each model's documented defaults.
-type ModelOptions struct {
-	HotShare   float64 // hotcold
-	HotWrites  float64 // hotcold
-	ZipfS      float64 // zipf exponent
-	Span       float64 // zipf span, cpu/trace working set (share of RAM)
-	GuestCPU   float64 // cpu: guest CPU utilisation in CPUs
-	Trace      *Trace  // trace
-	TraceScale bool    // trace: rescale to rate (mean), when rate > 0
-}
-
-// Models lists the built-in dirty models by name.
-func Models() []string { return []string{"uniform", "hotcold", "zipf", "trace", "cpu"} }
-
-// NewModel builds the built-in dirty model called name writing rate pages/s
-// (cpu: at 100 % of one CPU; trace: ignored unless TraceScale).
-func NewModel(name string, rate float64, o ModelOptions) (DirtyModel, error) {
-	switch name {
-	case "uniform", "":
-		return Uniform{Rate: rate}, nil
-	case "hotcold":
-		return HotCold{Rate: rate, HotShare: o.HotShare, HotWrites: o.HotWrites}, nil
-	case "zipf":
-		return Zipf{Rate: rate, S: o.ZipfS, Span: o.Span}, nil
-	case "cpu":
-		return CPU{Rate: rate, Usage: o.GuestCPU, WorkingSet: o.Span}, nil
-	case "trace":
-		if o.Trace == nil {
-			return nil, fmt.Errorf("%w: dirty model trace needs a dirty-rate trace (--dirty-trace)", ErrConfig)
-		}
-		t := &Trace{Times: o.Trace.Times, Rates: o.Trace.Rates, Repeat: o.Trace.Repeat, WorkingSet: o.Span}
-		if err := t.Validate(); err != nil {
-			return nil, err
-		}
-		if o.TraceScale && rate > 0 {
-			return WithRate(t, rate)
-		}
-		return t, nil
-	}
-	return nil, fmt.Errorf("%w: unknown dirty model %q (want %s)", ErrConfig, name, strings.Join(Models(), ", "))
-}
 
 // WriteText prints a replay for people: the inputs that mattered, the
 // outcome and the rounds (at most maxRounds of them, first and last).
@@ -70,8 +26,12 @@ func WriteText(w io.Writer, rv Resolved, res Result, maxRounds int) error {
 	}
 	fmt.Fprintf(tw, "total time\t%.3f s\tconverged\t%s\n", res.TotalTime, conv)
 	fmt.Fprintf(tw, "downtime\t%.1f ms\tstop rule\t%s\n", res.Downtime*1e3, res.StopReason)
-	fmt.Fprintf(tw, "sent\t%s (%d pages, %d zero markers)\trounds\t%d live + final (dirty-sync-count %d)\n",
-		FormatBytes(float64(res.Bytes)), res.PagesSent, res.ZeroPages, res.Rounds, res.Syncs)
+	final := " + final" // the stop-and-copy (or switch-over) round
+	if !res.Converged {
+		final = ""
+	}
+	fmt.Fprintf(tw, "sent\t%s (%d pages, %d zero markers)\trounds\t%d live%s, %d syncs (dirty-sync-count)\n",
+		FormatBytes(float64(res.Bytes)), res.PagesSent, res.ZeroPages, res.Rounds, final, res.Syncs)
 	if res.MaxThrottle > 0 {
 		fmt.Fprintf(tw, "throttle\tup to %.0f %%\t\t\n", res.MaxThrottle*100)
 	}
@@ -125,6 +85,21 @@ func WriteSweepText(w io.Writer, rs []SweepResult) error {
 	return bw.Flush()
 }
 
+// WriteSweepJSON prints a sweep's replay_run rows, one JSON object per
+// line, in enumeration order.
+func WriteSweepJSON(w io.Writer, blocks []Block) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	for _, b := range blocks {
+		for _, r := range b.Runs {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
 // FormatBitRate renders bytes/s as bits/s with a decimal prefix.
 func FormatBitRate(bps float64) string {
 	b := bps * 8
@@ -139,21 +114,23 @@ func FormatBitRate(bps float64) string {
 	return fmt.Sprintf("%.3g kbit/s", b/1e3)
 }
 
-// jsonResolved and jsonResult give JSON-safe views (±Inf become null).
+// jsonReplay is WriteJSON's document.
 type jsonReplay struct {
 	Inputs map[string]any `json:"inputs"`
 	Result Result         `json:"result"`
 }
 
-// WriteJSON prints a replay as one JSON object {inputs, result}; Inf rates
-// (no limit) are null.
+// WriteJSON prints a replay as one JSON object {inputs, result}, keys in
+// snake_case as replay_run's columns; Inf rates (no limit) are null.
 func WriteJSON(w io.Writer, rv Resolved, res Result) error {
+	// keys: replay_run's column names (rates in bytes/s, times in s), and
+	// the same style for the inputs that have no column
 	in := map[string]any{
 		"memory_bytes": rv.Memory, "page_size_bytes": rv.PageSize, "pages": rv.Pages,
-		"bandwidth_bytes_per_s": rv.Bandwidth, "mtu_bytes": rv.MTU, "max_bandwidth_bytes_per_s": finite(rv.MaxBandwidth),
-		"cpu_cap": rv.CPUCap, "cpu_rate_bytes_per_s": finite(rv.CPURate), "packet_cpu_share": rv.PacketCPUShare,
-		"link_rate_bytes_per_s": rv.LinkRate, "cpu_limited_rate_bytes_per_s": finite(rv.CPULimitedRate),
-		"stream_rate_bytes_per_s": rv.Rate, "rate_bound": rv.RateBound, "policy": rv.Policy, "policy_options": rv.PolicyOptions, "dirty_model": rv.DirtyModel,
+		"bandwidth": rv.Bandwidth, "mtu_bytes": rv.MTU, "max_bandwidth": finite(rv.MaxBandwidth),
+		"cpu_cap": rv.CPUCap, "cpu_rate": finite(rv.CPURate), "packet_cpu_share": rv.PacketCPUShare,
+		"link_rate": rv.LinkRate, "cpu_limited_rate": finite(rv.CPULimitedRate),
+		"stream_rate": rv.Rate, "rate_bound": rv.RateBound, "policy": rv.Policy, "policy_options": rv.PolicyOptions, "dirty_model": rv.DirtyModel,
 		"zero_share": rv.ZeroShare, "downtime_limit_s": rv.DowntimeLimit, "auto_converge": rv.AutoConverge,
 		"postcopy": rv.Postcopy, "postcopy_after": rv.PostcopyAfter, "state_bytes": rv.StateBytes, "state_time_s": rv.StateTime,
 		"setup_time_s": rv.SetupTime, "fault_latency_s": rv.FaultLatency, "timeout_s": rv.Timeout, "seed": rv.Seed,

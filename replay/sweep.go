@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/migreplay/migreplay/internal/shard"
+	"github.com/migreplay/migreplay/schema"
 )
 
 // Sweep runs the cartesian product of parameter values over a base
@@ -23,7 +24,7 @@ import (
 // Indexed Jobs) in blocks of SweepBlock points in enumeration order: block
 // b holds points [b·SweepBlock, (b+1)·SweepBlock) and belongs to shard b mod
 // Shard.Count. Each block is one pair of replay_run/replay_round files
-// (SweepLakeBlocks, WriteLakeBlocks), whoever computes it, so n shards
+// (SweepBlocks; replay/lakeio writes them), whoever computes it, so n shards
 // writing into one lake leave the same files, byte for byte, as one process.
 type Sweep struct {
 	Base      Config
@@ -53,6 +54,18 @@ type SweepResult struct {
 	Config Config
 	Result Result
 	Err    error
+}
+
+// Policies names the policies the sweep runs.
+func (s Sweep) Policies() []string {
+	if len(s.Policy) == 0 {
+		return []string{s.Base.policy().Name()}
+	}
+	out := make([]string, len(s.Policy))
+	for i, p := range s.Policy {
+		out[i] = p.Name()
+	}
+	return out
 }
 
 // Configs enumerates the sweep's configurations in output order.
@@ -164,12 +177,20 @@ func (s Sweep) Run(ctx context.Context) ([]SweepResult, error) {
 	return out, nil
 }
 
-// SweepLakeBlocks turns results (in enumeration order, as Run returns
-// them) into rows, one LakeBlock per SweepBlock: point i's run and rounds
-// go to block i/SweepBlock. engine is "page" or "analytic". A result that
+// Block is the rows of one replay_run file and of its replay_round file
+// (none when there are no rounds): one SweepBlock of a sweep, or a single
+// replay.
+type Block struct {
+	Runs   []schema.ReplayRun
+	Rounds []schema.ReplayRound
+}
+
+// SweepBlocks turns results (in enumeration order, as Run returns them)
+// into rows, one Block per SweepBlock: point i's run and rounds go to
+// block i/SweepBlock. engine is "page" or "analytic". A result that
 // carries an error is an error.
-func SweepLakeBlocks(rs []SweepResult, engine string) ([]LakeBlock, error) {
-	var out []LakeBlock
+func SweepBlocks(rs []SweepResult, engine string) ([]Block, error) {
+	var out []Block
 	block := -1
 	for _, r := range rs {
 		if r.Err != nil {
@@ -180,7 +201,7 @@ func SweepLakeBlocks(rs []SweepResult, engine string) ([]LakeBlock, error) {
 				return nil, fmt.Errorf("replay: sweep results out of order: %d after block %d", r.Index, block)
 			}
 			block = b
-			out = append(out, LakeBlock{})
+			out = append(out, Block{})
 		}
 		run, rounds, err := Rows(r.Config, r.Result, engine, r.Index)
 		if err != nil {
@@ -192,45 +213,14 @@ func SweepLakeBlocks(rs []SweepResult, engine string) ([]LakeBlock, error) {
 	return out, nil
 }
 
-// WithRate returns m with its rate set to rate page writes/s (for CPU: at
-// 100 % of a CPU; for Trace: every sample scaled so the mean is rate).
-func WithRate(m DirtyModel, rate float64) (DirtyModel, error) {
-	switch v := m.(type) {
-	case Uniform:
-		v.Rate = rate
-		return v, nil
-	case HotCold:
-		v.Rate = rate
-		return v, nil
-	case Zipf:
-		v.Rate = rate
-		return v, nil
-	case CPU:
-		v.Rate = rate
-		return v, nil
-	case *Trace:
-		if err := v.Validate(); err != nil {
-			return nil, err
-		}
-		mean := v.MeanRate()
-		if mean <= 0 {
-			return nil, fmt.Errorf("%w: cannot rescale an all-zero trace to %g pages/s", ErrTrace, rate)
-		}
-		rs := make([]float64, len(v.Rates))
-		for i, r := range v.Rates {
-			rs[i] = r * rate / mean
-		}
-		t := &Trace{Times: v.Times, Rates: rs, Repeat: v.Repeat, WorkingSet: v.WorkingSet}
-		return t, t.Validate()
-	}
-	return nil, fmt.Errorf("%w: cannot set the rate of dirty model %s", ErrConfig, m.Name())
-}
-
 // ParseSweep reads sweep specifications of the form name=v1,v2,… or
-// name=lo:hi:step (inclusive, linear), where name is memory, bandwidth, mtu,
-// cpu-cap, dirty-rate or policy, with the units of the matching flags
-// (memory=1GiB,2GiB; bandwidth=1Gbit/s,10Gbit/s; cpu-cap=0.1:1:0.1).
-func ParseSweep(base Config, specs []string) (Sweep, error) {
+// name=lo:hi:step (inclusive, linear), where name is memory, bandwidth,
+// mtu, cpu-cap, dirty-rate or policy, each value read as the option of that
+// name (see Options): memory=1GiB,2GiB; bandwidth=1Gbit/s,10Gbit/s;
+// cpu-cap=0.1:1:0.1; policy=xen-legacy,qemu. A value the option refuses
+// (memory 0, cpu-cap 0) is an error naming its range. Swept policies take
+// their options from v, as NewConfig's policy does.
+func ParseSweep(base Config, specs []string, v Values) (Sweep, error) {
 	s := Sweep{Base: base}
 	for _, spec := range specs {
 		name, vals, ok := strings.Cut(spec, "=")
@@ -242,39 +232,30 @@ func ParseSweep(base Config, specs []string) (Sweep, error) {
 			return s, err
 		}
 		for _, it := range items {
+			var c Config
 			switch name {
-			case "memory":
-				v, err := ParseSize(it)
-				if err != nil {
-					return s, fmt.Errorf("sweep memory: %w", err)
+			case "memory", "bandwidth", "mtu", "cpu-cap":
+				if err := optionNamed(name).set(&c, it); err != nil {
+					return s, fmt.Errorf("sweep: %w", err)
 				}
-				s.Memory = append(s.Memory, v)
-			case "bandwidth":
-				v, err := ParseRate(it)
-				if err != nil {
-					return s, fmt.Errorf("sweep bandwidth: %w", err)
+				switch name {
+				case "memory":
+					s.Memory = append(s.Memory, c.Memory)
+				case "bandwidth":
+					s.Bandwidth = append(s.Bandwidth, c.Bandwidth)
+				case "mtu":
+					s.MTU = append(s.MTU, c.MTU)
+				case "cpu-cap":
+					s.CPUCap = append(s.CPUCap, c.CPUCap)
 				}
-				s.Bandwidth = append(s.Bandwidth, v)
-			case "mtu":
-				v, err := ParseSize(it)
-				if err != nil {
-					return s, fmt.Errorf("sweep mtu: %w", err)
+			case OptDirtyRate:
+				d, err := strconv.ParseFloat(it, 64)
+				if err != nil || !(d >= 0 && d <= 1e15) {
+					return s, fmt.Errorf("%w: sweep dirty-rate %q: want a number ≥ 0 (pages/s)", ErrConfig, it)
 				}
-				s.MTU = append(s.MTU, int(v))
-			case "cpu-cap":
-				v, err := strconv.ParseFloat(it, 64)
-				if err != nil {
-					return s, fmt.Errorf("%w: sweep cpu-cap %q: not a number", ErrConfig, it)
-				}
-				s.CPUCap = append(s.CPUCap, v)
-			case "dirty-rate":
-				v, err := strconv.ParseFloat(it, 64)
-				if err != nil {
-					return s, fmt.Errorf("%w: sweep dirty-rate %q: not a number (pages/s)", ErrConfig, it)
-				}
-				s.DirtyRate = append(s.DirtyRate, v)
-			case "policy":
-				p, err := ParsePolicy(it)
+				s.DirtyRate = append(s.DirtyRate, d)
+			case OptPolicy:
+				p, err := NewPolicy(it, v)
 				if err != nil {
 					return s, err
 				}
@@ -285,6 +266,16 @@ func ParseSweep(base Config, specs []string) (Sweep, error) {
 		}
 	}
 	return s, nil
+}
+
+// optionNamed is Config's option called name.
+func optionNamed(name string) Option {
+	for _, o := range configOptions {
+		if o.Name == name {
+			return o
+		}
+	}
+	panic("replay: no option " + name)
 }
 
 // expand turns "a,b,c" or "lo:hi:step" (numbers with an optional shared

@@ -191,7 +191,7 @@ func TestRecordKubeVirtRamp(t *testing.T) {
 	)
 	rate := 650e6 / 8 / 4096
 	rec := func(r Result) string {
-		return fmt.Sprintf("%.1f s, %d iterations, %.0f MiB, %.0f ms", r.TotalTime, r.Syncs, float64(r.Bytes)/(1<<20), r.Downtime*1e3)
+		return fmt.Sprintf("%.1f s, %d syncs, %.0f MiB, %.0f ms", r.TotalTime, r.Syncs, float64(r.Bytes)/(1<<20), r.Downtime*1e3)
 	}
 	check := func(name string, r Result) {
 		if !r.Converged || r.TotalTime < 10 || r.TotalTime > 3600 {
@@ -212,7 +212,7 @@ func TestRecordKubeVirtRamp(t *testing.T) {
 		}
 		check("untuned", r0)
 		check("tuned", r1)
-		t.Logf("KubeVirt ramp, configured from the VEP, %s: untuned %s (measured %g s, %g, %g MiB, %g ms); tuned %s (measured %g s, %g, %g MiB, %g ms); ramp effect %+.1f s, %+d iterations, %+.0f ms (measured %+.1f s, %+g, %+g ms)",
+		t.Logf("KubeVirt ramp, configured from the VEP, %s: untuned %s (measured %g s, %g, %g MiB, %g ms); tuned %s (measured %g s, %g, %g MiB, %g ms); ramp effect %+.1f s, %+d syncs, %+.0f ms (measured %+.1f s, %+g, %+g ms)",
 			describeModel(m), rec(r0), mTime0, mIter0, mMiB0, mDown0, rec(r1), mTime, mIter, mMiB, mDown,
 			r1.TotalTime-r0.TotalTime, r1.Syncs-r0.Syncs, (r1.Downtime-r0.Downtime)*1e3, mTime-mTime0, mIter-mIter0, mDown-mDown0)
 	}
@@ -220,18 +220,18 @@ func TestRecordKubeVirtRamp(t *testing.T) {
 	nan := math.NaN()
 	train := []Measured{
 		{Name: "loaded, 300 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{Rate: rate}},
-			TotalTime: mTime0, Downtime: mDown0 / 1e3, Rounds: mIter0, Bytes: mMiB0 * (1 << 20)},
+			TotalTime: mTime0, Downtime: mDown0 / 1e3, Syncs: mIter0, Bytes: mMiB0 * (1 << 20)},
 		{Name: "idle, 300 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{}},
-			TotalTime: nan, Downtime: 0.244, Rounds: nan, Bytes: nan},
+			TotalTime: nan, Downtime: 0.244, Syncs: nan, Bytes: nan},
 		{Name: "idle, 150 ms", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{}, DowntimeLimit: 150 * time.Millisecond},
-			TotalTime: nan, Downtime: 0.129, Rounds: nan, Bytes: nan},
+			TotalTime: nan, Downtime: 0.129, Syncs: nan, Bytes: nan},
 	}
 	c, err := Calibrate(train, CalibrateOptions{Fit: []string{FitEfficiency, FitStateTime, FitHotShare}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tuned := Measured{Name: "tuned", Config: Config{Memory: 8 << 30, Bandwidth: 125e6, DirtyModel: HotCold{Rate: rate},
-		Policy: QEMU{Ramp: &DowntimeRamp{}}, Seed: 1}, TotalTime: mTime, Downtime: mDown / 1e3, Rounds: mIter, Bytes: mMiB * (1 << 20)}
+		Policy: QEMU{Ramp: &DowntimeRamp{}}, Seed: 1}, TotalTime: mTime, Downtime: mDown / 1e3, Syncs: mIter, Bytes: mMiB * (1 << 20)}
 	for _, pl := range []bool{false, true} {
 		r, err := Predict(tuned, c, CalibrateOptions{PageLevel: pl})
 		if err != nil {

@@ -3,8 +3,41 @@ package schema
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
+	"sync"
 )
+
+// docTexts fill the {name} placeholders of doc tags (see DocText).
+var docTexts sync.Map // name → func() string
+
+// DocText registers the text of the {name} placeholder in doc tags, for a
+// column whose values another package's registry lists (replay's stop
+// policies and dirty models): the generated reference then lists what is
+// registered. WriteDoc fails on a placeholder nobody registered.
+func DocText(name string, text func() string) bool {
+	docTexts.Store(name, text)
+	return true
+}
+
+var placeholder = regexp.MustCompile(`\{[a-z_.]+\}`)
+
+// expandDoc fills doc's placeholders.
+func expandDoc(doc string) (string, error) {
+	var missing []string
+	out := placeholder.ReplaceAllStringFunc(doc, func(ph string) string {
+		f, ok := docTexts.Load(ph[1 : len(ph)-1])
+		if !ok {
+			missing = append(missing, ph)
+			return ph
+		}
+		return f.(func() string)()
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("schema: doc placeholders %s have no DocText (is the package that registers them linked?)", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
 
 // WriteDoc writes the Markdown column reference of every registered table,
 // generated from the row types' parquet, doc and unit tags.
@@ -33,7 +66,11 @@ func WriteDoc(w io.Writer) error {
 			if af.Nullable {
 				null = "yes"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", af.Name, af.Type, f.Tag.Get("unit"), null, f.Tag.Get("doc"))
+			doc, err := expandDoc(f.Tag.Get("doc"))
+			if err != nil {
+				return fmt.Errorf("%s.%s: %w", t.Name, af.Name, err)
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", af.Name, af.Type, f.Tag.Get("unit"), null, doc)
 		}
 		b.WriteString("\n")
 	}

@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/migreplay/migreplay/schema"
+	// replay fills the {replay.*} placeholders of replay_run's doc tags
+	// from its registries of policies and dirty models
+	_ "github.com/migreplay/migreplay/replay"
 )
 
 var update = flag.Bool("update", false, "rewrite generated files")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,6 +18,8 @@ import (
 	"github.com/migreplay/migreplay/analysis"
 	"github.com/migreplay/migreplay/analysis/decide"
 	"github.com/migreplay/migreplay/fit"
+	"github.com/migreplay/migreplay/internal/cli"
+	"github.com/migreplay/migreplay/replay"
 	"github.com/migreplay/migreplay/schema"
 	"github.com/migreplay/migreplay/schema/lake"
 )
@@ -29,13 +32,40 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("analyze", "analyze --lake DIR [flags]", stdout)
 	lakeDir := fs.String("lake", "lake", "lake written by migreplay ingest")
 	out := fs.String("out", "", "write analysis_ping_outage, analysis_migration and analysis_vm under this lake directory")
-	policy := fs.String("policy", "xen-legacy", "stop rule for the which-VM-to-migrate prediction")
-	bw := fs.Float64("bandwidth-mbit", 1000, "migration link for the prediction, Mbit/s")
-	perCPU := fs.Float64("dirty-per-cpu", 5000, "page writes/s of one fully busy vCPU (the CPU-to-dirty-rate assumption)")
+	policy := fs.String("policy", "xen-legacy", "stop rule for the which-VM-to-migrate prediction: "+strings.Join(replay.Policies(), ", "))
+	bwText := fs.String("bandwidth", "1Gbit/s", "migration link line rate for the prediction, > 0: bits (Gbit/s, Mbps) or bytes (MiB/s, MB/s) per second")
+	renamed := cli.Renamed{Old: "bandwidth-mbit", New: "bandwidth", Convert: func(s string) (string, error) { return s + "Mbit/s", nil }}
+	renamed.Define(fs)
+	perCPU := fs.Float64("dirty-per-cpu", 5000, "dirty rate per CPU, > 0: page writes/s of one fully busy vCPU (the CPU-to-dirty-rate assumption)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	dflags := decideFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if warning, err := renamed.Apply(fs); err != nil {
+		return usageErr("%v", err)
+	} else if warning != "" {
+		warnf("analyze", "%s", warning)
+	}
+	bw, err := replay.ParseRate(*bwText)
+	switch {
+	case err != nil:
+		return usageErr("--bandwidth: %v", err)
+	case !(bw > 0) || math.IsInf(bw, 0):
+		return usageErr("--bandwidth %s: want > 0", *bwText)
+	case !(*perCPU > 0) || math.IsInf(*perCPU, 0):
+		return usageErr("--dirty-per-cpu %g: want > 0 page writes/s", *perCPU)
+	}
+	if _, err := replay.ParsePolicy(*policy); err != nil {
+		return usageErr("--policy: %v", err)
+	}
+	// a lake that is not there, or holds none of the tables analyze reads,
+	// is an error: an empty report would read as "no outages"
+	if st, err := os.Stat(*lakeDir); err != nil || !st.IsDir() {
+		return usageErr("--lake %s: no such folder (write one with migreplay ingest --out %s)", *lakeDir, *lakeDir)
+	}
+	if !has(*lakeDir, "ping_reply") && !has(*lakeDir, "xentop_domain") {
+		return usageErr("--lake %s: no table=ping_reply or table=xentop_domain folder in it: nothing to analyze (ingest ping or xentop traces first)", *lakeDir)
 	}
 	m, err := fit.ParseModel(*dflags.modelName)
 	if err != nil {
@@ -57,7 +87,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if has(*lakeDir, "xentop_domain") {
-		cfg := analysis.VMConfig{Policy: *policy, Bandwidth: *bw * 1e6 / 8, DirtyPerCPU: *perCPU}
+		cfg := analysis.VMConfig{Policy: *policy, Bandwidth: bw, DirtyPerCPU: *perCPU}
 		err := analysis.EachXentop(*lakeDir, func(x *analysis.Xentop) error {
 			res.Migrations = append(res.Migrations, x.Migrations()...)
 			vms, err := x.VMs(cfg)
@@ -68,7 +98,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	vmcfg := analysis.VMConfig{Policy: *policy, Bandwidth: *bw * 1e6 / 8, DirtyPerCPU: *perCPU}
+	vmcfg := analysis.VMConfig{Policy: *policy, Bandwidth: bw, DirtyPerCPU: *perCPU}
 	dcfg, qcfg, err := dflags.configs(fs, vmcfg)
 	if err != nil {
 		return err
@@ -114,7 +144,7 @@ func runAnalyze(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	printQMP(tw, res.QMP)
 	printClasses(tw, res.Classes)
-	fmt.Fprintf(tw, "\nwhich VM to migrate (%s over %.0f Mbit/s, %.0f page writes/s per busy vCPU)\nHOST\tRANK\tDOMAIN\tCLASS\tMEM MiB\tCPU %%\tDISK MB/s\tNET MB/s\tPRED TIME s\tPRED DOWNTIME ms\tCONVERGES\n", *policy, *bw, *perCPU)
+	fmt.Fprintf(tw, "\nwhich VM to migrate (%s over %s, %.0f page writes/s per busy vCPU)\nHOST\tRANK\tDOMAIN\tCLASS\tMEM MiB\tCPU %%\tDISK MB/s\tNET MB/s\tPRED TIME s\tPRED DOWNTIME ms\tCONVERGES\n", *policy, replay.FormatBitRate(bw), *perCPU)
 	for _, v := range res.VMs {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%.1f\t%.2f\t%.2f\t%.1f\t%.0f\t%v\n", v.Host, v.Rank, v.Domain, v.Class, v.MemK/1024,
 			v.CPUPct, v.DiskMBps, v.NetMBps, v.PredTotalS, v.PredDowntimeS*1e3, v.Converges)

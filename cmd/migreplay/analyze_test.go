@@ -1,12 +1,69 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/migreplay/migreplay/schema"
 )
+
+func analyzeCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"analyze"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// A lake that is not there, or holds nothing analyze reads, is an error
+// (exit 2), not an empty report; flags whose 0 means nothing are refused.
+func TestAnalyzeCommandErrors(t *testing.T) {
+	empty := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lake", filepath.Join(empty, "nope")}, "no such folder"},
+		{[]string{"--lake", empty}, "nothing to analyze"},
+		{[]string{"--lake", empty, "--bandwidth", "0"}, "--bandwidth 0: want > 0"},
+		{[]string{"--lake", empty, "--bandwidth", "1 parsec"}, "--bandwidth: bad quantity"},
+		{[]string{"--lake", empty, "--bandwidth-mbit", "0"}, "--bandwidth 0Mbit/s: want > 0"},
+		{[]string{"--lake", empty, "--bandwidth", "1Gbit/s", "--bandwidth-mbit", "10"}, "both given"},
+		{[]string{"--lake", empty, "--dirty-per-cpu", "0"}, "--dirty-per-cpu 0: want > 0"},
+		{[]string{"--lake", empty, "--policy", "vmware"}, `unknown policy "vmware"`},
+	} {
+		code, _, stderr := analyzeCmd(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// --bandwidth takes units as replay's does; the old --bandwidth-mbit N
+// still works, as --bandwidth NMbit/s, with a warning on stderr.
+func TestAnalyzeCommandBandwidth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests the bundled traces")
+	}
+	lake := bundledLake(t)
+	// lab1's CPU count (the decisions need it; see TestAnalyzeDecisionFlags)
+	cpus := []string{"--host-cpus", "lab1=28"}
+	code, want, stderr := analyzeCmd(t, append([]string{"--lake", lake, "--json", "--bandwidth", "100Mbit/s"}, cpus...)...)
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+	code, got, stderr := analyzeCmd(t, append([]string{"--lake", lake, "--json", "--bandwidth-mbit", "100"}, cpus...)...)
+	if code != 0 || got != want || !strings.Contains(stderr, "warning: --bandwidth-mbit is deprecated: use --bandwidth 100Mbit/s") {
+		t.Errorf("exit %d, same output %v, stderr %q", code, got == want, stderr)
+	}
+	if _, def, _ := analyzeCmd(t, append([]string{"--lake", lake, "--json"}, cpus...)...); def == want {
+		t.Error("100 Mbit/s predicts what the default 1 Gbit/s does")
+	}
+	snakeCase(t, want)
+}
 
 // analyze on the bundled lake: lab1's domains use more CPUs than Domain-0's
 // 16 vCPUs, so the default is refused with what to do; --host-cpus

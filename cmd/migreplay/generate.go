@@ -64,6 +64,9 @@ func runGenerate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return usageErr("--size: %v", err)
 	}
+	if n <= 0 {
+		return usageErr("--size %s: want > 0", *size)
+	}
 	if *out == "-" {
 		bw := bufio.NewWriterSize(stdout, 1<<20)
 		if err := g.gen(bw, n, *seed); err != nil {

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/migreplay/migreplay/ingest"
+	"github.com/migreplay/migreplay/internal/cli"
 	"github.com/migreplay/migreplay/internal/shard"
 )
 
@@ -44,8 +45,17 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() == 0 {
 		return usageErr("no inputs: give files, directories or - for stdin")
 	}
-	if *jobs < 0 {
-		return usageErr("--jobs %d: want 1 or more (0: one per two CPUs)", *jobs)
+	switch { // a flag given is never replaced by a default
+	case fs.Changed("jobs") && *jobs < 1:
+		return usageErr("--jobs %d: want 1 or more (leave it out for one per two CPUs)", *jobs)
+	case fs.Changed("year") && *year < 1:
+		return usageErr("--year %d: want a year, e.g. 2026", *year)
+	case fs.Changed("interval") && *interval <= 0:
+		return usageErr("--interval %v: want > 0", *interval)
+	case fs.Changed("interval") && *start == "":
+		return usageErr("--interval applies with --start (the time of the first frame or reply)")
+	case *memLimit < 0:
+		return usageErr("--memory-limit-mib %d: want ≥ 0 (0: no limit)", *memLimit)
 	}
 	if *jobs == 0 {
 		// A source keeps about two cores busy (its parser, its files'
@@ -74,7 +84,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		Interval: *interval, Year: *year, Version: Version, Jobs: *jobs,
 		// provenance: the command line without the flags that do not
 		// change what is written (same bytes with any --jobs)
-		Command: commandLineWithout(os.Args[1:], []string{"--jobs", "--memory-limit-mib", "--shard"}, []string{"--json"})}
+		Command: cli.CommandLine(os.Args[1:], []string{"--jobs", "--memory-limit-mib", "--shard"}, []string{"--json"})}
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		cfg.Started = func(jobs int) { debug.SetMemoryLimit(*memLimit << 20 * int64(jobs)) }
 	}

@@ -188,11 +188,27 @@ func TestIngestJobsSameBytes(t *testing.T) {
 	}
 }
 
-func TestCommandLineWithout(t *testing.T) {
-	args := []string{"ingest", "--jobs", "4", "--out", "lake", "--jobs=2", "--json", "--lenient", "traces/", "--", "--json"}
-	got := commandLineWithout(args, []string{"--jobs", "--memory-limit-mib"}, []string{"--json"})
-	if want := "migreplay ingest --out lake --lenient traces/ -- --json"; got != want {
-		t.Errorf("got %q, want %q", got, want)
+// Flags given with a value that means nothing are refused, never replaced
+// by a default or ignored (exit 2, one line).
+func TestIngestFlagRanges(t *testing.T) {
+	in := filepath.Join("..", "..", "datasets", "traces", "vm.sar_u.txt")
+	out := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "--out", out, "--jobs", "0", in}, "--jobs 0: want 1 or more"},
+		{[]string{"ingest", "--out", out, "--year", "0", in}, "--year 0: want a year"},
+		{[]string{"ingest", "--out", out, "--interval", "0s", "--start", "2026-11-21T00:00:00Z", in}, "--interval 0s: want > 0"},
+		{[]string{"ingest", "--out", out, "--interval", "3s", in}, "--interval applies with --start"},
+		{[]string{"ingest", "--out", out, "--memory-limit-mib", "-1", in}, "--memory-limit-mib -1: want ≥ 0"},
+		{[]string{"generate", "--format", "ping", "--size", "0"}, "--size 0: want > 0"},
+	} {
+		var stdout, errb bytes.Buffer
+		code := run(t.Context(), c.args, &stdout, &errb)
+		if code != 2 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d %q; want 2 and %q", c.args, code, errb.String(), c.want)
+		}
 	}
 }
 

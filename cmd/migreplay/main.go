@@ -14,12 +14,12 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"runtime/trace"
-	"slices"
 	"sort"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
+
+	"github.com/migreplay/migreplay/internal/cli"
 )
 
 // Version is the migreplay version, written into every file's metadata.
@@ -85,7 +85,8 @@ func main() {
 	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, errOut io.Writer) int {
+	stderr = errOut
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
@@ -160,31 +161,13 @@ func parseFlags(fs *pflag.FlagSet, args []string) error {
 }
 
 // commandLine is the invocation recorded in provenance metadata.
-func commandLine() string { return strings.Join(append([]string{"migreplay"}, os.Args[1:]...), " ") }
+func commandLine() string { return cli.CommandLine(os.Args[1:], nil, nil) }
 
-// commandLineWithout is commandLine without the flags named in valued
-// (with their values, "--f v" or "--f=v") and in bools: for flags that
-// change how a run executes but not what it writes, so that provenance,
-// and with it the output bytes, does not depend on them.
-func commandLineWithout(args []string, valued, bools []string) string {
-	out := []string{"migreplay"}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			out = append(out, args[i:]...)
-			break
-		}
-		name, _, hasValue := strings.Cut(a, "=")
-		if slices.Contains(bools, name) {
-			continue
-		}
-		if slices.Contains(valued, name) {
-			if !hasValue {
-				i++ // the value is the next argument
-			}
-			continue
-		}
-		out = append(out, a)
-	}
-	return strings.Join(out, " ")
+// stderr is where the running command's warnings go (run sets it).
+var stderr io.Writer = os.Stderr
+
+// warnf prints a warning for the user on stderr: one line, the command
+// named, like an error that does not stop the run.
+func warnf(cmd, format string, args ...any) {
+	fmt.Fprintf(stderr, "migreplay %s: warning: %s\n", cmd, fmt.Sprintf(format, args...))
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/migreplay/migreplay/ingest"
 	"github.com/migreplay/migreplay/replay"
+	"github.com/migreplay/migreplay/replay/lakeio"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -70,7 +72,8 @@ func TestReplayCommandJSONAndLake(t *testing.T) {
 	if got.Result.TotalTime != want.TotalTime || got.Result.Bytes != want.Bytes || len(got.Result.Log) != len(want.Log) {
 		t.Errorf("command %v s / %d B, library %v s / %d B", got.Result.TotalTime, got.Result.Bytes, want.TotalTime, want.Bytes)
 	}
-	if got.Inputs["memory_bytes"] != float64(256<<20) || got.Inputs["policy"] != "qemu" || got.Inputs["max_bandwidth_bytes_per_s"] != float64(128<<20) {
+	snakeCase(t, stdout)
+	if got.Inputs["memory_bytes"] != float64(256<<20) || got.Inputs["policy"] != "qemu" || got.Inputs["max_bandwidth"] != float64(128<<20) {
 		t.Errorf("inputs %v", got.Inputs)
 	}
 	runs, files1 := readRows[schema.ReplayRun](t, dir, "replay_run")
@@ -102,6 +105,18 @@ func TestReplayCommandTable(t *testing.T) {
 	}
 }
 
+// snakeCase fails the test if a JSON document has a key that is not
+// snake_case (--json prints the tables' column names: schema/README.md).
+func snakeCase(t *testing.T, doc string) {
+	t.Helper()
+	for _, m := range regexp.MustCompile(`"([^"]+)":`).FindAllStringSubmatch(doc, -1) {
+		if !regexp.MustCompile(`^[a-z][a-z0-9_]*$`).MatchString(m[1]) {
+			t.Errorf("JSON key %q is not snake_case", m[1])
+			return
+		}
+	}
+}
+
 // --sweep writes one row per configuration in enumeration order
 // (policy-major, dirty rate innermost).
 func TestReplayCommandSweep(t *testing.T) {
@@ -125,6 +140,11 @@ func TestReplayCommandSweep(t *testing.T) {
 	if !strings.Contains(stdout, "xen-legacy") || strings.Count(stdout, "\n") != 5 {
 		t.Errorf("sweep table:\n%s", stdout)
 	}
+	code, stdout, stderr = replayCmd(t, "--memory", "512MiB", "--sweep", "policy=xen-legacy,qemu", "--analytic", "--json")
+	if code != 0 || strings.Count(stdout, "\n") != 2 || !strings.Contains(stdout, `"total_time_s":`) {
+		t.Errorf("sweep JSON: exit %d %s\n%s", code, stderr, stdout)
+	}
+	snakeCase(t, stdout)
 }
 
 // --shard i/n over n processes writes what one process writes, byte for
@@ -193,7 +213,10 @@ func TestReplayCommandTrace(t *testing.T) {
 	}
 }
 
-// Bad input: exit 2 and one line naming the flag.
+// Bad input: exit 2 and one line naming the flag. A flag given as 0 where
+// the library would read 0 as its default is refused with the valid range
+// (replay.Options documents each), never run with the default; an option
+// of a policy or dirty model not in use is refused, not ignored.
 func TestReplayCommandErrors(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(bad, []byte("0,1\n1,oops\n"), 0o644)
@@ -201,18 +224,55 @@ func TestReplayCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--memory", "8 parsecs"}, "--memory: bad quantity"},
+		{[]string{"--memory", "8 parsecs"}, `invalid argument "8 parsecs" for "--memory" flag: bad quantity`},
 		{[]string{"--policy", "vmware"}, `unknown policy "vmware"`},
 		{[]string{"--dirty-model", "trace"}, "needs a dirty-rate trace"},
 		{[]string{"--dirty-trace", bad}, "bad.csv:2:3: bad dirty-rate trace"},
-		{[]string{"--mtu", "20"}, "MTU 20 B"},
+		{[]string{"--mtu", "20"}, `invalid argument "20" for "--mtu" flag: want 41..65536`},
 		{[]string{"--sweep", "colour=red"}, "unknown parameter"},
-		{[]string{"--cpu-cap", "2"}, "CPU cap 2"},
+		{[]string{"--cpu-cap", "2"}, `invalid argument "2" for "--cpu-cap" flag: want a share in (0, 1]`},
+		{[]string{"--memory", "0"}, `"--memory" flag: want > 0, one page to 64 TiB`},
+		{[]string{"--memory", "0GiB"}, `"--memory" flag: want > 0`},
+		{[]string{"--page-size", "0"}, `"--page-size" flag: want a power of two from 512 B to 1 GiB`},
+		{[]string{"--bandwidth", "0"}, `"--bandwidth" flag: want > 0`},
+		{[]string{"--bandwidth", "0Gbit/s"}, `"--bandwidth" flag: want > 0`},
+		{[]string{"--max-bandwidth", "0"}, `"--max-bandwidth" flag: want > 0, or none`},
+		{[]string{"--cpu-rate", "0"}, `"--cpu-rate" flag: want > 0, or none`},
+		{[]string{"--mtu", "0"}, `"--mtu" flag: want 41..65536`},
+		{[]string{"--cpu-cap", "0"}, `"--cpu-cap" flag: want a share in (0, 1]`},
+		{[]string{"--downtime-limit", "0"}, `"--downtime-limit" flag: want > 0`},
+		{[]string{"--timeout", "0"}, `"--timeout" flag: want > 0`},
+		{[]string{"--timeout", "-1h"}, `"--timeout" flag: want > 0`},
+		{[]string{"--state-time", "-1ms"}, `"--state-time" flag: want ≥ 0`},
+		{[]string{"--postcopy-after", "-1"}, `"--postcopy-after" flag: want N ≥ 0`},
+		{[]string{"--dirty-rate", "-5"}, `"--dirty-rate" flag: want ≥ 0`},
+		{[]string{"--show-rounds", "-1"}, "--show-rounds -1: want ≥ 0"},
+		{[]string{"--dirty-trace-run", "0"}, "--dirty-trace-run 0: want ≥ 1"},
+		{[]string{"--dirty-model", "hotcold", "--hot-share", "0"}, "--hot-share 0: want a share in (0, 1]"},
+		{[]string{"--dirty-model", "hotcold", "--hot-writes", "0"}, "--hot-writes 0: want a share in (0, 1]"},
+		{[]string{"--dirty-model", "zipf", "--zipf-s", "0"}, "--zipf-s 0: want (0, 10]"},
+		{[]string{"--dirty-model", "cpu", "--guest-cpu", "0"}, "--guest-cpu 0: want (0, 64]"},
+		{[]string{"--dirty-model", "cpu", "--working-set", "0"}, "--working-set 0: want a share in (0, 1]"},
+		{[]string{"--downtime-ramp", "--ramp-steps", "0"}, "--ramp-steps 0: want ≥ 1"},
+		{[]string{"--downtime-ramp", "--ramp-after", "0"}, "--ramp-after 0: want ≥ 1"},
+		{[]string{"--downtime-ramp", "--ramp-max", "0s"}, "--ramp-max 0s: want > 0"},
+		{[]string{"--downtime-ramp", "--ramp-cooldown", "0s"}, "--ramp-cooldown 0s: want > 0"},
+		{[]string{"--ramp-max", "2s"}, "--ramp-max 2s: applies with downtime-ramp"},
+		{[]string{"--hot-share", "0.2"}, "--hot-share: applies to dirty-model hotcold, not uniform"},
+		{[]string{"--xen-rate-adapt"}, "--xen-rate-adapt: applies to policy xen-legacy, not qemu"},
+		{[]string{"--sweep", "memory=0,1GiB"}, "--sweep: sweep: memory 0: want > 0"},
+		{[]string{"--sweep", "cpu-cap=0:1:0.5"}, "--sweep: sweep: cpu-cap 0: want a share in (0, 1]"},
 	} {
 		code, _, stderr := replayCmd(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
 		}
+	}
+	// 0 where it means something is taken as given: no state cost, pure
+	// post-copy, an idle guest
+	in, res := replayJSON(t, "--memory", "64MiB", "--state-time", "0", "--postcopy-after", "0", "--dirty-rate", "0")
+	if in["state_time_s"] != 0.0 || in["postcopy"] != true || in["postcopy_after"] != 0.0 || in["dirty_model"] != "uniform(rate=0)" || !res.Postcopy {
+		t.Errorf("zeros that mean something: %v", in)
 	}
 }
 
@@ -269,9 +329,10 @@ func TestReplayCommandConfigFileErrors(t *testing.T) {
 		{"{\n  \"memory\": [\"1GiB\", \"2GiB\"]\n}", `c.json:2:3: "memory": takes one value`},
 		{"{\n  \"memory\": \"8 parsecs\"\n}", `c.json:2:3: "memory": `},
 		{"{\n  \"memory\": \"8GiB\"\n  \"policy\": \"qemu\"\n}", "c.json:3:3: invalid character"},
-		{"{\"downtime-limit\": 0.3}", `c.json:1:2: "downtime-limit": invalid argument "0.3" for "--downtime-limit" flag: time: missing unit`},
+		{"{\"downtime-limit\": 0.3}", `c.json:1:2: "downtime-limit": invalid argument "0.3" for "--downtime-limit" flag: not a duration`},
+		{"{\"timeout\": \"0s\"}", `c.json:1:2: "timeout": invalid argument "0s" for "--timeout" flag: want > 0`},
 		{"[1, 2]", "c.json:1:1: want a JSON object"},
-		{"{\"sweep\": {\"memory\": {\"lo\": 1}}}", "sweep memory: want a string, a number or a list"},
+		{"{\"sweep\": {\"memory\": {\"lo\": 1}}}", `"sweep": memory: want a string, a number or a list`},
 	} {
 		p := filepath.Join(dir, "c.json")
 		os.WriteFile(p, []byte(c.text), 0o644)
@@ -317,25 +378,9 @@ func TestReplayCommandRamp(t *testing.T) {
 	if runs, _ := readRows[schema.ReplayRun](t, lake, "replay_run"); len(runs) != 1 || runs[0].PolicyOpts != "ramp(100ms..900ms/7,after=3,every=2s)" {
 		t.Errorf("replay_run rows %+v", runs)
 	}
-	if code, _, stderr := replayCmd(t, "--policy", "xen-v2", "--downtime-ramp"); code != 2 || !strings.Contains(stderr, "applies to --policy qemu") {
+	if code, _, stderr := replayCmd(t, "--policy", "xen-v2", "--downtime-ramp"); code != 2 || !strings.Contains(stderr, "--downtime-ramp: applies to policy qemu, not xen-v2") {
 		t.Errorf("ramp on xen-v2: exit %d %s", code, stderr)
 	}
-}
-
-// qmpRow is the part of the lake's qmp_migrate table (schema/README.md)
-// that --calibrate reads.
-type qmpRow struct {
-	Host           string     `parquet:"host,dict"`
-	Time           *time.Time `parquet:"time,optional,timestamp(microsecond)"`
-	Poll           int64      `parquet:"poll"`
-	Status         *string    `parquet:"status,optional,dict"`
-	TotalTimeMs    *int64     `parquet:"total_time_ms,optional"`
-	DowntimeMs     *int64     `parquet:"downtime_ms,optional"`
-	RAMTotal       *int64     `parquet:"ram_total,optional"`
-	RAMTransferred *int64     `parquet:"ram_transferred,optional"`
-	RAMMbps        *float64   `parquet:"ram_mbps,optional"`
-	DirtyPagesRate *int64     `parquet:"ram_dirty_pages_rate,optional"`
-	DirtySyncCount *int64     `parquet:"ram_dirty_sync_count,optional"`
 }
 
 // qmpLake writes three completed migrations of a 1 GiB guest on host
@@ -347,7 +392,7 @@ func qmpLake(t *testing.T) string {
 	dir := t.TempDir()
 	p := func(v int64) *int64 { return &v }
 	t0 := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	var rows []qmpRow
+	var rows []schema.QMPMigrate
 	for k, m := range []struct {
 		secs, down, syncs, rate int64
 		status                  string
@@ -355,8 +400,8 @@ func qmpLake(t *testing.T) string {
 		start := t0.Add(time.Duration(k) * time.Hour)
 		for s := int64(0); s <= m.secs; s++ {
 			tm := start.Add(time.Duration(s) * time.Second)
-			st, r := "active", qmpRow{Host: "kvm-a", Time: &tm, Poll: int64(len(rows)), TotalTimeMs: p(s * 1000), RAMTotal: p(1 << 30),
-				RAMTransferred: p(s * 100e6), RAMMbps: ptrTo(800.0), DirtyPagesRate: p(m.rate), DirtySyncCount: p(1 + s*m.syncs/m.secs)}
+			st, r := "active", schema.QMPMigrate{Host: "kvm-a", Time: &tm, Poll: int64(len(rows)), TotalTimeMs: p(s * 1000), RAMTotal: p(1 << 30),
+				RAMTransferred: p(s * 100e6), RAMMbps: ptrTo(800.0), RAMDirtyPagesRate: p(m.rate), RAMDirtySyncCount: p(1 + s*m.syncs/m.secs)}
 			if s == m.secs {
 				st = m.status
 				r.DowntimeMs = p(m.down)
@@ -378,16 +423,12 @@ func qmpLake(t *testing.T) string {
 	return dir
 }
 
-// --calibrate prints what the library's CalibrateQMP computes on the same
-// lake (checked in replay/), in JSON and as a table; the failed migration
+// --calibrate prints what the library's lakeio.Calibrate computes on the
+// same lake (checked in replay/lakeio), in JSON and as a table; the failed migration
 // is listed as skipped.
 func TestReplayCommandCalibrate(t *testing.T) {
 	lake := qmpLake(t)
-	migs, err := replay.ReadQMPLake(lake)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := replay.CalibrateQMP(migs, replay.QMPOptions{Policy: replay.QEMU{}}, replay.CalibrateOptions{})
+	want, err := lakeio.Calibrate(lake, replay.QMPOptions{Policy: replay.QEMU{}}, replay.CalibrateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,6 +436,7 @@ func TestReplayCommandCalibrate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	snakeCase(t, stdout)
 	var got struct {
 		Migrations int      `json:"migrations"`
 		Skipped    []string `json:"skipped"`
@@ -415,6 +457,10 @@ func TestReplayCommandCalibrate(t *testing.T) {
 	}
 	if code, _, stderr := replayCmd(t, "--calibrate", t.TempDir()); code != 2 || !strings.Contains(stderr, "no table=qmp_migrate") {
 		t.Errorf("empty lake: exit %d %s", code, stderr)
+	}
+	// a flag describing a replay --calibrate does not run is refused, not ignored
+	if code, _, stderr := replayCmd(t, "--calibrate", lake, "--memory", "1GiB"); code != 2 || !strings.Contains(stderr, "--memory does not apply to --calibrate") {
+		t.Errorf("--memory: exit %d %s", code, stderr)
 	}
 }
 
@@ -482,8 +528,8 @@ func TestReplayCommandTraceSources(t *testing.T) {
 	}
 	lake := bundledLake(t)
 	in, res := replayJSON(t, "--dirty-trace", lake)
-	if in["memory_bytes"] != 4312006656.0 || in["zero_share"] != 736915.0/1052736 || in["stream_rate_bytes_per_s"] != 924.395e6/8 ||
-		in["max_bandwidth_bytes_per_s"] != nil || in["cpu_rate_bytes_per_s"] != -1.0 ||
+	if in["memory_bytes"] != 4312006656.0 || in["zero_share"] != 736915.0/1052736 || in["stream_rate"] != 924.395e6/8 ||
+		in["max_bandwidth"] != nil || in["cpu_rate"] != -1.0 ||
 		!strings.HasPrefix(in["dirty_model"].(string), "trace(samples=20,mean=4277.31,") || !res.Converged {
 		t.Errorf("qmp defaults: %v", in)
 	}
@@ -492,13 +538,13 @@ func TestReplayCommandTraceSources(t *testing.T) {
 		t.Errorf("text: %s", stdout)
 	}
 	in, _ = replayJSON(t, "--dirty-trace", lake, "--memory", "2GiB", "--zero-share", "0.1", "--bandwidth", "10Gbit/s")
-	if in["memory_bytes"] != float64(2<<30) || in["zero_share"] != 0.1 || in["bandwidth_bytes_per_s"] != 1.25e9 ||
-		in["max_bandwidth_bytes_per_s"] != float64(128<<20) || in["cpu_rate_bytes_per_s"] != 1.25e9 {
+	if in["memory_bytes"] != float64(2<<30) || in["zero_share"] != 0.1 || in["bandwidth"] != 1.25e9 ||
+		in["max_bandwidth"] != float64(128<<20) || in["cpu_rate"] != 1.25e9 {
 		t.Errorf("flags override: %v", in)
 	}
 	// only the bandwidth given: the rest still comes from the lake
 	in, _ = replayJSON(t, "--dirty-trace", lake, "--bandwidth", "10Gbit/s")
-	if in["memory_bytes"] != 4312006656.0 || in["bandwidth_bytes_per_s"] != 1.25e9 || in["max_bandwidth_bytes_per_s"] != float64(128<<20) {
+	if in["memory_bytes"] != 4312006656.0 || in["bandwidth"] != 1.25e9 || in["max_bandwidth"] != float64(128<<20) {
 		t.Errorf("bandwidth given: %v", in)
 	}
 
@@ -525,7 +571,7 @@ func TestReplayCommandTraceSources(t *testing.T) {
 	}
 	p := filepath.Join(t.TempDir(), "rate.csv")
 	os.WriteFile(p, []byte("0,1000\n"), 0o644)
-	if code, _, stderr := replayCmd(t, "--dirty-trace", p, "--dirty-trace-source", "sar"); code != 2 || !strings.Contains(stderr, "apply to a lake directory") {
+	if code, _, stderr := replayCmd(t, "--dirty-trace", p, "--dirty-trace-source", "sar"); code != 2 || !strings.Contains(stderr, "applies to a lake folder") {
 		t.Errorf("source for a CSV file: exit %d %s", code, stderr)
 	}
 }

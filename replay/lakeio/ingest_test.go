@@ -1,4 +1,4 @@
-package replay_test
+package lakeio_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/migreplay/migreplay/ingest"
 	"github.com/migreplay/migreplay/replay"
+	"github.com/migreplay/migreplay/replay/lakeio"
 )
 
 // ReadLakeTrace on the lake that ingesting the bundled traces
@@ -34,16 +35,16 @@ func TestReadLakeTraceIngested(t *testing.T) {
 		t.Skip("ingests the bundled traces")
 	}
 	dir := t.TempDir()
-	if _, err := ingest.Run(context.Background(), ingest.Config{Out: dir}, []string{"../datasets/traces"}); err != nil {
+	if _, err := ingest.Run(context.Background(), ingest.Config{Out: dir}, []string{"../../datasets/traces"}); err != nil {
 		t.Fatal(err)
 	}
 	near := func(got, want, rtol float64) bool { return math.Abs(got-want) <= rtol*math.Abs(want) }
 
-	q, err := replay.ReadLakeTrace(dir, replay.LakeTrace{})
+	q, err := lakeio.ReadLakeTrace(dir, lakeio.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Source != replay.SourceQMP || q.Host != "kvm1" || len(q.Trace.Times) != 20 || !near(q.Trace.MeanRate(), 4277.31139756, 1e-11) {
+	if q.Source != lakeio.SourceQMP || q.Host != "kvm1" || len(q.Trace.Times) != 20 || !near(q.Trace.MeanRate(), 4277.31139756, 1e-11) {
 		t.Errorf("qmp: %s %s %d samples, mean %.12g", q.Source, q.Host, len(q.Trace.Times), q.Trace.MeanRate())
 	}
 	f := replay.FiguresFromQMP(*q.Migration)
@@ -51,7 +52,7 @@ func TestReadLakeTraceIngested(t *testing.T) {
 		t.Errorf("qmp figures %+v", f)
 	}
 
-	s, err := replay.ReadLakeTrace(dir, replay.LakeTrace{Source: replay.SourceSar})
+	s, err := lakeio.ReadLakeTrace(dir, lakeio.Query{Source: lakeio.SourceSar})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +60,11 @@ func TestReadLakeTraceIngested(t *testing.T) {
 		t.Errorf("sar: %s %v %v mean %.12g", s.Host, s.Trace.Times, s.Trace.Rates, s.Trace.MeanRate())
 	}
 
-	if _, err := replay.ReadLakeTrace(dir, replay.LakeTrace{Source: replay.SourceXentop, RatePerCPU: 1000}); !errors.Is(err, replay.ErrTrace) ||
+	if _, err := lakeio.ReadLakeTrace(dir, lakeio.Query{Source: lakeio.SourceXentop, DirtyPerCPU: 1000}); !errors.Is(err, replay.ErrTrace) ||
 		!strings.Contains(err.Error(), `host lab1 runs 7 domains besides Domain-0 ("Batch-Runner-long-name", "app07", "cache 03", "db-primary", "web01", "web02", "zz-monitor"`) {
 		t.Errorf("xentop without a domain: %v", err)
 	}
-	x, err := replay.ReadLakeTrace(dir, replay.LakeTrace{Source: replay.SourceXentop, Domain: "app07", RatePerCPU: 1000})
+	x, err := lakeio.ReadLakeTrace(dir, lakeio.Query{Source: lakeio.SourceXentop, Domain: "app07", DirtyPerCPU: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

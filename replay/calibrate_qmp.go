@@ -3,8 +3,173 @@ package replay
 import (
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 	"time"
+
+	"github.com/migreplay/migreplay/schema"
 )
+
+// QMPMigration is one migration found among a host's query-migrate polls
+// (rows of the lake's qmp_migrate table, schema.QMPMigrate).
+type QMPMigration struct {
+	Host  string
+	Polls []schema.QMPMigrate // in time order
+}
+
+// Status is the last poll's status ("" when none says).
+func (m QMPMigration) Status() string {
+	for i := len(m.Polls) - 1; i >= 0; i-- {
+		if s := m.Polls[i].Status; s != nil {
+			return *s
+		}
+	}
+	return ""
+}
+
+// Start is the first poll's time (zero when the polls have none).
+func (m QMPMigration) Start() time.Time {
+	for _, p := range m.Polls {
+		if p.Time != nil {
+			return *p.Time
+		}
+	}
+	return time.Time{}
+}
+
+func (m QMPMigration) String() string {
+	s := "host " + m.Host
+	if t := m.Start(); !t.IsZero() {
+		s += " from " + t.UTC().Format(time.RFC3339)
+	}
+	s += fmt.Sprintf(", %d polls", len(m.Polls))
+	if st := m.Status(); st != "" {
+		s += ", " + st
+	}
+	return s
+}
+
+// SplitQMP groups polls into migrations. Hosts come in order of first
+// appearance. A host's polls are ordered by time when all of them have
+// one, else kept in the order given (the collector's). A migration ends
+// with a poll in a terminal status (completed, failed, cancelled); a new
+// one also starts at a setup poll following any other status, and where
+// total_time_ms falls (QEMU restarted the clock).
+func SplitQMP(polls []schema.QMPMigrate) []QMPMigration {
+	var hosts []string
+	by := map[string][]schema.QMPMigrate{}
+	for _, p := range polls {
+		if _, ok := by[p.Host]; !ok {
+			hosts = append(hosts, p.Host)
+		}
+		by[p.Host] = append(by[p.Host], p)
+	}
+	var out []QMPMigration
+	for _, h := range hosts {
+		ps := by[h]
+		timed := true
+		for _, p := range ps {
+			timed = timed && p.Time != nil
+		}
+		if timed {
+			sort.SliceStable(ps, func(i, j int) bool { return ps[i].Time.Before(*ps[j].Time) })
+		}
+		start := 0
+		for i := 1; i <= len(ps); i++ {
+			if i < len(ps) && !newMigration(ps[i-1], ps[i]) {
+				continue
+			}
+			out = append(out, QMPMigration{Host: h, Polls: ps[start:i:i]})
+			start = i
+		}
+	}
+	return out
+}
+
+func terminal(s *string) bool {
+	return s != nil && (*s == "completed" || *s == "failed" || *s == "cancelled")
+}
+
+// newMigration reports whether poll b begins a migration after poll a.
+func newMigration(a, b schema.QMPMigrate) bool {
+	switch {
+	case terminal(a.Status) && !(terminal(b.Status) && sameClock(a, b)):
+		return true // a ended one (repeated final polls stay with it)
+	case b.Status != nil && *b.Status == "setup" && (a.Status == nil || *a.Status != "setup"):
+		return true
+	case a.TotalTimeMs != nil && b.TotalTimeMs != nil && *b.TotalTimeMs < *a.TotalTimeMs:
+		return true
+	}
+	return false
+}
+
+// sameClock reports whether two polls carry the same total_time_ms (a
+// completed migration's polls repeat its final figures).
+func sameClock(a, b schema.QMPMigrate) bool {
+	return a.TotalTimeMs != nil && b.TotalTimeMs != nil && *a.TotalTimeMs == *b.TotalTimeMs
+}
+
+// TraceFromQMP turns one migration's polls into a dirty-rate series:
+// time = total-time (s), else the poll time since the first poll; rate =
+// dirty-pages-rate (pages/s, distinct pages dirtied per second over QEMU's
+// last ≥ 1 s period). QEMU reports 0 until its first such period ends
+// (late in the first pass), so leading polls take the first non-zero rate;
+// polls without a rate, or in setup, are skipped; later zeros are kept (an
+// idle guest). The polls must belong to one migration (SplitQMP).
+func TraceFromQMP(polls []schema.QMPMigrate) (*Trace, error) {
+	var ts, rs []float64
+	var t0 time.Time
+	for _, p := range polls {
+		if p.RAMDirtyPagesRate == nil || (p.Status != nil && *p.Status == "setup") {
+			continue
+		}
+		var t float64
+		switch {
+		case p.TotalTimeMs != nil:
+			t = float64(*p.TotalTimeMs) / 1000
+		case p.Time != nil:
+			if t0.IsZero() {
+				t0 = *p.Time
+			}
+			t = p.Time.Sub(t0).Seconds()
+		default:
+			return nil, fmt.Errorf("%w: poll %d has neither total_time_ms nor time", ErrTrace, p.Poll)
+		}
+		if len(ts) > 0 && t <= ts[len(ts)-1] {
+			continue // repeated poll within the same millisecond
+		}
+		ts = append(ts, t)
+		rs = append(rs, float64(*p.RAMDirtyPagesRate))
+	}
+	if len(ts) == 0 {
+		return nil, fmt.Errorf("%w: no poll with ram_dirty_pages_rate", ErrTrace)
+	}
+	first := -1
+	for i, r := range rs {
+		if r > 0 {
+			first = i
+			break
+		}
+	}
+	for i := 0; i < first; i++ {
+		rs[i] = rs[first]
+	}
+	return NewTrace(ts, rs)
+}
+
+// ListMigrations names migrations for messages: "1: host a from
+// 2026-11-21T10:00:00Z, 42 polls, completed; 2: …" (at most 10).
+func ListMigrations(migs []QMPMigration) string {
+	var parts []string
+	for i, m := range migs {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("… %d more", len(migs)-10))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d: %s", i+1, m))
+	}
+	return strings.Join(parts, "; ")
+}
 
 // QMPOptions say what a QMP log cannot: the settings of the migrations
 // measured (query-migrate reports outcomes, not parameters).
@@ -41,9 +206,9 @@ type QMPFigures struct {
 // not).
 func FiguresFromQMP(m QMPMigration) QMPFigures {
 	var f QMPFigures
-	mem, _ := maxPoll(m, func(p QMPPoll) *int64 { return p.RAMTotal })
+	mem, _ := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMTotal })
 	f.Memory = max(mem, 0)
-	if v, ok := maxPoll(m, func(p QMPPoll) *int64 { return p.PageSize }); ok && v > 0 {
+	if v, ok := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMPageSize }); ok && v > 0 {
 		f.PageSize = v
 	}
 	var mbps []float64
@@ -52,9 +217,9 @@ func FiguresFromQMP(m QMPMigration) QMPFigures {
 			mbps = append(mbps, *p.RAMMbps)
 		}
 	}
-	total, hasTotal := maxPoll(m, func(p QMPPoll) *int64 { return p.TotalTimeMs })
-	setup, _ := maxPoll(m, func(p QMPPoll) *int64 { return p.SetupTimeMs })
-	transferred, hasBytes := maxPoll(m, func(p QMPPoll) *int64 { return p.RAMTransferred })
+	total, hasTotal := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.TotalTimeMs })
+	setup, _ := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.SetupTimeMs })
+	transferred, hasBytes := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMTransferred })
 	switch {
 	case len(mbps) > 0:
 		f.Rate = median(mbps) * 1e6 / 8
@@ -67,7 +232,7 @@ func FiguresFromQMP(m QMPMigration) QMPFigures {
 	}
 	if pages := float64(f.Memory / page); pages > 0 {
 		for _, p := range m.Polls {
-			if p.RAMDuplicate != nil && (p.DirtySyncCount != nil && *p.DirtySyncCount >= 2 || p.Status != nil && *p.Status == "completed") {
+			if p.RAMDuplicate != nil && (p.RAMDirtySyncCount != nil && *p.RAMDirtySyncCount >= 2 || p.Status != nil && *p.Status == "completed") {
 				f.ZeroShare, f.HasZeroShare = min(max(float64(*p.RAMDuplicate)/pages, 0), 0.99), true
 				break
 			}
@@ -77,7 +242,7 @@ func FiguresFromQMP(m QMPMigration) QMPFigures {
 }
 
 // maxPoll is the largest value of a poll field, and whether any poll has it.
-func maxPoll(m QMPMigration, get func(QMPPoll) *int64) (int64, bool) {
+func maxPoll(m QMPMigration, get func(schema.QMPMigrate) *int64) (int64, bool) {
 	var v int64
 	ok := false
 	for _, p := range m.Polls {
@@ -111,7 +276,7 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 	if m.Status() != "completed" {
 		return Measured{}, fmt.Errorf("%w: %s: did not complete (last status %q)", ErrCalibrate, name, m.Status())
 	}
-	var last QMPPoll
+	var last schema.QMPMigrate
 	for i := len(m.Polls) - 1; i >= 0; i-- {
 		if s := m.Polls[i].Status; s != nil && *s == "completed" {
 			last = m.Polls[i]
@@ -132,10 +297,10 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 	}
 	total := float64(*last.TotalTimeMs) / 1000
 	setup := 0.0
-	if v, ok := maxPoll(m, func(p QMPPoll) *int64 { return p.SetupTimeMs }); ok {
+	if v, ok := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.SetupTimeMs }); ok {
 		setup = float64(v) / 1000
 	}
-	transferred, hasBytes := maxPoll(m, func(p QMPPoll) *int64 { return p.RAMTransferred })
+	transferred, hasBytes := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMTransferred })
 	rate := fig.Rate
 	if rate <= 0 {
 		return Measured{}, fmt.Errorf("%w: %s: no throughput (ram_mbps or ram_transferred)", ErrCalibrate, name)
@@ -170,17 +335,17 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 		}
 		if p.Status != nil && *p.Status == "postcopy-active" && !cfg.Postcopy {
 			cfg.Postcopy = true
-			if p.DirtySyncCount != nil {
-				cfg.PostcopyAfter = max(int(*p.DirtySyncCount)-1, 0)
+			if p.RAMDirtySyncCount != nil {
+				cfg.PostcopyAfter = max(int(*p.RAMDirtySyncCount)-1, 0)
 			}
 		}
 	}
-	out := Measured{Name: name, Config: cfg, TotalTime: total, Downtime: math.NaN(), Rounds: math.NaN(), Bytes: math.NaN()}
+	out := Measured{Name: name, Config: cfg, TotalTime: total, Downtime: math.NaN(), Syncs: math.NaN(), Bytes: math.NaN()}
 	if last.DowntimeMs != nil {
 		out.Downtime = float64(*last.DowntimeMs) / 1000
 	}
-	if v, ok := maxPoll(m, func(p QMPPoll) *int64 { return p.DirtySyncCount }); ok {
-		out.Rounds = float64(v)
+	if v, ok := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMDirtySyncCount }); ok {
+		out.Syncs = float64(v)
 	}
 	if hasBytes {
 		out.Bytes = float64(transferred)
@@ -191,13 +356,13 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 // resentRate estimates a dirty rate (pages/s) from a completed migration's
 // totals: whole pages sent (ram.normal, else ram.transferred ÷ (page +
 // header)) beyond the non-zero pages, per second of live migration.
-func resentRate(m QMPMigration, pages, total, setup float64, last QMPPoll) float64 {
+func resentRate(m QMPMigration, pages, total, setup float64, last schema.QMPMigrate) float64 {
 	var normal, dup float64
 	switch {
 	case last.RAMNormal != nil:
 		normal = float64(*last.RAMNormal)
-	case last.RAMTransferred != nil && last.PageSize != nil:
-		normal = float64(*last.RAMTransferred) / float64(*last.PageSize+PageHeaderBytes)
+	case last.RAMTransferred != nil && last.RAMPageSize != nil:
+		normal = float64(*last.RAMTransferred) / float64(*last.RAMPageSize+PageHeaderBytes)
 	}
 	if last.RAMDuplicate != nil {
 		dup = float64(*last.RAMDuplicate)
@@ -214,7 +379,7 @@ func resentRate(m QMPMigration, pages, total, setup float64, last QMPPoll) float
 
 // LakeCalibration is the calibration of a lake's measured migrations.
 type LakeCalibration struct {
-	Runs    []Measured // the completed migrations, in ReadQMPLake's order
+	Runs    []Measured // the completed migrations, in SplitQMP's order
 	Skipped []string   // migrations not used, with the reason
 	All     Calibration
 	LOO     LOOReport // leave-one-out; empty with fewer than two runs

@@ -1,7 +1,8 @@
-package replay
+package lakeio
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/migreplay/migreplay/replay"
+	"github.com/migreplay/migreplay/schema"
 )
 
 // writeTable writes rows as table=<table>/host=<host>/date=2026-11-21/<name>.
@@ -61,7 +65,7 @@ func TestReadLakeTraceSar(t *testing.T) {
 		dup[i].Fault = f64(*dup[i].Fault * 10) // part-b comes second in path order: dropped
 	}
 	writeTable(t, dir, "sar_paging", "vm", "part-b.parquet", dup)
-	s, err := ReadLakeTrace(dir, LakeTrace{})
+	s, err := ReadLakeTrace(dir, Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +82,7 @@ func TestReadLakeTraceSar(t *testing.T) {
 		t.Errorf("from %q", s.From)
 	}
 	// 64 KiB pages: pgpgin/s counts 64 times fewer pages (8/64 = 0.125)
-	if s, err := ReadLakeTrace(dir, LakeTrace{Source: SourceSar, PageSize: 64 << 10}); err != nil || s.Trace.Rates[0] != 100.125 {
+	if s, err := ReadLakeTrace(dir, Query{Source: SourceSar, PageSize: 64 << 10}); err != nil || s.Trace.Rates[0] != 100.125 {
 		t.Errorf("64 KiB pages: %v %v", s.Trace, err)
 	}
 	other := append([]sarFileRow(nil), rows...)
@@ -86,22 +90,22 @@ func TestReadLakeTraceSar(t *testing.T) {
 		other[i].Host = "vm2"
 	}
 	writeTable(t, dir, "sar_paging", "vm2", "part-c.parquet", other)
-	if _, err := ReadLakeTrace(dir, LakeTrace{}); !errors.Is(err, ErrTrace) || !strings.Contains(err.Error(), `sar_paging holds 2 hosts ("vm", "vm2"): pick one`) {
+	if _, err := ReadLakeTrace(dir, Query{}); !errors.Is(err, replay.ErrTrace) || !strings.Contains(err.Error(), `sar_paging holds 2 hosts ("vm", "vm2"): pick one`) {
 		t.Errorf("two hosts: %v", err)
 	}
-	if s, err := ReadLakeTrace(dir, LakeTrace{Host: "vm2"}); err != nil || s.Host != "vm2" || len(s.Trace.Rates) != 3 {
+	if s, err := ReadLakeTrace(dir, Query{Host: "vm2"}); err != nil || s.Host != "vm2" || len(s.Trace.Rates) != 3 {
 		t.Errorf("host vm2: %+v %v", s, err)
 	}
-	if _, err := ReadLakeTrace(dir, LakeTrace{Host: "kvm"}); err == nil || !strings.Contains(err.Error(), `no rows of host "kvm" (hosts: "vm", "vm2")`) {
+	if _, err := ReadLakeTrace(dir, Query{Host: "kvm"}); err == nil || !strings.Contains(err.Error(), `no rows of host "kvm" (hosts: "vm", "vm2")`) {
 		t.Errorf("unknown host: %v", err)
 	}
-	if _, err := ReadLakeTrace(dir, LakeTrace{Source: SourceQMP}); !errors.Is(err, ErrTrace) || !strings.Contains(err.Error(), "no table=qmp_migrate") {
+	if _, err := ReadLakeTrace(dir, Query{Source: SourceQMP}); !errors.Is(err, replay.ErrTrace) || !strings.Contains(err.Error(), "no table=qmp_migrate") {
 		t.Errorf("qmp from a sar lake: %v", err)
 	}
-	if _, err := ReadLakeTrace(dir, LakeTrace{Source: "perf"}); !errors.Is(err, ErrTrace) || !strings.Contains(err.Error(), `trace source "perf"`) {
+	if _, err := ReadLakeTrace(dir, Query{Source: "perf"}); !errors.Is(err, replay.ErrTrace) || !strings.Contains(err.Error(), `trace source "perf"`) {
 		t.Errorf("unknown source: %v", err)
 	}
-	if _, err := ReadLakeTrace(t.TempDir(), LakeTrace{}); !errors.Is(err, ErrTrace) || !strings.Contains(err.Error(), "no table=qmp_migrate, table=sar_paging or table=xentop_domain") {
+	if _, err := ReadLakeTrace(t.TempDir(), Query{}); !errors.Is(err, replay.ErrTrace) || !strings.Contains(err.Error(), "no table=qmp_migrate, table=sar_paging or table=xentop_domain") {
 		t.Errorf("empty lake: %v", err)
 	}
 }
@@ -144,10 +148,10 @@ func TestReadLakeTraceXentop(t *testing.T) {
 		}
 	}
 	writeTable(t, dir, "xentop_domain", "lab1", "part-a.parquet", rows)
-	if _, err := ReadLakeTrace(dir, LakeTrace{}); !errors.Is(err, ErrTrace) || !strings.Contains(err.Error(), "one fully busy CPU") {
+	if _, err := ReadLakeTrace(dir, Query{}); !errors.Is(err, replay.ErrTrace) || !strings.Contains(err.Error(), "one fully busy CPU") {
 		t.Errorf("without a rate per CPU: %v", err)
 	}
-	s, err := ReadLakeTrace(dir, LakeTrace{RatePerCPU: 1000})
+	s, err := ReadLakeTrace(dir, Query{DirtyPerCPU: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,16 +164,16 @@ func TestReadLakeTraceXentop(t *testing.T) {
 			t.Errorf("sample %d: (%g, %g), want (%g, %g)", i, s.Trace.Times[i], s.Trace.Rates[i], wantT[i], wantR[i])
 		}
 	}
-	if s, err := ReadLakeTrace(dir, LakeTrace{Domain: "Domain-0", RatePerCPU: 1000}); err != nil || s.Trace.Rates[0] != 500 {
+	if s, err := ReadLakeTrace(dir, Query{Domain: "Domain-0", DirtyPerCPU: 1000}); err != nil || s.Trace.Rates[0] != 500 {
 		t.Errorf("Domain-0: %v %v", s.Trace, err)
 	}
-	if _, err := ReadLakeTrace(dir, LakeTrace{Domain: "db", RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `no domain "db" (domains: "Domain-0", "web")`) {
+	if _, err := ReadLakeTrace(dir, Query{Domain: "db", DirtyPerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `no domain "db" (domains: "Domain-0", "web")`) {
 		t.Errorf("unknown domain: %v", err)
 	}
 	rows = rows[:0]
 	add(1, "db", "db", "none", 300, 1<<20)
 	writeTable(t, dir, "xentop_domain", "lab1", "part-b.parquet", rows)
-	if _, err := ReadLakeTrace(dir, LakeTrace{RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `runs 2 domains besides Domain-0 ("db", "web"): pick one`) {
+	if _, err := ReadLakeTrace(dir, Query{DirtyPerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `runs 2 domains besides Domain-0 ("db", "web"): pick one`) {
 		t.Errorf("two guests: %v", err)
 	}
 }
@@ -195,18 +199,18 @@ func TestReadLakeTraceHostPruning(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bad, "part-x.parquet"), []byte("not parquet"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := ReadLakeTrace(dir, LakeTrace{Host: "lab1", RatePerCPU: 1000})
+	s, err := ReadLakeTrace(dir, Query{Host: "lab1", DirtyPerCPU: 1000})
 	if err != nil || len(s.Trace.Rates) != 2 || s.Trace.Rates[0] != 1000 {
 		t.Fatalf("lab1 beside a broken lab9: %+v %v", s, err)
 	}
-	if _, err := ReadLakeTrace(dir, LakeTrace{RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `holds 2 hosts ("lab1", "lab9")`) {
+	if _, err := ReadLakeTrace(dir, Query{DirtyPerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `holds 2 hosts ("lab1", "lab9")`) {
 		t.Errorf("two hosts by folder: %v", err)
 	}
-	if _, err := ReadLakeTrace(dir, LakeTrace{Host: "lab9", RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), "part-x.parquet") {
+	if _, err := ReadLakeTrace(dir, Query{Host: "lab9", DirtyPerCPU: 1000}); err == nil || !strings.Contains(err.Error(), "part-x.parquet") {
 		t.Errorf("lab9's broken file: %v", err)
 	}
 	// pointing at the host's own folder still finds the host
-	if s, err := ReadLakeTrace(filepath.Join(dir, "table=xentop_domain", "host=lab1"), LakeTrace{RatePerCPU: 1000}); err != nil || s.Host != "lab1" {
+	if s, err := ReadLakeTrace(filepath.Join(dir, "table=xentop_domain", "host=lab1"), Query{DirtyPerCPU: 1000}); err != nil || s.Host != "lab1" {
 		t.Errorf("host folder: %+v %v", s, err)
 	}
 
@@ -216,50 +220,62 @@ func TestReadLakeTraceHostPruning(t *testing.T) {
 		mixed = append(mixed, xentopFileRow{Host: "lab2", Frame: f, Time: t0.Add(time.Duration(f) * time.Second), Name: "db", Domain: "db", Role: "none", CPUPct: 50, MemK: 1 << 20})
 	}
 	writeParquetFile(t, filepath.Join(loose, "host=decoy", "table=xentop_domain", "part-m.parquet"), mixed)
-	if _, err := ReadLakeTrace(loose, LakeTrace{RatePerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `holds 2 hosts ("lab1", "lab2")`) {
+	if _, err := ReadLakeTrace(loose, Query{DirtyPerCPU: 1000}); err == nil || !strings.Contains(err.Error(), `holds 2 hosts ("lab1", "lab2")`) {
 		t.Errorf("mixed file: %v", err)
 	}
-	s, err = ReadLakeTrace(loose, LakeTrace{Host: "lab2", RatePerCPU: 1000})
+	s, err = ReadLakeTrace(loose, Query{Host: "lab2", DirtyPerCPU: 1000})
 	if err != nil || s.Domain != "db" || len(s.Trace.Rates) != 2 || s.Trace.Rates[0] != 500 {
 		t.Errorf("lab2 of a mixed file: %+v %v", s, err)
 	}
 }
 
-// A 1 GiB guest's polls: setup, three active polls at 800, 900 and 700
-// Mbit/s (median 800 Mbit/s = 1e8 B/s), the first pass ending at the
-// third (dirty-sync-count 2, 131,072 of 262,144 pages duplicate: zero share
-// 0.5), then completion. Without ram.mbps the rate is ram.transferred ÷
-// (total-time − setup-time) = 5e8 B ÷ 5 s; while the first pass runs, the
-// zero share is not measured.
-func TestFiguresFromQMP(t *testing.T) {
-	st := func(s string) *string { return &s }
-	mk := func(status string, mbps float64, sync, dup, transferred, totalMs int64) QMPPoll {
-		p := QMPPoll{Host: "kvm", Status: st(status), RAMTotal: i64(1 << 30), PageSize: i64(4096), SetupTimeMs: i64(1000),
-			DirtySyncCount: i64(sync), RAMDuplicate: i64(dup), RAMTransferred: i64(transferred), TotalTimeMs: i64(totalMs)}
-		if mbps > 0 {
-			p.RAMMbps = f64(mbps)
+func f64(v float64) *float64 { return &v }
+
+// A choice the lake leaves open is a ChoiceError naming the Query field
+// that makes it (the command line maps each to its flag): two hosts
+// (Host), two migrations of one host (Run), two guests (Domain), a xentop
+// series without its dirty rate per CPU (DirtyPerCPU).
+func TestChoiceErrors(t *testing.T) {
+	field := func(err error) string {
+		var ce *ChoiceError
+		if !errors.As(err, &ce) || !errors.Is(err, replay.ErrTrace) {
+			return fmt.Sprintf("not a ChoiceError: %v", err)
 		}
-		return p
+		return ce.Field
 	}
-	polls := []QMPPoll{mk("setup", 0, 1, 0, 0, 0), mk("active", 800, 1, 40000, 1e8, 2000), mk("active", 900, 1, 90000, 2e8, 3000),
-		mk("active", 700, 2, 131072, 3e8, 4000), mk("completed", 0, 3, 131072, 5e8, 6000)}
-	f := FiguresFromQMP(QMPMigration{Host: "kvm", Polls: polls})
-	if f.Memory != 1<<30 || f.PageSize != 4096 || f.Rate != 1e8 || !f.HasZeroShare || f.ZeroShare != 0.5 {
-		t.Errorf("%+v", f)
+	t0 := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	qmp := t.TempDir()
+	var polls []schema.QMPMigrate
+	for i, st := range []string{"active", "completed", "active", "completed"} {
+		tm := t0.Add(time.Duration(i) * time.Second)
+		polls = append(polls, schema.QMPMigrate{Host: "kvm-a", Time: &tm, Poll: int64(i), Status: str(st), RAMDirtyPagesRate: i64(100)})
+	}
+	writeQMP(t, qmp, "kvm-a", polls)
+	if _, err := ReadLakeTrace(qmp, Query{}); field(err) != "Run" || !strings.HasSuffix(err.Error(), "pick one") {
+		t.Errorf("two migrations: %s %v", field(err), err)
 	}
 	for i := range polls {
-		polls[i].RAMMbps = nil
+		polls[i].Host = "kvm-b"
 	}
-	f = FiguresFromQMP(QMPMigration{Host: "kvm", Polls: polls[:3]})
-	if f.Rate != 2e8/2 || f.HasZeroShare {
-		t.Errorf("first pass, no mbps: %+v", f)
+	writeQMP(t, qmp, "kvm-b", polls)
+	if _, err := ReadLakeTrace(qmp, Query{}); field(err) != "Host" {
+		t.Errorf("two hosts: %s", field(err))
 	}
-	f = FiguresFromQMP(QMPMigration{Host: "kvm", Polls: polls})
-	if f.Rate != 5e8/5 || f.ZeroShare != 0.5 {
-		t.Errorf("no mbps: %+v", f)
+	if s, err := ReadLakeTrace(qmp, Query{Host: "kvm-b", Run: 2}); err != nil || s.Host != "kvm-b" || s.Migration.Polls[0].Poll != 2 {
+		t.Errorf("host and run given: %+v %v", s, err)
 	}
-	// LineRate inverts the framing: its goodput at MTU 1500 is the rate
-	if r := LineRate(1e8, 1500); math.Abs(linkGoodput(r, 1500)-1e8) > 1e-6 {
-		t.Errorf("LineRate %g: goodput %g", r, linkGoodput(r, 1500))
+	xen := t.TempDir()
+	var rows []xentopFileRow
+	for f := int64(0); f < 2; f++ {
+		for _, d := range []string{"Domain-0", "web", "db"} {
+			rows = append(rows, xentopFileRow{Host: "lab1", Frame: f, Time: t0.Add(time.Duration(f) * time.Second), Name: d, Domain: d, Role: "none", CPUPct: 10, MemK: 1 << 20})
+		}
+	}
+	writeTable(t, xen, "xentop_domain", "lab1", "part-a.parquet", rows)
+	if _, err := ReadLakeTrace(xen, Query{}); field(err) != "DirtyPerCPU" || !strings.HasSuffix(err.Error(), "give it") {
+		t.Errorf("no rate per CPU: %s %v", field(err), err)
+	}
+	if _, err := ReadLakeTrace(xen, Query{DirtyPerCPU: 1000}); field(err) != "Domain" {
+		t.Errorf("two guests: %s", field(err))
 	}
 }

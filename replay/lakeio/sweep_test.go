@@ -1,4 +1,4 @@
-package replay
+package lakeio
 
 import (
 	"bytes"
@@ -14,15 +14,16 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/migreplay/migreplay/internal/shard"
+	"github.com/migreplay/migreplay/replay"
 	"github.com/migreplay/migreplay/schema"
 )
 
 // shardSweep is 4 policies × 75 dirty rates = 300 points: four full blocks
 // of 64 and a last one of 44, on the page-level engine (rounds vary in
 // number from point to point) with a guest small enough to keep it quick.
-func shardSweep() Sweep {
-	s := Sweep{Base: Config{Memory: 8 << 20, Seed: 5, DirtyModel: HotCold{Rate: 1}},
-		Policy: []Policy{XenLegacy{}, XenV2{}, QEMU{}, SimGrid{}}}
+func shardSweep() replay.Sweep {
+	s := replay.Sweep{Base: replay.Config{Memory: 8 << 20, Seed: 5, DirtyModel: replay.HotCold{Rate: 1}},
+		Policy: []replay.Policy{replay.XenLegacy{}, replay.XenV2{}, replay.QEMU{}, replay.SimGrid{}}}
 	for r := 500.0; len(s.DirtyRate) < 75; r += 500 {
 		s.DirtyRate = append(s.DirtyRate, r)
 	}
@@ -30,16 +31,16 @@ func shardSweep() Sweep {
 }
 
 // writeSweep runs s (one shard of it) and writes its blocks under dir.
-func writeSweep(s Sweep, dir string) error {
+func writeSweep(s replay.Sweep, dir string) error {
 	rs, err := s.Run(context.Background())
 	if err != nil {
 		return err
 	}
-	blocks, err := SweepLakeBlocks(rs, "page")
+	blocks, err := replay.SweepBlocks(rs, "page")
 	if err != nil {
 		return err
 	}
-	_, err = WriteLakeBlocks(dir, blocks, map[string]string{schema.MetaCommand: "migreplay replay --sweep …"})
+	_, err = Write(dir, blocks, map[string]string{schema.MetaCommand: "migreplay replay --sweep …"})
 	return err
 }
 
@@ -130,14 +131,14 @@ func TestSweepShardRunsItsBlocks(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	blocks, err := SweepLakeBlocks(rs, "analytic")
+	blocks, err := replay.SweepBlocks(rs, "analytic")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(blocks) != 2 || len(blocks[0].Runs) != 64 || len(blocks[1].Runs) != 44 {
 		t.Fatalf("blocks of %d runs", len(blocks))
 	}
-	if _, err := WriteLakeBlocks(dir, blocks, nil); err != nil {
+	if _, err := Write(dir, blocks, nil); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "table=replay_run", "*.parquet"))
@@ -149,10 +150,10 @@ func TestSweepShardRunsItsBlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 		sizes = append(sizes, len(rows))
-		lo := rows[0].SweepIndex / SweepBlock
+		lo := rows[0].SweepIndex / replay.SweepBlock
 		for _, r := range rows {
-			if r.SweepIndex/SweepBlock != lo {
-				t.Errorf("%s mixes blocks %d and %d", f, lo, r.SweepIndex/SweepBlock)
+			if r.SweepIndex/replay.SweepBlock != lo {
+				t.Errorf("%s mixes blocks %d and %d", f, lo, r.SweepIndex/replay.SweepBlock)
 			}
 		}
 	}
