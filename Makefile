@@ -21,8 +21,8 @@ test-go: ## unit, golden, property and cross-check tests
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
 
-test-race: ## the packages with goroutines (the Parquet writer's worker, ingest, replay sweeps) under the race detector
-	$(GO) test -race -count=1 ./schema/... ./ingest ./replay
+test-race: ## the packages with goroutines (the Parquet writer's worker, ingest, replay sweeps) under the race detector; -short leaves out the multi-thousand-host and memory tests test-go runs
+	$(GO) test -race -short -count=1 ./schema/... ./ingest ./replay
 
 test-report: ## only the report's test: rendered in headless Chromium (Debian's chromium; part of test-go, skipped without it unless MIGREPLAY_REQUIRE_CHROMIUM=1)
 	$(GO) test -count=1 -run 'TestReportInChromium|TestChromiumCheckCatches' -v ./cmd/migreplay
