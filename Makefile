@@ -4,7 +4,7 @@ BIN     := bin/migreplay
 OUT     ?= out
 PKGS    := ./...
 
-.PHONY: help build run test test-go test-race test-integration test-report test-cluster bench fuzz golden lint fmt clean notebooks
+.PHONY: help build run test test-go test-race test-integration test-report test-cluster bench fuzz golden lint fmt clean notebooks qemu-lab qemu-lab-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -21,8 +21,8 @@ test-go: ## unit, golden, property and cross-check tests
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
 
-test-race: ## the packages with goroutines (the Parquet writer's worker, ingest, replay sweeps) under the race detector
-	$(GO) test -race -count=1 ./schema/... ./ingest ./replay
+test-race: ## the packages with goroutines (the Parquet writer's worker, ingest, replay sweeps) under the race detector; -short leaves out the multi-thousand-host and memory tests test-go runs
+	$(GO) test -race -short -count=1 ./schema/... ./ingest ./replay
 
 test-report: ## only the report's test: rendered in headless Chromium (Debian's chromium; part of test-go, skipped without it unless MIGREPLAY_REQUIRE_CHROMIUM=1)
 	$(GO) test -count=1 -run 'TestReportInChromium|TestChromiumCheckCatches' -v ./cmd/migreplay
@@ -60,3 +60,12 @@ notebooks: build ## execute notebooks/*.ipynb against a fresh make run (needs ju
 	MIGREPLAY=$(CURDIR)/$(BIN) LAKE=$(CURDIR)/$(OUT)/lake CLUSTER=$(CURDIR)/$(OUT)/cluster/lake \
 	  IDC=$(CURDIR)/datasets/cluster/idc.csv OUT=$(CURDIR)/$(OUT)/notebooks \
 	  jupyter nbconvert --to notebook --execute --output-dir $(OUT)/notebooks notebooks/*.ipynb
+
+qemu-lab-deps: ## (root, Debian bookworm) install what qemu-lab needs: QEMU 10 from bookworm-backports, a guest kernel, busybox-static, gcc
+	apt-get install -y -t bookworm-backports qemu-system-x86 qemu-utils
+	apt-get install -y linux-image-amd64 busybox-static gcc
+
+qemu-lab: ## (root; not in test, ~20 min) rerecord the real QEMU migrations of datasets/qemu (lab/qemu/lab.py); RUNS=a,b for some of them
+	python3 lab/qemu/lab.py $(if $(RUNS),--only $(RUNS))
+	$(GO) test -count=1 -run TestQEMULabRuns ./datasets
+	@echo "datasets/qemu/README.md's table, from the new logs: $(GO) test ./datasets -run TestQEMUPrintTable -v -args -qemu-table"

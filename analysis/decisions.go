@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -61,7 +62,7 @@ type dhost struct {
 	cpus     float64
 	cpusFrom string
 	memBytes int64
-	frames   []dframe
+	src      *frameSource // its frames, in time order
 	swap     []swapSample // sar -W, by time
 }
 
@@ -123,15 +124,15 @@ func Decide(lake string, cfg DecideConfig) (*DecideResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hosts []*dhost
-	err = eachHost(filepath.Join(lake, "table=xentop_domain"), decideColumns, func(t *table.Columns) error {
-		hs, err := decideHosts(t, cfg.HostCPUs)
-		hosts = append(hosts, hs...)
-		return err
-	})
+	hosts, err := decideHosts(filepath.Join(lake, "table=xentop_domain"), cfg.HostCPUs)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		for _, h := range hosts {
+			h.src.close()
+		}
+	}()
 	for _, h := range hosts {
 		if h.swap, err = readSwap(lake, h.name); err != nil {
 			return nil, err
@@ -146,17 +147,50 @@ func Decide(lake string, cfg DecideConfig) (*DecideResult, error) {
 	for _, h := range hosts {
 		inLake[h.name] = true
 	}
-	for _, src := range hosts {
-		type hold struct {
-			until     float64
-			needClear bool
+	// The hosts' frames go by in time order, every host's frames at the
+	// same instant together; then each host that has a frame at that
+	// instant decides, the others seen at their latest frame at or before
+	// it. Memory follows a row group of each host, and each host's history.
+	type state struct {
+		cur, next *dframe
+		frames    int // frames of the host so far
+		holds     []hold
+		hist      []decide.Sample
+		decisions []schema.Decision
+	}
+	st := make([]*state, len(hosts))
+	for i, h := range hosts {
+		st[i] = &state{holds: make([]hold, len(pols))}
+		if err := h.src.start(); err != nil {
+			return nil, err
 		}
-		holds := make([]hold, len(pols))
-		var hist []decide.Sample
-		for fi := 1; fi < len(src.frames); fi++ {
-			f := &src.frames[fi]
-			if f.migrating {
-				continue
+		if st[i].next, err = h.src.next(); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		now, any := 0.0, false
+		for _, x := range st {
+			if x.next != nil && (!any || x.next.t < now) {
+				now, any = x.next.t, true
+			}
+		}
+		if !any {
+			break
+		}
+		for i, x := range st {
+			if x.next != nil && x.next.t == now {
+				x.cur, x.frames = x.next, x.frames+1
+				if x.next, err = hosts[i].src.next(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for i, src := range hosts {
+			x := st[i]
+			f := x.cur
+			if f == nil || f.t != now || x.frames == 1 || f.migrating {
+				continue // no frame now; the host's first (no rates yet); a migration under way
 			}
 			res.Points[src.name]++
 			sh := src.host(f, nicBps)
@@ -170,13 +204,9 @@ func Decide(lake string, cfg DecideConfig) (*DecideResult, error) {
 				}
 			}
 			s := &decide.State{Time: micros(f.t), Source: sh, Traffic: cfg.Traffic}
-			for _, o := range hosts {
-				if o == src {
-					continue
-				}
-				if of := o.frameAt(f.t); of != nil && f.t-of.t <= float64(sarWindow/time.Microsecond) {
-					oh := o.host(of, nicBps)
-					s.Others = append(s.Others, oh)
+			for j, o := range hosts {
+				if of := st[j].cur; j != i && of != nil && f.t-of.t <= float64(sarWindow/time.Microsecond) {
+					s.Others = append(s.Others, o.host(of, nicBps))
 				}
 			}
 			for _, n := range cfg.DestHosts {
@@ -184,10 +214,10 @@ func Decide(lake string, cfg DecideConfig) (*DecideResult, error) {
 					s.Others = append(s.Others, &decide.Host{Name: n, CPUs: sh.CPUs, MemBytes: sh.MemBytes, NICBps: sh.NICBps, Assumed: true})
 				}
 			}
-			hist = append(hist, decide.Sample{Time: s.Time, CPU: sh.CPU(), Net: sh.Net(cfg.Traffic), Swap: sh.Swap})
-			s.History = hist
+			x.hist = append(x.hist, decide.Sample{Time: s.Time, CPU: sh.CPU(), Net: sh.Net(cfg.Traffic), Swap: sh.Swap})
+			s.History = x.hist
 			for pi, p := range pols {
-				h := &holds[pi]
+				h := &x.holds[pi]
 				if f.t < h.until {
 					continue
 				}
@@ -206,11 +236,22 @@ func Decide(lake string, cfg DecideConfig) (*DecideResult, error) {
 						h.until = f.t + *row.PredTotalS*1e6
 					}
 				}
-				res.Decisions = append(res.Decisions, row)
+				x.decisions = append(x.decisions, row)
 			}
 		}
 	}
+	for _, x := range st {
+		res.Decisions = append(res.Decisions, x.decisions...)
+	}
 	return res, nil
+}
+
+// hold is a policy's state on one host: after a migration it chose, it
+// does not decide again before until, nor before the host has been out of
+// overload once.
+type hold struct {
+	until     float64
+	needClear bool
 }
 
 func decisionRow(src *dhost, s *decide.State, policy string, d decide.Decision, idc string) schema.Decision {
@@ -253,15 +294,6 @@ func (h *dhost) host(f *dframe, nicBps float64) *decide.Host {
 		NICBps: nicBps, Domains: append([]decide.Domain(nil), f.doms...)}
 }
 
-// frameAt is h's latest frame at or before t (µs), nil when none.
-func (h *dhost) frameAt(t float64) *dframe {
-	i := sort.Search(len(h.frames), func(i int) bool { return h.frames[i].t > t })
-	if i == 0 {
-		return nil
-	}
-	return &h.frames[i-1]
-}
-
 // swapAt is pswpout/s of the first sar sample at or after t within ten
 // minutes (a sar row closes the interval it reports), nil when none.
 func (h *dhost) swapAt(t float64) *float64 {
@@ -272,104 +304,270 @@ func (h *dhost) swapAt(t float64) *float64 {
 	return ptr(h.swap[i].out)
 }
 
-// decideHosts reduces one read of xentop_domain (one host, or a table
-// without host partitions) to frames per host.
-func decideHosts(t *table.Columns, cpus map[string]float64) ([]*dhost, error) {
-	str := func(c string) ([]string, error) { v, _, err := t.Strings(c); return v, err }
-	host, err := str("host")
+// decideHosts finds the hosts of the xentop_domain table folder dir, in
+// host order, with the CPUs taken for each and what gives each host's
+// frames. A host= partition's rows stream through, a row group at a time
+// (once here, for the host's figures, and again when its frames are
+// replayed): memory follows a row group, not the host. A partition whose
+// rows do not come in time order (two captures that overlap), or a table
+// with files outside host= partitions, is read whole and sorted instead.
+func decideHosts(dir string, cpus map[string]float64) ([]*dhost, error) {
+	var out []*dhost
+	partitioned := true
+	files, err := table.ListFiles(dir)
+	if err == nil && len(files) > 0 {
+		_, _, partitioned, err = table.GroupByKey(dir, files, "host")
+	}
 	if err != nil {
 		return nil, err
 	}
-	name, _ := str("name")
-	domain, _ := str("domain")
-	role, _ := str("role")
-	fl := map[string][]float64{}
-	ok := map[string][]bool{}
-	for _, c := range []string{"time", "cpu_pct", "mem_k", "mem_pct", "maxmem_k", "vcpus", "nettx_k", "netrx_k"} {
-		v, o, err := t.Floats(c)
-		if err != nil {
-			return nil, err
+	err = eachHostFiles(dir, func(g []string) error {
+		if partitioned && streamDecide {
+			h := &dhost{src: &frameSource{dir: dir, files: g}}
+			if err := h.scan(cpus); err != nil {
+				return err
+			}
+			if h.src.files != nil {
+				out = append(out, h)
+				return nil
+			}
 		}
-		fl[c], ok[c] = v, o
+		hs, err := sortedHosts(dir, g) // out of time order, or several hosts
+		if err != nil {
+			return err
+		}
+		for _, h := range hs {
+			if err := h.scan(cpus); err != nil {
+				return err
+			}
+		}
+		out = append(out, hs...)
+		return nil
+	})
+	return out, err
+}
+
+// sortedHosts reads files whole and gives each host in them its rows in
+// time order (stable: ties in the order read), in host order.
+func sortedHosts(dir string, files []string) ([]*dhost, error) {
+	t, err := table.ReadFiles(dir, files, decideColumns)
+	if err != nil {
+		return nil, err
+	}
+	c, err := decideCols(t)
+	if err != nil {
+		return nil, err
 	}
 	idx := map[string][]int{}
 	var order []string
-	for i := range host {
-		if _, seen := idx[host[i]]; !seen {
-			order = append(order, host[i])
+	for i, h := range c.host {
+		if _, seen := idx[h]; !seen {
+			order = append(order, h)
 		}
-		idx[host[i]] = append(idx[host[i]], i)
+		idx[h] = append(idx[h], i)
 	}
 	sort.Strings(order)
 	var out []*dhost
 	for _, hn := range order {
 		rows := idx[hn]
-		tm := fl["time"]
-		sort.SliceStable(rows, func(a, b int) bool { return tm[rows[a]] < tm[rows[b]] })
-		h := &dhost{name: hn}
-		var dom0VCPUs float64
-		var bestMemPct float64
-		prev := map[string][2]float64{} // name → (time µs, tx+rx KiB)
-		for k := 0; k < len(rows); {
-			j := k
-			for j < len(rows) && tm[rows[j]] == tm[rows[k]] {
-				j++
-			}
-			f := dframe{t: tm[rows[k]]}
-			for _, i := range rows[k:j] {
-				if role[i] != "none" && role[i] != "" {
-					f.migrating = true
-				}
-				f.busy += fl["cpu_pct"][i] / 100
-				f.usedMem += int64(fl["mem_k"][i]) * 1024
-				if p := fl["mem_pct"][i]; p > bestMemPct {
-					bestMemPct = p
-					h.memBytes = int64(fl["mem_k"][i] * 1024 * 100 / p)
-				}
-				if domain[i] == "Domain-0" {
-					dom0VCPUs = fl["vcpus"][i]
-					continue
-				}
-				net := fl["nettx_k"][i] + fl["netrx_k"][i]
-				var rate float64
-				if p, seen := prev[name[i]]; seen && f.t > p[0] {
-					rate = counterRate(p[1], net) * 1024 / ((f.t - p[0]) / 1e6)
-				}
-				prev[name[i]] = [2]float64{f.t, net}
-				d := decide.Domain{Name: name[i], BusyCPUs: fl["cpu_pct"][i] / 100, MemBytes: int64(fl["mem_k"][i]) * 1024, NetBps: rate}
-				if ok["maxmem_k"][i] {
-					d.MaxMemBytes = int64(fl["maxmem_k"][i]) * 1024
-				}
-				f.doms = append(f.doms, d)
-				f.cpuPct = append(f.cpuPct, fl["cpu_pct"][i])
-			}
-			h.frames = append(h.frames, f)
-			k = j
-		}
-		switch c, byHost := cpus[hn]; {
-		case byHost:
-			h.cpus, h.cpusFrom = c, "--host-cpus"
-		case cpus[""] > 0:
-			h.cpus, h.cpusFrom = cpus[""], "--host-cpus"
-		case dom0VCPUs > 0:
-			h.cpus, h.cpusFrom = dom0VCPUs, "Domain-0 VCPUS"
-		default:
-			return nil, fmt.Errorf("host %s: no Domain-0 row gives its CPUs: give --host-cpus %s=N", hn, hn)
-		}
-		var peak float64
-		var peakT float64
-		for _, f := range h.frames {
-			if f.busy > peak {
-				peak, peakT = f.busy, f.t
-			}
-		}
-		if peak > 1.05*h.cpus {
-			return nil, fmt.Errorf("host %s: its domains use %.1f CPUs at %s, more than the %g CPUs taken for it (%s): give the host's CPU count with --host-cpus %s=N",
-				hn, peak, micros(peakT).Format(time.RFC3339), h.cpus, h.cpusFrom, hn)
-		}
-		out = append(out, h)
+		sort.SliceStable(rows, func(a, b int) bool { return c.time[rows[a]] < c.time[rows[b]] })
+		out = append(out, &dhost{src: &frameSource{sorted: c, order: rows}})
 	}
 	return out, nil
+}
+
+// scan reads h's frames once for what the decisions need of the whole
+// host: its name, its memory (MEM(k)/MEM(%) of its largest domain), its
+// CPUs (cpus by name, else cpus[""], else Domain-0's VCPUS) and that its
+// domains never use more. A streamed host whose rows turn out not to be in
+// time order, or of several hosts, is left with h.src.files nil.
+func (h *dhost) scan(cpus map[string]float64) error {
+	if err := h.src.start(); err != nil {
+		return err
+	}
+	defer h.src.close()
+	var peak, peakT float64
+	for {
+		f, err := h.src.next()
+		if errors.Is(err, errNotSorted) {
+			h.src.files = nil
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if f == nil {
+			break
+		}
+		if f.busy > peak {
+			peak, peakT = f.busy, f.t
+		}
+	}
+	b := h.src.b
+	h.name, h.memBytes = b.host, b.memBytes
+	switch c, byHost := cpus[h.name]; {
+	case byHost:
+		h.cpus, h.cpusFrom = c, "--host-cpus"
+	case cpus[""] > 0:
+		h.cpus, h.cpusFrom = cpus[""], "--host-cpus"
+	case b.dom0VCPUs > 0:
+		h.cpus, h.cpusFrom = b.dom0VCPUs, "Domain-0 VCPUS"
+	default:
+		return fmt.Errorf("host %s: no Domain-0 row gives its CPUs: give --host-cpus %s=N", h.name, h.name)
+	}
+	if peak > 1.05*h.cpus {
+		return fmt.Errorf("host %s: its domains use %.1f CPUs at %s, more than the %g CPUs taken for it (%s): give the host's CPU count with --host-cpus %s=N",
+			h.name, peak, micros(peakT).Format(time.RFC3339), h.cpus, h.cpusFrom, h.name)
+	}
+	return nil
+}
+
+// streamDecide is false in tests that compare the two ways of reading.
+var streamDecide = true
+
+// errNotSorted: a streamed host's rows are not in time order, or not all
+// of one host.
+var errNotSorted = errors.New("rows not in time order")
+
+// frameSource gives one host's frames in time order: from its files, a
+// row group at a time (files), or from a table read whole, through its
+// rows sorted by time (sorted, order). start (re)starts it.
+type frameSource struct {
+	dir    string
+	files  []string
+	sorted *decideCol
+	order  []int
+
+	it   *table.RowGroupIter
+	c    *decideCol // the current row group's, or sorted
+	rows []int      // with sorted: the order of c's rows
+	i, n int        // the next row of c (or of rows), and the end
+	b    *frameBuilder
+}
+
+func (s *frameSource) start() error {
+	s.close()
+	s.b = &frameBuilder{prev: map[string][2]float64{}}
+	if s.files == nil {
+		s.c, s.rows, s.i, s.n = s.sorted, s.order, 0, len(s.order)
+		return nil
+	}
+	s.it = table.RowGroups(s.dir, s.files, decideColumns)
+	s.c, s.rows, s.i, s.n = nil, nil, 0, 0
+	return nil
+}
+
+func (s *frameSource) close() {
+	if s.it != nil {
+		s.it.Close()
+		s.it = nil
+	}
+}
+
+// next is the next frame, nil after the last.
+func (s *frameSource) next() (*dframe, error) {
+	for {
+		for s.i < s.n {
+			r := s.i
+			if s.rows != nil {
+				r = s.rows[r]
+			}
+			s.i++
+			if f, err := s.b.add(s.c, r, s.files != nil); err != nil || f != nil {
+				return f, err
+			}
+		}
+		if s.it == nil || !s.it.Next() {
+			if s.it != nil && s.it.Err() != nil {
+				return nil, s.it.Err()
+			}
+			return s.b.flush(), nil
+		}
+		c, err := decideCols(s.it.Columns())
+		if err != nil {
+			return nil, err
+		}
+		s.c, s.i, s.n = c, 0, s.it.Columns().Rows
+	}
+}
+
+// decideColumns' values in a read table.
+type decideCol struct {
+	host, name, domain, role                      []string
+	time, cpu, mem, memPct, maxMem, vcpus, tx, rx []float64
+	maxMemOK                                      []bool
+}
+
+func decideCols(t *table.Columns) (*decideCol, error) {
+	c := &decideCol{}
+	err := readCols(t, []strCol{{"host", &c.host}, {"name", &c.name}, {"domain", &c.domain}, {"role", &c.role}},
+		[]floatCol{{"time", &c.time, nil}, {"cpu_pct", &c.cpu, nil}, {"mem_k", &c.mem, nil}, {"mem_pct", &c.memPct, nil},
+			{"maxmem_k", &c.maxMem, &c.maxMemOK}, {"vcpus", &c.vcpus, nil}, {"nettx_k", &c.tx, nil}, {"netrx_k", &c.rx, nil}})
+	return c, err
+}
+
+// frameBuilder turns one host's rows, in time order, into frames (the rows
+// of one time), and keeps the host's figures: its memory (MEM(k)/MEM(%) of
+// the first row with the largest MEM(%)) and Domain-0's VCPUS (its last
+// row's).
+type frameBuilder struct {
+	host      string
+	f         *dframe               // the frame being built
+	prev      map[string][2]float64 // name → (time µs, tx+rx KiB): network rates
+	bestPct   float64
+	memBytes  int64
+	dom0VCPUs float64
+}
+
+// add takes row i of c and returns the frame it ends, if any. With check,
+// a row earlier than the frame being built, or of another host, is
+// errNotSorted.
+func (b *frameBuilder) add(c *decideCol, i int, check bool) (*dframe, error) {
+	var done *dframe
+	t := c.time[i]
+	switch {
+	case b.f == nil:
+		b.host = c.host[i]
+		b.f = &dframe{t: t}
+	case check && (t < b.f.t || c.host[i] != b.host):
+		return nil, errNotSorted
+	case t != b.f.t:
+		done, b.f = b.f, &dframe{t: t}
+	}
+	f := b.f
+	if c.role[i] != "none" && c.role[i] != "" {
+		f.migrating = true
+	}
+	f.busy += c.cpu[i] / 100
+	f.usedMem += int64(c.mem[i]) * 1024
+	if p := c.memPct[i]; p > b.bestPct {
+		b.bestPct = p
+		b.memBytes = int64(c.mem[i] * 1024 * 100 / p)
+	}
+	if c.domain[i] == "Domain-0" {
+		b.dom0VCPUs = c.vcpus[i]
+		return done, nil
+	}
+	net := c.tx[i] + c.rx[i]
+	var rate float64
+	if p, seen := b.prev[c.name[i]]; seen && f.t > p[0] {
+		rate = counterRate(p[1], net) * 1024 / ((f.t - p[0]) / 1e6)
+	}
+	b.prev[c.name[i]] = [2]float64{f.t, net}
+	d := decide.Domain{Name: c.name[i], BusyCPUs: c.cpu[i] / 100, MemBytes: int64(c.mem[i]) * 1024, NetBps: rate}
+	if c.maxMemOK[i] {
+		d.MaxMemBytes = int64(c.maxMem[i]) * 1024
+	}
+	f.doms = append(f.doms, d)
+	f.cpuPct = append(f.cpuPct, c.cpu[i])
+	return done, nil
+}
+
+// flush returns the last frame, nil when there is none.
+func (b *frameBuilder) flush() *dframe {
+	f := b.f
+	b.f = nil
+	return f
 }
 
 // readSwap reads host's sar_swapping pswpout/s, by time; none is not an

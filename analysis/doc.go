@@ -16,6 +16,19 @@ import (
 // files outside host= partitions is read whole, in one call. Analyses that
 // work per host stay within the memory of the largest host this way.
 func eachHost(dir string, columns []string, fn func(*table.Columns) error) error {
+	return eachHostFiles(dir, func(files []string) error {
+		t, err := table.ReadFiles(dir, files, columns)
+		if err != nil {
+			return err
+		}
+		return fn(t)
+	})
+}
+
+// eachHostFiles calls fn with the files of each host= partition of the
+// table folder dir, in host order (all of them at once when some file is
+// outside host= partitions).
+func eachHostFiles(dir string, fn func(files []string) error) error {
 	files, err := table.ListFiles(dir)
 	if err != nil {
 		return err
@@ -31,11 +44,7 @@ func eachHost(dir string, columns []string, fn func(*table.Columns) error) error
 		groups = [][]string{files}
 	}
 	for _, g := range groups {
-		t, err := table.ReadFiles(dir, g, columns)
-		if err != nil {
-			return err
-		}
-		if err := fn(t); err != nil {
+		if err := fn(g); err != nil {
 			return err
 		}
 	}

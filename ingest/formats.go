@@ -7,9 +7,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/migreplay/migreplay/ingest/domjobinfo"
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/ping"
 	"github.com/migreplay/migreplay/ingest/qmp"
+	"github.com/migreplay/migreplay/ingest/qmpcsv"
 	"github.com/migreplay/migreplay/ingest/sadf"
 	"github.com/migreplay/migreplay/ingest/sar"
 	"github.com/migreplay/migreplay/ingest/xentop"
@@ -26,8 +28,11 @@ type Format struct {
 var formats = []Format{
 	{Name: saFormat, Detect: detectSA, New: newSAParser},
 	{Name: qmp.Format, Detect: qmp.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return qmp.NewParser(r, o) }},
+	{Name: domjobinfo.Format, Detect: domjobinfo.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return domjobinfo.NewParser(r, o) }},
+	{Name: qmpcsv.Format, Detect: qmpcsv.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return qmpcsv.NewParser(r, o) }},
 	{Name: sadf.FormatJSON, Detect: sadf.DetectJSON, New: func(r io.Reader, o parse.Options) parse.Parser { return sadf.NewJSONParser(r, o) }},
 	{Name: sadf.FormatCSV, Detect: sadf.DetectCSV, New: func(r io.Reader, o parse.Options) parse.Parser { return sadf.NewCSVParser(r, o) }},
+	{Name: sadf.FormatP, Detect: sadf.DetectP, New: func(r io.Reader, o parse.Options) parse.Parser { return sadf.NewPParser(r, o) }},
 	{Name: sar.Format, Detect: sar.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return sar.NewParser(r, o) }},
 	{Name: xentop.Format, Detect: xentop.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return xentop.NewParser(r, o) }},
 	{Name: ping.Format, Detect: ping.Detect, New: func(r io.Reader, o parse.Options) parse.Parser { return ping.NewParser(r, o) }},

@@ -22,8 +22,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -356,8 +354,9 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 		}
 	}
 	p := format.New(src.text, opt)
-	// Locales are detected while parsing: parsers that report one keep
-	// their files open to the end, to record it in every file.
+	// Locales are detected while parsing: the files of parsers that
+	// report one are completed at the end, to record it in every file
+	// (those closed before are suspended, see router).
 	_, hasLocale := p.(interface{ Locale() string })
 	r.early = src.hashed != nil && !hasLocale
 	for p.Next() {
@@ -504,19 +503,8 @@ func (s *source) finish(fsum FileSummary, r *router) (FileSummary, error) {
 		fsum.SHA256 = hex.EncodeToString(s.h.Sum(nil))
 	}
 	fsum.Bytes = s.counted.n
-	for _, f := range r.files {
-		f.SetMeta(schema.MetaSourceSHA256, fsum.SHA256)
-		f.SetMeta(schema.MetaRows, fmt.Sprint(f.Rows()))
-		if fsum.Locale != "" {
-			f.SetMeta(schema.MetaLocale, fsum.Locale)
-		}
-		// The metadata is complete: write the footer and close the file
-		// now, so that a run over many sources holds one source's files
-		// open at a time (descriptors and buffers), not every file until
-		// the commit.
-		if err := f.Finish(); err != nil {
-			return fsum, err
-		}
+	if err := r.complete(fsum.SHA256, fsum.Locale); err != nil {
+		return fsum, err
 	}
 	for _, rt := range r.routes {
 		fsum.Records[rt.table.Name] += rt.rows
@@ -589,151 +577,6 @@ func hostFor(cfg Config, path string) (string, error) {
 		return "", fmt.Errorf("the file name is not valid UTF-8 (byte 0x%02x at %d of %q), so it cannot name the host: pass --host NAME, or rename the file", host[i], i+1, host)
 	}
 	return host, nil
-}
-
-type routeKey struct {
-	table string
-	dir   string
-}
-
-// route is one row type's routing state. Records of a table mostly share
-// host and day while tables interleave (xentop domain, vCPU and VBD lines),
-// so each table remembers its current partition and file; routes are found
-// by the record's dynamic type, without hashing a name per record.
-type route struct {
-	typ    reflect.Type
-	table  *schema.Table
-	host   string
-	day    int64
-	file   *lake.File
-	rows   int64        // records routed, for the file summary
-	recent []*lake.File // files this table wrote to lately, current first
-}
-
-// activeFiles is how many files per table keep their page buffers between
-// writes. A file that falls out of a table's recent list is flushed (its
-// rows written out as a row group, its buffers released), so a source that
-// spans many days or hosts holds buffers for a few partitions, not all. Two
-// lets a table alternate between two partitions (ping replies with and
-// without times) without cutting row groups short.
-const activeFiles = 2
-
-// router sends each record to its (table, partition) file of this source.
-type router struct {
-	set    *lake.Set
-	source string // the input's path, as given (the manifests' key)
-	files  map[routeKey]*lake.File
-	all    []*lake.File // every file created, finished early or not
-	meta   map[string]string
-	routes []*route
-	// early: the metadata is complete once the hash is (the source is a
-	// file, hashed alongside the parse), so a file the route moves away
-	// from is finished at once and a later record of its partition starts
-	// a new part file.
-	early  bool
-	hashed func() (string, error)
-}
-
-// newRouter routes the records of the source at path, parsed as format.
-// Provenance metadata is valid UTF-8 like every stored string: a path or
-// command line that is not is written with \xHH escapes.
-func newRouter(set *lake.Set, cfg Config, format, path string, hashed func() (string, error)) *router {
-	return &router{set: set, source: path, files: map[routeKey]*lake.File{}, hashed: hashed, meta: map[string]string{
-		schema.MetaVersion: cfg.Version,
-		schema.MetaParser:  format,
-		schema.MetaSource:  parse.EscapeInvalid(path),
-		schema.MetaCommand: parse.EscapeInvalid(cfg.Command),
-	}}
-}
-
-// discard drops every file the router created (none is committed yet).
-func (r *router) discard() {
-	r.set.Discard(r.all)
-	r.all, r.files, r.routes = nil, map[routeKey]*lake.File{}, nil
-}
-
-func (r *router) write(rec schema.Row) error {
-	typ := reflect.TypeOf(rec)
-	var rt *route
-	for _, x := range r.routes {
-		if x.typ == typ {
-			rt = x
-			break
-		}
-	}
-	if rt == nil {
-		rt = &route{typ: typ, table: schema.TableOf(rec)}
-		r.routes = append(r.routes, rt)
-	}
-	rt.rows++
-	var host string
-	var t time.Time
-	if rt.table.Partitioned {
-		host, t = rec.(schema.Partitioner).Partition()
-	}
-	day := int64(-1 << 62)
-	if !t.IsZero() {
-		day = t.Unix() / 86400
-		if t.Unix() < 0 && t.Unix()%86400 != 0 {
-			day--
-		}
-	}
-	if rt.file != nil && rt.day == day && rt.host == host {
-		return rt.file.Write(rec)
-	}
-	dir := lake.Dir(rt.table, host, t)
-	k := routeKey{rt.table.Name, dir}
-	f, ok := r.files[k]
-	if !ok {
-		var err error
-		if f, err = r.set.Create(rt.table, dir, r.meta); err != nil {
-			return err
-		}
-		f.Source = r.source
-		r.files[k] = f
-		r.all = append(r.all, f)
-	}
-	rt.host, rt.day, rt.file = host, day, f
-	old := rt.use(f)
-	if old != nil {
-		if r.early {
-			for k, v := range r.files {
-				if v == old {
-					delete(r.files, k)
-				}
-			}
-			sum, err := r.hashed()
-			if err != nil {
-				return err
-			}
-			old.SetMeta(schema.MetaSourceSHA256, sum)
-			old.SetMeta(schema.MetaRows, fmt.Sprint(old.Rows()))
-			if err := old.Finish(); err != nil {
-				return err
-			}
-		} else if err := old.Flush(); err != nil {
-			return err
-		}
-	}
-	return f.Write(rec)
-}
-
-// use moves f to the front of rt's recent files and returns the file that
-// falls out of the list, if any.
-func (rt *route) use(f *lake.File) *lake.File {
-	i := slices.Index(rt.recent, f)
-	if i < 0 {
-		rt.recent = append(rt.recent, f)
-		i = len(rt.recent) - 1
-	}
-	copy(rt.recent[1:i+1], rt.recent[:i])
-	rt.recent[0] = f
-	if len(rt.recent) > activeFiles {
-		old := rt.recent[activeFiles]
-		rt.recent = rt.recent[:activeFiles]
-		return old
-	}
-	return nil
 }
 
 // hashFile starts hashing the file at path (SHA-256, hex) in a goroutine

@@ -55,7 +55,7 @@ func analytic(p *params) Result {
 		Pages: p.pages, PageSize: p.pageSize, Rate: p.rate, RateBound: p.bound(),
 	}
 	env := Env{
-		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate,
+		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate, FinalRate: p.finalRate,
 		MaxBandwidth: p.maxBW, DowntimeLimit: p.limit, AutoConverge: p.autoConv,
 	}
 	var ctrl controller
@@ -69,6 +69,16 @@ func analytic(p *params) Result {
 	}
 	// one uniform term (uniform, CPU and trace models): At written out below
 	one := dc.k == 1 && dc.terms[0].S > 0
+	// a measured series is read round by round (its rate changes), and one
+	// measured under the migration's own throttle is not throttled again
+	tr, _ := p.model.(*Trace)
+	trEnd := math.Inf(-1) // when the dirty rate stops changing
+	switch {
+	case tr != nil && tr.Repeat:
+		trEnd = math.Inf(1)
+	case tr != nil:
+		trEnd = tr.Times[len(tr.Times)-1]
+	}
 	oneS, oneAL := dc.terms[0].S, dc.terms[0].A*dc.terms[0].L
 	n := float64(p.pages)
 	invN := 1 / n
@@ -96,9 +106,16 @@ func analytic(p *params) Result {
 	rate, invRate := p.rate, 1/p.rate
 	chunkBytes, chunk, invChunk := 0.0, 1.0, 1.0
 	deadline := p.deadline()
+	switched := false // the last round ended at the post-copy request
 	for {
-		if p.postcopy && res.Rounds == p.postAfter {
-			analyticPostcopy(p, &dc, &res, t, pending, zeros, dRate, deadline)
+		if p.postcopy && (switched || p.postAt > 0 && t >= p.postAt || p.postAt == 0 && res.Rounds == p.postAfter) {
+			if tr != nil { // the series' rate from the switch on
+				dRate = tr.Writes(t, t+1)
+			}
+			analyticPostcopy(p, &dc, &res, t, pending, zeros, dRate, deadline, rate)
+			if switched {
+				res.Syncs-- // the round's sync was the switch's
+			}
 			return res
 		}
 		if res.Rounds >= p.maxRounds || t >= deadline {
@@ -106,7 +123,7 @@ func analytic(p *params) Result {
 			if res.Rounds >= p.maxRounds {
 				reason = reasonRoundLimit
 			}
-			analyticGiveUp(p, &res, reason, t, pending)
+			analyticGiveUp(p, &res, reason, t, pending, rate)
 			return res
 		}
 		plan := &ctrl.plan
@@ -151,6 +168,9 @@ func analytic(p *params) Result {
 			}
 		}
 		run := 1 - throttle
+		if tr != nil && tr.Throttled {
+			run = 1
+		}
 		sent := pending - tail
 		z := fmin(zeros, sent)
 		bytes := (sent-z)*pb + z*ZeroPageBytes
@@ -175,6 +195,18 @@ func analytic(p *params) Result {
 			bytes = (sent-z)*pb + z*ZeroPageBytes
 			dt = bytes * invRate
 		}
+		if at := p.postAt; p.postcopy && at > t && t+dt > at {
+			// a post-copy request: the round ends at the first chunk
+			// boundary at or after it, pro rata of its pages
+			c := fmax(plan.ChunkBytes, pb)
+			if b := math.Ceil((at-t)*rate/c) * c; b < bytes {
+				f := b / bytes
+				tail = pending - (sent+skipped)*f
+				sent, skipped, z, bytes = sent*f, skipped*f, z*f, b
+				dt = bytes * invRate
+			}
+			switched = true
+		}
 		cut := t+dt > deadline
 		if cut {
 			// the round is cut at the deadline: pro rata of its pages and
@@ -185,6 +217,9 @@ func analytic(p *params) Result {
 			dt = deadline - t
 		}
 		writes := dRate * dt * run
+		if tr != nil {
+			writes = tr.Writes(t, t+dt) * run
+		}
 		var dirtied float64
 		switch {
 		case !one:
@@ -203,7 +238,7 @@ func analytic(p *params) Result {
 		t += dt
 		if cut {
 			pending = after
-			analyticGiveUp(p, &res, reasonTimeout, deadline, pending)
+			analyticGiveUp(p, &res, reasonTimeout, deadline, pending, rate)
 			res.Syncs = res.Rounds // no sync ends the cut round
 			return res
 		}
@@ -237,11 +272,11 @@ func analytic(p *params) Result {
 		res.MaxThrottle = fmax(res.MaxThrottle, throttle)
 		pending = after
 		if ctrl.kind == kindOther && dec.Action == GiveUp {
-			analyticGiveUp(p, &res, dec.Reason, t, pending)
+			analyticGiveUp(p, &res, dec.Reason, t, pending, rate)
 			return res
 		}
 		if v != vContinue {
-			fr := p.rate
+			fr := p.finalRate
 			if ctrl.kind == kindOther {
 				res.StopReason = dec.Reason
 				if dec.FinalRateCap > 0 {
@@ -254,20 +289,21 @@ func analytic(p *params) Result {
 				}
 			}
 			fb := pending*pb + p.stateBytes
+			res.ExpectedDowntime = pending * float64(p.pageSize) * invRate
 			if t+fb/fr+p.state > deadline {
 				// the stop-and-copy is cut at the deadline: the pages
 				// that fit are sent, the guest resumes on the source
 				ram := fmin(pending*pb, (deadline-t)*fr)
 				res.Bytes += int64(ram)
 				res.PagesSent += int64(math.Round(ram / pb))
-				analyticGiveUp(p, &res, reasonTimeout, deadline, pending-ram/pb)
+				analyticGiveUp(p, &res, reasonTimeout, deadline, pending-ram/pb, rate)
+				res.ExpectedDowntime = pending * float64(p.pageSize) * invRate
 				res.Syncs = res.Rounds + 2 // the stop's sync happened
 				return res
 			}
 			res.Bytes += int64(fb)
 			res.PagesSent += int64(math.Round(pending))
 			res.Downtime = fb/fr + p.state
-			res.ExpectedDowntime = res.Downtime
 			res.TotalTime = t + res.Downtime
 			res.Converged = true
 			res.Syncs = res.Rounds + 2
@@ -275,7 +311,7 @@ func analytic(p *params) Result {
 		}
 		// fixed point: nothing changes any more, so a Steady policy will not
 		// stop before the timeout (QEMU and SimGrid have no round cap)
-		if extrapolate && zeros == 0 && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 && ctrl.steady() {
+		if extrapolate && zeros == 0 && t >= trEnd && throttle == prevThrottle && math.Abs(pending-prevPending) < 0.5 && dt > 0 && ctrl.steady() {
 			left := p.timeout - (t - p.setup)
 			if left > 0 {
 				k := math.Floor(left / dt)
@@ -318,34 +354,35 @@ func risingChunks(plan *RoundPlan, pending, chunk, ct, t, k0 float64) float64 {
 }
 
 // analyticGiveUp ends a migration that did not converge at time t with
-// pending pages still to send.
-func analyticGiveUp(p *params, res *Result, reason string, t, pending float64) {
+// pending pages still to send, the stream last at rate.
+func analyticGiveUp(p *params, res *Result, reason string, t, pending, rate float64) {
 	res.StopReason = reason
 	res.TotalTime = t
 	res.Syncs = res.Rounds + 1
-	res.ExpectedDowntime = (pending*p.pageBytes+p.stateBytes)/p.rate + p.state
+	res.ExpectedDowntime = pending * float64(p.pageSize) / rate
 }
 
-func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zeros, dRate, deadline float64) {
+func analyticPostcopy(p *params, dc *distinctCurve, res *Result, t, pending, zeros, dRate, deadline, rate float64) {
 	sw := float64(p.pages)/8 + p.stateBytes
-	down := p.state + sw/p.rate
+	down := p.state + sw/p.finalRate
 	if t+down > deadline {
 		// the switch-over is cut at the deadline (see engine.postcopy)
-		res.Bytes += int64(fmin(sw, (deadline-t)*p.rate))
-		analyticGiveUp(p, res, reasonTimeout, deadline, pending)
+		res.Bytes += int64(fmin(sw, (deadline-t)*p.finalRate))
+		analyticGiveUp(p, res, reasonTimeout, deadline, pending, rate)
 		res.Syncs = res.Rounds + 2
 		return
 	}
 	res.Postcopy = true
-	res.Downtime, res.ExpectedDowntime = down, down
+	res.Downtime, res.ExpectedDowntime = down, pending*float64(p.pageSize)/rate
 	res.Bytes += int64(sw)
 	t += down
 	z := min(zeros, pending)
 	window := ((pending-z)*p.pageBytes + z*ZeroPageBytes) / p.rate
 	n := float64(p.pages)
-	// pages touched during the window, each pending one faults if touched
-	// before its push: on average half of the window
-	touched := dc.At(dRate * window / 2)
+	// pages touched (written, or read: Config.ReadRate) during the window,
+	// each pending one faults if touched before its push: on average half
+	// of the window
+	touched := dc.At((dRate + p.readRate) * window / 2)
 	faults := touched * pending / n
 	stall := faults * (p.fault + p.pageBytes/p.rate)
 	res.Bytes += int64((pending-z)*p.pageBytes + z*ZeroPageBytes)

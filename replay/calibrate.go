@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -20,6 +21,10 @@ type Measured struct {
 	// rounds; see schema/README.md's glossary).
 	Syncs float64
 	Bytes float64 // stream bytes sent
+	// Group names the kind of run, for errors reported per group of
+	// similar runs (MeasuredFromQMP: idle, pre-copy, auto-converge or
+	// post-copy); "" is a group too.
+	Group string
 }
 
 // Free parameters Calibrate can fit.
@@ -72,6 +77,22 @@ func (c Calibration) Apply(cfg Config) Config {
 	return cfg
 }
 
+// ApplyGiven is Apply for a configuration built from options (Options'
+// names): a fitted parameter whose option given reports as set is an
+// error, never silently replaced (efficiency scales the bandwidth, which
+// may be given: it is the line rate the efficiency applies to).
+func (c Calibration) ApplyGiven(cfg Config, given func(name string) bool) (Config, error) {
+	for _, p := range []struct {
+		option string
+		v      float64
+	}{{"state-time", c.StateTime}, {"cpu-rate", c.CPURate}, {FitWorkingSet, c.WorkingSet}, {FitHotShare, c.HotShare}} {
+		if p.v > 0 && given(p.option) {
+			return cfg, &OptionError{Name: p.option, Reason: errors.New("given, and fitted in the parameters file: give one")}
+		}
+	}
+	return c.Apply(cfg), nil
+}
+
 // CalibrateOptions choose what is fitted and how runs are predicted.
 type CalibrateOptions struct {
 	Fit []string // free parameters (Fit* constants); empty means efficiency and state-time
@@ -79,6 +100,10 @@ type CalibrateOptions struct {
 	// Config); the default is the analytic path, which is fast enough for
 	// the hundreds of evaluations a fit needs.
 	PageLevel bool
+	// ByGroup fits each group of similar runs (Measured.Group) on its own:
+	// leave-one-out trains on the held-out run's group (on all the others
+	// when its group has no other run).
+	ByGroup bool
 }
 
 // ErrCalibrate is returned (wrapped) when there is nothing to fit on.
@@ -247,6 +272,16 @@ type LOOReport struct {
 	// Median absolute percentage error per outcome over the held-out runs
 	// where it is known (NaN when known nowhere), as fractions.
 	MdAPETotalTime, MdAPEDowntime, MdAPESyncs, MdAPEBytes float64
+	// Groups are the same medians over each group of similar runs
+	// (Measured.Group), in order of first appearance.
+	Groups []GroupError
+}
+
+// GroupError is a leave-one-out evaluation's medians over one group.
+type GroupError struct {
+	Group                                                 string
+	Runs                                                  int
+	MdAPETotalTime, MdAPEDowntime, MdAPESyncs, MdAPEBytes float64
 }
 
 // LeaveOneOut fits on all runs but one and predicts that one, for each run.
@@ -258,6 +293,11 @@ func LeaveOneOut(runs []Measured, opt CalibrateOptions) (LOOReport, error) {
 	var tt, dd, rr, bb []float64
 	for i, m := range runs {
 		train := append(append([]Measured(nil), runs[:i]...), runs[i+1:]...)
+		if opt.ByGroup {
+			if same := sameGroup(train, m.Group); len(same) > 0 {
+				train = same
+			}
+		}
 		c, err := Calibrate(train, opt)
 		if err != nil {
 			return LOOReport{}, fmt.Errorf("without %s: %w", m.Name, err)
@@ -277,7 +317,40 @@ func LeaveOneOut(runs []Measured, opt CalibrateOptions) (LOOReport, error) {
 		tt, dd, rr, bb = appendKnown(tt, h.APETotalTime), appendKnown(dd, h.APEDowntime), appendKnown(rr, h.APESyncs), appendKnown(bb, h.APEBytes)
 	}
 	rep.MdAPETotalTime, rep.MdAPEDowntime, rep.MdAPESyncs, rep.MdAPEBytes = median(tt), median(dd), median(rr), median(bb)
+	for _, g := range Groups(runs) {
+		var tt, dd, rr, bb []float64
+		n := 0
+		for i, h := range rep.Runs {
+			if runs[i].Group == g {
+				n++
+				tt, dd, rr, bb = appendKnown(tt, h.APETotalTime), appendKnown(dd, h.APEDowntime), appendKnown(rr, h.APESyncs), appendKnown(bb, h.APEBytes)
+			}
+		}
+		rep.Groups = append(rep.Groups, GroupError{Group: g, Runs: n, MdAPETotalTime: median(tt), MdAPEDowntime: median(dd), MdAPESyncs: median(rr), MdAPEBytes: median(bb)})
+	}
 	return rep, nil
+}
+
+// sameGroup is the runs of group g.
+func sameGroup(runs []Measured, g string) []Measured {
+	var out []Measured
+	for _, r := range runs {
+		if r.Group == g {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Groups lists the runs' groups in order of first appearance.
+func Groups(runs []Measured) []string {
+	var names []string
+	for _, m := range runs {
+		if !slices.Contains(names, m.Group) {
+			names = append(names, m.Group)
+		}
+	}
+	return names
 }
 
 func ape(pred, obs float64) float64 {

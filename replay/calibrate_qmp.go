@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -109,15 +110,39 @@ func sameClock(a, b schema.QMPMigrate) bool {
 	return a.TotalTimeMs != nil && b.TotalTimeMs != nil && *a.TotalTimeMs == *b.TotalTimeMs
 }
 
-// TraceFromQMP turns one migration's polls into a dirty-rate series:
-// time = total-time (s), else the poll time since the first poll; rate =
-// dirty-pages-rate (pages/s, distinct pages dirtied per second over QEMU's
-// last ≥ 1 s period). QEMU reports 0 until its first such period ends
-// (late in the first pass), so leading polls take the first non-zero rate;
-// polls without a rate, or in setup, are skipped; later zeros are kept (an
-// idle guest). The polls must belong to one migration (SplitQMP).
+// TraceFromQMP turns one migration's polls into a dirty-rate series in
+// the Trace's convention (a value holds from its time stamp to the next):
+//
+//   - time = total-time (s), else the poll time since the first poll;
+//     polls without a rate, in setup, or at a time already seen are
+//     skipped;
+//   - QEMU's dirty-pages-rate is the pages newly dirty over its last
+//     period (≥ 1 s, between two bitmap syncs) ÷ the period, published at
+//     the sync that ends the period: a value covers the time up to the
+//     poll that first shows it. Each new value therefore holds from when
+//     the previous one was first shown (the start of its period, to a
+//     poll's resolution), the first one from time 0; the last one holds on.
+//     QEMU shows 0 until its first period ends: leading zeros are not
+//     values (an idle guest's all-zero series stays zero);
+//   - under auto-converge the rates were measured on the guest as QEMU
+//     throttled it: the series is Throttled, the replay does not throttle
+//     it again (dividing by 1 − cpu-throttle-percentage instead would take
+//     the guest to slow in proportion, which the lab's guests do not: at
+//     a 70 % throttle they still rewrote their whole working set each
+//     period);
+//   - the rates count distinct pages, so the series replays them in turn
+//     (Trace.InTurn) over a working set of the most pages one period
+//     dirtied (value × period, before unthrottling) as a share of
+//     ram.total's pages: a guest writing faster than QEMU's periods can
+//     tell (every page of its working set rewritten within a period, the
+//     lab's 25,000 pages/s over 256 MiB read as ~12,500) is replayed as
+//     rewriting that working set within every such period, which is what
+//     QEMU measured. Without ram.total the working set is all of memory.
+//
+// The polls must belong to one migration (SplitQMP).
 func TraceFromQMP(polls []schema.QMPMigrate) (*Trace, error) {
-	var ts, rs []float64
+	type obs struct{ t, rate float64 }
+	var seen []obs // every usable poll
 	var t0 time.Time
 	for _, p := range polls {
 		if p.RAMDirtyPagesRate == nil || (p.Status != nil && *p.Status == "setup") {
@@ -135,26 +160,55 @@ func TraceFromQMP(polls []schema.QMPMigrate) (*Trace, error) {
 		default:
 			return nil, fmt.Errorf("%w: poll %d has neither total_time_ms nor time", ErrTrace, p.Poll)
 		}
-		if len(ts) > 0 && t <= ts[len(ts)-1] {
+		if len(seen) > 0 && t <= seen[len(seen)-1].t {
 			continue // repeated poll within the same millisecond
 		}
-		ts = append(ts, t)
-		rs = append(rs, float64(*p.RAMDirtyPagesRate))
+		seen = append(seen, obs{t, float64(*p.RAMDirtyPagesRate)})
 	}
-	if len(ts) == 0 {
+	if len(seen) == 0 {
 		return nil, fmt.Errorf("%w: no poll with ram_dirty_pages_rate", ErrTrace)
 	}
-	first := -1
-	for i, r := range rs {
-		if r > 0 {
-			first = i
-			break
+	// the values as QEMU published them: where each first shows, and the
+	// guest's running share during its period (the poll before)
+	var ts, rs []float64
+	from := 0.0 // when the current value's period began
+	most := 0.0 // the most pages one period dirtied
+	for i, o := range seen {
+		if i > 0 && o.rate == seen[i-1].rate {
+			continue
+		}
+		if len(rs) == 0 && o.rate == 0 && i+1 < len(seen) {
+			continue // not measured yet
+		}
+		if len(ts) > 0 && from <= ts[len(ts)-1] {
+			from = ts[len(ts)-1] + 1e-3 // two changes one poll apart
+		}
+		ts = append(ts, from)
+		rs = append(rs, o.rate)
+		most = max(most, o.rate*(o.t-from))
+		from = o.t
+	}
+	if len(ts) == 0 { // every poll showed 0
+		ts, rs = []float64{0}, []float64{0}
+	}
+	tr, err := NewTrace(ts, rs)
+	if err != nil {
+		return nil, err
+	}
+	tr.InTurn, tr.Throttled = true, true
+	var mem, page int64 = 0, 4096
+	for _, p := range polls {
+		if p.RAMTotal != nil {
+			mem = max(mem, *p.RAMTotal)
+		}
+		if p.RAMPageSize != nil && *p.RAMPageSize > 0 {
+			page = *p.RAMPageSize
 		}
 	}
-	for i := 0; i < first; i++ {
-		rs[i] = rs[first]
+	if pages := float64(mem / page); pages > 0 && most > 0 {
+		tr.WorkingSet = min(max(most/pages, 1/pages), 1)
 	}
-	return NewTrace(ts, rs)
+	return tr, nil
 }
 
 // ListMigrations names migrations for messages: "1: host a from
@@ -172,21 +226,30 @@ func ListMigrations(migs []QMPMigration) string {
 }
 
 // QMPOptions say what a QMP log cannot: the settings of the migrations
-// measured (query-migrate reports outcomes, not parameters).
+// measured that query-migrate does not report. Zero fields are taken from
+// the polls where they show (see QMPFigures).
 type QMPOptions struct {
 	// Policy replays the runs; nil means QEMU{} (with a Ramp when the
 	// runs' management raised the downtime limit).
 	Policy Policy
 	// DowntimeLimit is QEMU's downtime-limit during the runs; zero means
-	// its default, 300 ms.
+	// each run's own, read from its polls (QMPFigures.DowntimeLimit), else
+	// QEMU's default, 300 ms.
 	DowntimeLimit time.Duration
+	// Bandwidth is the migration link's line rate (bytes/s); zero means
+	// unknown, taken as not limiting: the stream ran at the measured rate,
+	// QEMU's max-bandwidth, and the stop-and-copy, which QEMU sends
+	// without it, at the CPU's rate (Config.CPURate). That is the case of
+	// a local socket and of any link faster than one CPU can fill.
+	Bandwidth float64
 	// MTU of the migration network; zero means 1500.
 	MTU int
 }
 
 // QMPFigures are what a migration's query-migrate polls measured of the
-// guest and the link: a replay of the migration takes them as its defaults
-// (see FiguresFromQMP). A zero field was not measured.
+// guest, the link and the settings in force: a replay of the migration
+// takes them as its defaults (see FiguresFromQMP and Apply). A zero field
+// was not measured.
 type QMPFigures struct {
 	Memory   int64 // bytes: the largest ram.total
 	PageSize int64 // bytes: ram.page-size
@@ -200,6 +263,20 @@ type QMPFigures struct {
 	// active polls (QEMU's throughput over its last ≥ 100 ms window), else
 	// the largest ram.transferred ÷ (total-time − setup-time).
 	Rate float64
+	// DowntimeLimit is the downtime-limit in force (s): QEMU sets
+	// expected-downtime to it when the migration starts and replaces it
+	// only once a dirty rate has been measured (migration.c), so it is the
+	// expected-downtime of the first active poll whose dirty-pages-rate is
+	// still 0 (or absent); 0 when no poll shows it.
+	DowntimeLimit float64
+	// AutoConverge: some poll shows a cpu-throttle-percentage > 0 (a run
+	// with auto-converge that never throttled replays the same without).
+	AutoConverge bool
+	// Postcopy: some poll is postcopy-active. PostcopyAt is then when it
+	// was requested (s since the start): the total-time of the last poll
+	// before post-copy, QEMU switching after its iteration in progress.
+	Postcopy   bool
+	PostcopyAt float64
 }
 
 // FiguresFromQMP reads a migration's figures from its polls (complete or
@@ -212,9 +289,27 @@ func FiguresFromQMP(m QMPMigration) QMPFigures {
 		f.PageSize = v
 	}
 	var mbps []float64
+	var before *int64 // total-time of the last poll before post-copy
 	for _, p := range m.Polls {
-		if p.RAMMbps != nil && *p.RAMMbps > 0 && p.Status != nil && *p.Status == "active" {
+		active := p.Status != nil && *p.Status == "active"
+		if p.RAMMbps != nil && *p.RAMMbps > 0 && active {
 			mbps = append(mbps, *p.RAMMbps)
+		}
+		if active && f.DowntimeLimit == 0 && p.ExpectedDowntimeMs != nil && *p.ExpectedDowntimeMs > 0 &&
+			(p.RAMDirtyPagesRate == nil || *p.RAMDirtyPagesRate == 0) {
+			f.DowntimeLimit = float64(*p.ExpectedDowntimeMs) / 1000
+		}
+		if p.CPUThrottlePct != nil && *p.CPUThrottlePct > 0 {
+			f.AutoConverge = true
+		}
+		if p.Status != nil && *p.Status == "postcopy-active" && !f.Postcopy {
+			f.Postcopy = true
+			if before != nil {
+				f.PostcopyAt = float64(*before) / 1000
+			}
+		}
+		if active && p.TotalTimeMs != nil {
+			before = p.TotalTimeMs
 		}
 	}
 	total, hasTotal := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.TotalTimeMs })
@@ -241,6 +336,56 @@ func FiguresFromQMP(m QMPMigration) QMPFigures {
 	return f
 }
 
+// Apply sets in cfg each measured figure whose option (by Options' names)
+// given does not report as given, and says what it took, one phrase each:
+//
+//   - memory = ram.total, page-size = ram.page-size, zero-share =
+//     ram.duplicate ÷ pages after the first pass;
+//   - max-bandwidth = the stream rate (median ram.mbps): QEMU's rate limit
+//     at work, as the stream ran; the link (bandwidth) is not measured and,
+//     unless given, is taken as not limiting (Config.Bandwidth < 0), so the
+//     stop-and-copy, which QEMU sends without max-bandwidth, runs at the
+//     CPU's rate (cpu-rate);
+//   - downtime-limit, auto-converge and, for a post-copy run, postcopy-at
+//     (unless postcopy-after is given) as the polls show them.
+func (f QMPFigures) Apply(cfg *Config, given func(name string) bool) []string {
+	var took []string
+	if !given("memory") && f.Memory > 0 {
+		cfg.Memory = f.Memory
+		took = append(took, "memory "+FormatBytes(float64(f.Memory))+" (ram.total)")
+	}
+	if !given("page-size") && f.PageSize > 0 {
+		cfg.PageSize = f.PageSize
+		took = append(took, fmt.Sprintf("page size %d B (ram.page-size)", f.PageSize))
+	}
+	if !given("zero-share") && f.HasZeroShare {
+		cfg.ZeroShare = f.ZeroShare
+		took = append(took, fmt.Sprintf("zero share %.3g (ram.duplicate)", f.ZeroShare))
+	}
+	if !given("max-bandwidth") && f.Rate > 0 {
+		cfg.MaxBandwidth = f.Rate
+		took = append(took, "max-bandwidth "+FormatBitRate(f.Rate)+" (median ram.mbps)")
+		if !given("bandwidth") {
+			cfg.Bandwidth = -1
+			took = append(took, "no link limit (not measured; the stop-and-copy runs at --cpu-rate)")
+		}
+	}
+	if !given("downtime-limit") && f.DowntimeLimit > 0 {
+		cfg.DowntimeLimit = time.Duration(math.Round(f.DowntimeLimit*1e3)) * time.Millisecond
+		took = append(took, fmt.Sprintf("downtime limit %v (first expected-downtime)", cfg.DowntimeLimit))
+	}
+	if !given("auto-converge") && f.AutoConverge {
+		cfg.AutoConverge = true
+		took = append(took, "auto-converge (cpu-throttle-percentage)")
+	}
+	if !given("postcopy-at") && !given("postcopy-after") && f.Postcopy && f.PostcopyAt > 0 {
+		cfg.Postcopy, cfg.PostcopyAfter = true, 0
+		cfg.PostcopyAt = time.Duration(math.Round(f.PostcopyAt*1e3)) * time.Millisecond
+		took = append(took, fmt.Sprintf("post-copy at %v (last poll before postcopy-active)", cfg.PostcopyAt))
+	}
+	return took
+}
+
 // maxPoll is the largest value of a poll field, and whether any poll has it.
 func maxPoll(m QMPMigration, get func(schema.QMPMigrate) *int64) (int64, bool) {
 	var v int64
@@ -253,19 +398,16 @@ func maxPoll(m QMPMigration, get func(schema.QMPMigrate) *int64) (int64, bool) {
 	return v, ok
 }
 
-// MeasuredFromQMP turns one migration's polls into a Measured run:
+// MeasuredFromQMP turns one migration's polls into a Measured run, fed
+// only what the polls measured and opt says (never the outcomes it is
+// compared with):
 //
-//   - Memory, PageSize (4 KiB when absent), ZeroShare and the stream rate
-//     from FiguresFromQMP; Bandwidth is the line rate whose goodput at the
-//     MTU is that rate (LineRate), and neither the CPU nor a rate limit
-//     bounds it further (the measurement includes them): efficiency 1
-//     replays the measured throughput;
+//   - the figures of FiguresFromQMP, applied as QMPFigures.Apply does
+//     (opt's DowntimeLimit and Bandwidth, when given, take precedence);
 //   - the dirty model is the dirty-pages-rate series (TraceFromQMP),
 //     uniform over all of memory until a working set is fitted; without
 //     rates, an idle guest;
-//   - SetupTime = setup-time; AutoConverge when any poll shows a CPU
-//     throttle; post-copy after dirty-sync-count − 1 rounds when a poll is
-//     postcopy-active;
+//   - SetupTime = setup-time;
 //   - outcomes from the completed poll: total-time, downtime,
 //     dirty-sync-count (compared with Result.Syncs) and ram.transferred.
 //
@@ -283,98 +425,70 @@ func MeasuredFromQMP(m QMPMigration, opt QMPOptions) (Measured, error) {
 			break
 		}
 	}
-	fig := FiguresFromQMP(m)
-	mem := fig.Memory
-	if mem <= 0 {
-		return Measured{}, fmt.Errorf("%w: %s: no ram_total", ErrCalibrate, name)
-	}
-	page := int64(4096)
-	if fig.PageSize > 0 {
-		page = fig.PageSize
-	}
 	if last.TotalTimeMs == nil {
 		return Measured{}, fmt.Errorf("%w: %s: the completed poll has no total_time_ms", ErrCalibrate, name)
 	}
-	total := float64(*last.TotalTimeMs) / 1000
-	setup := 0.0
-	if v, ok := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.SetupTimeMs }); ok {
-		setup = float64(v) / 1000
+	cfg, err := ConfigFromQMP(m, opt)
+	if err != nil {
+		return Measured{}, fmt.Errorf("%w: %s: %w", ErrCalibrate, name, err)
 	}
-	transferred, hasBytes := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMTransferred })
-	rate := fig.Rate
-	if rate <= 0 {
-		return Measured{}, fmt.Errorf("%w: %s: no throughput (ram_mbps or ram_transferred)", ErrCalibrate, name)
-	}
-	mtu := opt.MTU
-	if mtu == 0 {
-		mtu = 1500
-	}
-	cfg := Config{
-		Memory: mem, PageSize: page, MTU: mtu,
-		Bandwidth:    LineRate(rate, mtu),
-		MaxBandwidth: -1, CPURate: -1,
-		Policy: opt.Policy, DowntimeLimit: opt.DowntimeLimit,
-		SetupTime: time.Duration(setup * 1e9),
-		ZeroShare: fig.ZeroShare,
-	}
-	if cfg.Policy == nil {
-		cfg.Policy = QEMU{}
-	}
-	pages := float64(mem / page)
-	tr, err := TraceFromQMP(m.Polls)
-	if err != nil || tr.MeanRate() == 0 {
-		// no measured rate (a migration shorter than QEMU's first 1 s
-		// period, or an idle guest): the pages sent beyond one copy of the
-		// non-zero memory were dirtied during the live rounds
-		tr, _ = NewTrace([]float64{0}, []float64{resentRate(m, pages, total, setup, last)})
-	}
-	cfg.DirtyModel = tr
-	for _, p := range m.Polls {
-		if p.CPUThrottlePct != nil && *p.CPUThrottlePct > 0 {
-			cfg.AutoConverge = true
-		}
-		if p.Status != nil && *p.Status == "postcopy-active" && !cfg.Postcopy {
-			cfg.Postcopy = true
-			if p.RAMDirtySyncCount != nil {
-				cfg.PostcopyAfter = max(int(*p.RAMDirtySyncCount)-1, 0)
-			}
-		}
-	}
-	out := Measured{Name: name, Config: cfg, TotalTime: total, Downtime: math.NaN(), Syncs: math.NaN(), Bytes: math.NaN()}
+	out := Measured{Name: name, Config: cfg, TotalTime: float64(*last.TotalTimeMs) / 1000, Downtime: math.NaN(), Syncs: math.NaN(), Bytes: math.NaN(),
+		Group: qmpGroup(cfg)}
 	if last.DowntimeMs != nil {
 		out.Downtime = float64(*last.DowntimeMs) / 1000
 	}
 	if v, ok := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMDirtySyncCount }); ok {
 		out.Syncs = float64(v)
 	}
-	if hasBytes {
-		out.Bytes = float64(transferred)
+	if v, ok := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.RAMTransferred }); ok {
+		out.Bytes = float64(v)
 	}
 	return out, nil
 }
 
-// resentRate estimates a dirty rate (pages/s) from a completed migration's
-// totals: whole pages sent (ram.normal, else ram.transferred ÷ (page +
-// header)) beyond the non-zero pages, per second of live migration.
-func resentRate(m QMPMigration, pages, total, setup float64, last schema.QMPMigrate) float64 {
-	var normal, dup float64
+// qmpGroup is a measured run's kind: post-copy, auto-converge, idle (no
+// dirty rate measured) or pre-copy.
+func qmpGroup(cfg Config) string {
 	switch {
-	case last.RAMNormal != nil:
-		normal = float64(*last.RAMNormal)
-	case last.RAMTransferred != nil && last.RAMPageSize != nil:
-		normal = float64(*last.RAMTransferred) / float64(*last.RAMPageSize+PageHeaderBytes)
+	case cfg.Postcopy:
+		return "post-copy"
+	case cfg.AutoConverge:
+		return "auto-converge"
+	case cfg.DirtyModel != nil && cfg.DirtyModel.Writes(0, 1e9) == 0:
+		return "idle"
 	}
-	if last.RAMDuplicate != nil {
-		dup = float64(*last.RAMDuplicate)
+	return "pre-copy"
+}
+
+// ConfigFromQMP is the replay of one migration (complete or not) from what
+// its polls measured (see MeasuredFromQMP): its figures, its dirty-rate
+// series and its setup time, with opt's settings.
+func ConfigFromQMP(m QMPMigration, opt QMPOptions) (Config, error) {
+	fig := FiguresFromQMP(m)
+	if fig.Memory <= 0 {
+		return Config{}, errors.New("no ram_total")
 	}
-	live := total - setup
-	if last.DowntimeMs != nil {
-		live -= float64(*last.DowntimeMs) / 1000
+	if fig.Rate <= 0 {
+		return Config{}, errors.New("no throughput (ram_mbps or ram_transferred)")
 	}
-	if live <= 0 {
-		return 0
+	cfg := Config{MTU: opt.MTU, Bandwidth: opt.Bandwidth, DowntimeLimit: opt.DowntimeLimit, Policy: opt.Policy}
+	if cfg.Policy == nil {
+		cfg.Policy = QEMU{}
 	}
-	return max(normal-(pages-dup), 0) / live
+	fig.Apply(&cfg, func(name string) bool {
+		return name == "downtime-limit" && opt.DowntimeLimit != 0 || name == "bandwidth" && opt.Bandwidth != 0
+	})
+	if v, ok := maxPoll(m, func(p schema.QMPMigrate) *int64 { return p.SetupTimeMs }); ok {
+		cfg.SetupTime = time.Duration(v) * time.Millisecond
+	}
+	tr, err := TraceFromQMP(m.Polls)
+	if err != nil {
+		// no poll measured a rate: taken as an idle guest (the outcomes,
+		// which would tell, are what the replay is compared with)
+		tr, _ = NewTrace([]float64{0}, []float64{0})
+	}
+	cfg.DirtyModel = tr
+	return cfg, nil
 }
 
 // LakeCalibration is the calibration of a lake's measured migrations.
@@ -382,13 +496,25 @@ type LakeCalibration struct {
 	Runs    []Measured // the completed migrations, in SplitQMP's order
 	Skipped []string   // migrations not used, with the reason
 	All     Calibration
+	// ByGroup holds each group's own fit when CalibrateOptions.ByGroup,
+	// in order of first appearance.
+	ByGroup []GroupFit
 	LOO     LOOReport // leave-one-out; empty with fewer than two runs
+}
+
+// GroupFit is one group's calibration.
+type GroupFit struct {
+	Group string
+	Fit   Calibration
 }
 
 // CalibrateQMP calibrates on every completed migration of migs (see
 // MeasuredFromQMP; the others are listed in Skipped) and evaluates the fit
-// by leave-one-out. opt.Fit empty means efficiency, state-time and
-// working-set.
+// by leave-one-out, its errors also per group of similar runs
+// (LOOReport.Groups). opt.Fit empty means state-time and cpu-rate: the
+// switch-over's cost beyond the link, and the rate QEMU sends it at once
+// it lifts max-bandwidth (the polls measure neither; the working set and
+// the stream rate come from each run's own polls).
 func CalibrateQMP(migs []QMPMigration, qo QMPOptions, opt CalibrateOptions) (LakeCalibration, error) {
 	var lc LakeCalibration
 	for _, m := range migs {
@@ -403,11 +529,20 @@ func CalibrateQMP(migs []QMPMigration, qo QMPOptions, opt CalibrateOptions) (Lak
 		return lc, fmt.Errorf("%w: none of %d migrations completed with usable figures", ErrCalibrate, len(migs))
 	}
 	if len(opt.Fit) == 0 {
-		opt.Fit = []string{FitEfficiency, FitStateTime, FitWorkingSet}
+		opt.Fit = []string{FitStateTime, FitCPURate}
 	}
 	var err error
 	if lc.All, err = Calibrate(lc.Runs, opt); err != nil {
 		return lc, err
+	}
+	if opt.ByGroup {
+		for _, g := range Groups(lc.Runs) {
+			c, err := Calibrate(sameGroup(lc.Runs, g), opt)
+			if err != nil {
+				return lc, fmt.Errorf("group %s: %w", g, err)
+			}
+			lc.ByGroup = append(lc.ByGroup, GroupFit{g, c})
+		}
 	}
 	if len(lc.Runs) >= 2 {
 		if lc.LOO, err = LeaveOneOut(lc.Runs, opt); err != nil {

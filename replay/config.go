@@ -19,7 +19,9 @@ type Config struct {
 	PageSize int64
 
 	// Bandwidth is the link's line rate in bytes/s (1 Gbit/s = 125e6).
-	// Zero means 125e6. See Rate for how MTU, CPU and rate limits reduce it.
+	// Zero means 125e6; negative means the link never limits (a local
+	// socket: the CPU, CPURate, must then). See Rate for how MTU, CPU and
+	// rate limits reduce it.
 	Bandwidth float64
 	// MTU is the IP MTU in bytes: each packet carries MTU − 40 bytes of
 	// migration stream (IPv4 and TCP headers, no options) and occupies
@@ -71,9 +73,23 @@ type Config struct {
 	AutoConverge bool
 	// Postcopy switches to post-copy after PostcopyAfter live pre-copy
 	// rounds (0 means pure post-copy: only the CPU and device state are sent
-	// before the guest resumes on the destination).
+	// before the guest resumes on the destination), or, when PostcopyAt > 0,
+	// once that much time has passed since the migration started (the
+	// operator's migrate-start-postcopy; PostcopyAfter must then be 0).
+	// QEMU acts on the request after the iteration in progress: the engine
+	// ends the round at the first chunk boundary at or after PostcopyAt
+	// (RoundPlan.ChunkBytes; one page for policies without chunks), syncs
+	// the dirty bitmap (QEMU's discard bitmap) and switches. A migration
+	// that converges earlier completes as pre-copy.
 	Postcopy      bool
 	PostcopyAfter int
+	PostcopyAt    time.Duration
+	// ReadRate is the guest's page reads per second, on the pages the dirty
+	// model writes (its working set). Only post-copy cares: a read of a
+	// page not yet on the destination is a remote fault as a write is.
+	// Zero means none: QMP does not measure reads, so replays from a QMP
+	// log count the faults of writes only unless it is given.
+	ReadRate float64
 
 	// StateBytes is the CPU and device state sent during the stop-and-copy
 	// round besides RAM, at the stream rate (so it slows with the MTU and
@@ -139,6 +155,7 @@ type params struct {
 	pageBytes  float64 // stream bytes per normal page
 	zeroPages  int64   // pages initially zero (top of memory)
 	rate       float64 // stream rate before any policy cap, bytes/s
+	finalRate  float64 // the stop-and-copy's rate before a policy cap (PolicyDefaults.LiftLimitAtStop), bytes/s
 	maxBW      float64 // hypervisor limit, bytes/s; +Inf none
 	limit      float64 // downtime limit, s
 	state      float64 // s
@@ -153,6 +170,8 @@ type params struct {
 	autoConv   bool
 	postcopy   bool
 	postAfter  int
+	postAt     float64 // s since the start; 0: by rounds (postAfter)
+	readRate   float64 // page reads/s (post-copy faults)
 	mtu        int
 	cpuCap     float64
 	cpuRate    float64
@@ -223,11 +242,14 @@ func (p *params) resolve(c *Config) error {
 	p.zeroPages = int64(math.Round(c.ZeroShare * float64(p.pages)))
 
 	p.bandwidth = c.Bandwidth
-	if p.bandwidth == 0 {
+	switch {
+	case p.bandwidth == 0:
 		p.bandwidth = 125e6
+	case p.bandwidth < 0:
+		p.bandwidth = math.Inf(1)
 	}
-	if !(p.bandwidth > 0) || math.IsInf(p.bandwidth, 0) {
-		return bad("bandwidth %g B/s: want > 0", p.bandwidth)
+	if !(p.bandwidth > 0) {
+		return bad("bandwidth %g B/s: want > 0, or negative for none", p.bandwidth)
 	}
 	p.mtu = c.MTU
 	if p.mtu == 0 {
@@ -297,6 +319,14 @@ func (p *params) resolve(c *Config) error {
 		p.cpuLimited = cpuLimitedRate(p.cpuCap, p.cpuRate, p.packetCPU, p.mtu)
 	}
 	p.rate = min(p.linkRate, p.cpuLimited, p.maxBW)
+	if math.IsInf(p.rate, 0) {
+		return bad("no finite stream rate: the link (bandwidth), the CPU (CPU rate) or the hypervisor (max-bandwidth) must limit it")
+	}
+	// the stop-and-copy: QEMU lifts its rate limit at switch-over
+	p.finalRate = p.rate
+	if defs.LiftLimitAtStop {
+		p.finalRate = min(p.linkRate, p.cpuLimited)
+	}
 
 	p.model, p.uniform = c.DirtyModel, Uniform{Rate: c.DirtyRate}
 	var err error
@@ -336,6 +366,19 @@ func (p *params) resolve(c *Config) error {
 	p.postAfter = c.PostcopyAfter
 	if p.postAfter < 0 {
 		return bad("post-copy after %d rounds: want ≥ 0", p.postAfter)
+	}
+	p.postAt = c.PostcopyAt.Seconds()
+	switch {
+	case c.PostcopyAt < 0:
+		return bad("post-copy at %v: want > 0", c.PostcopyAt)
+	case c.PostcopyAt > 0 && !c.Postcopy:
+		return bad("post-copy at %v without Postcopy", c.PostcopyAt)
+	case c.PostcopyAt > 0 && c.PostcopyAfter > 0:
+		return bad("post-copy after %d rounds and at %v: give one", c.PostcopyAfter, c.PostcopyAt)
+	}
+	p.readRate = c.ReadRate
+	if !(p.readRate >= 0) || math.IsInf(p.readRate, 0) {
+		return bad("read rate %g pages/s: want ≥ 0", p.readRate)
 	}
 	return nil
 }

@@ -21,6 +21,18 @@ import (
 // costs CPU per byte and per packet like the sender's (cpuLimitedRate):
 //
 //	receiver rate = CPUCap · CPURate / ((1 − s) + s · 1460/(MTU − 40)).
+//
+// Every byte of the stream passes this stage: the first pass, the pages
+// sent again because the guest dirtied them, the last round and the device
+// state. The minimum, rather than a softer combination of the two CPUs, is
+// what TCP flow control between two work-conserving caps gives: Xen's
+// credit scheduler charges a capped Dom0 only while it runs, so a side
+// stalled by the other keeps its share for when data flows again (a fluid
+// simulation of two capped stages, unaligned 30 ms periods and 64 KiB to
+// 4 MiB of socket buffers between them, stays within 1 % of the minimum;
+// analysis/reproduce/README.md). The receiver's work after the last byte
+// (pinning page tables, connecting devices) is Config.StateTime's, not a
+// per-byte cost.
 type Receiver struct {
 	// CPUCap is the share of one CPU the receiver may use, in (0, 1].
 	// Zero means 1.

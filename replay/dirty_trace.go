@@ -12,8 +12,16 @@ import (
 // second hold from Times[i] to Times[i+1] (seconds since the migration
 // started); before Times[0] the first rate holds. After the last sample the
 // last rate holds, or with Repeat the series starts over with period
-// Times[n−1] − Times[0] + (its last spacing). Writes fall uniformly on the
-// lowest WorkingSet·N pages (zero means all of memory).
+// Times[n−1] − Times[0] + (its last spacing). This is the one interval
+// convention of every series the replay reads (a CSV's too): a value holds
+// from its time stamp. Writes fall uniformly on the lowest WorkingSet·N
+// pages (zero means all of memory), or with InTurn on those pages in
+// turn, wrapping around.
+//
+// InTurn is for rates that already count distinct pages, as QEMU's
+// dirty-pages-rate does (pages newly dirty per period): replayed as random
+// writes they would lose their repeats a second time. In turn, a stretch of
+// T seconds dirties min(∫rate, working set) pages, QEMU's own measure.
 //
 // Where rates come from (see the From* constructors): QMP's dirty-pages-rate
 // directly; sar paging and xentop CPU through the documented mappings of
@@ -23,6 +31,11 @@ type Trace struct {
 	Rates      []float64 // page writes per second, ≥ 0
 	Repeat     bool
 	WorkingSet float64 // share of RAM written, (0, 1]; zero means 1
+	InTurn     bool    // rates count distinct pages: written in turn (see above)
+	// Throttled says the rates were measured on the guest as the migration
+	// replayed throttled it (a QMP series under auto-converge): the replay
+	// does not throttle them again.
+	Throttled bool
 
 	once sync.Once
 	cum  []float64 // cum[i] = writes from Times[0] to Times[i]
@@ -44,7 +57,8 @@ var _ = RegisterModel(ModelSpec{
 	Name: "trace",
 	Help: "a measured dirty-rate series (--dirty-trace), rescaled to a mean of --dirty-rate when that is given",
 	Params: []Param{
-		{Name: "working-set", Kind: FloatParam, Help: "share of RAM written, (0, 1] (default 1)"},
+		{Name: "working-set", Kind: FloatParam, Help: "share of RAM written, (0, 1] (default 1; a QMP series: the most pages one period dirtied)"},
+		{Name: "trace-writes", Kind: BoolParam, Help: "replay the rates as random page writes, not as distinct pages written in turn (the default for a QMP series, whose dirty-pages-rate counts distinct pages)"},
 	},
 	New: func(a ModelArgs) (DirtyModel, error) {
 		if a.Trace == nil {
@@ -54,7 +68,14 @@ var _ = RegisterModel(ModelSpec{
 		if err != nil {
 			return nil, err
 		}
-		t := &Trace{Times: a.Trace.Times, Rates: a.Trace.Rates, Repeat: a.Trace.Repeat, WorkingSet: ws}
+		if ws == 0 {
+			ws = a.Trace.WorkingSet
+		}
+		writes, err := a.Values.Bool("trace-writes")
+		if err != nil {
+			return nil, err
+		}
+		t := &Trace{Times: a.Trace.Times, Rates: a.Trace.Rates, Repeat: a.Trace.Repeat, WorkingSet: ws, InTurn: a.Trace.InTurn && !writes, Throttled: a.Trace.Throttled}
 		if err := t.Validate(); err != nil {
 			return nil, err
 		}
@@ -65,8 +86,8 @@ var _ = RegisterModel(ModelSpec{
 	},
 })
 
-// Tune sets "rate" (every sample scaled so that the mean is v) or
-// "working-set".
+// Tune sets "rate" (every sample scaled so that the mean is v),
+// "working-set", or "trace-writes" (v ≠ 0: random writes, not in turn).
 func (t *Trace) Tune(name string, v float64) (DirtyModel, error) {
 	switch name {
 	case "rate":
@@ -83,10 +104,12 @@ func (t *Trace) Tune(name string, v float64) (DirtyModel, error) {
 				rs[i] = r * v / mean
 			}
 		}
-		n := &Trace{Times: t.Times, Rates: rs, Repeat: t.Repeat, WorkingSet: t.WorkingSet}
+		n := &Trace{Times: t.Times, Rates: rs, Repeat: t.Repeat, WorkingSet: t.WorkingSet, InTurn: t.InTurn, Throttled: t.Throttled}
 		return n, n.Validate()
 	case "working-set":
-		return &Trace{Times: t.Times, Rates: t.Rates, Repeat: t.Repeat, WorkingSet: v}, nil
+		return &Trace{Times: t.Times, Rates: t.Rates, Repeat: t.Repeat, WorkingSet: v, InTurn: t.InTurn, Throttled: t.Throttled}, nil
+	case "trace-writes":
+		return &Trace{Times: t.Times, Rates: t.Rates, Repeat: t.Repeat, WorkingSet: t.WorkingSet, InTurn: v == 0, Throttled: t.Throttled}, nil
 	}
 	return nil, noParam(t, name)
 }
@@ -174,7 +197,34 @@ func (t *Trace) ws(n int64) int64 {
 
 func (t *Trace) Mark(b *Bitmap, w int64, r *RNG) { markUniform(b, 0, t.ws(b.Len()), w, r) }
 
-func (t *Trace) Distinct(n int64, w float64) float64 { return distinctUniform(float64(t.ws(n)), w) }
+// markFrom marks, with InTurn, the w pages of the working set from
+// position pos in turn (wrapping) and returns the position after them.
+func (t *Trace) markFrom(b *Bitmap, pos, w int64) (int64, bool) {
+	if !t.InTurn {
+		return pos, false
+	}
+	ws := t.ws(b.Len())
+	if w >= ws {
+		b.SetRange(0, ws)
+		return (pos + w) % ws, true
+	}
+	pos %= ws
+	end := pos + w
+	if end <= ws {
+		b.SetRange(pos, end)
+	} else {
+		b.SetRange(pos, ws)
+		b.SetRange(0, end-ws)
+	}
+	return end % ws, true
+}
+
+func (t *Trace) Distinct(n int64, w float64) float64 {
+	if t.InTurn {
+		return min(max(w, 0), float64(t.ws(n)))
+	}
+	return distinctUniform(float64(t.ws(n)), w)
+}
 
 // MeanRate is the time-weighted mean rate over one pass of the series
 // (pages/s); the last sample counts for one spacing.
@@ -241,9 +291,16 @@ func (t *Trace) String() string {
 	if ws == 0 {
 		ws = 1
 	}
-	return fmt.Sprintf("trace(samples=%d,mean=%.6g,repeat=%v,working_set=%g)", len(t.Times), t.MeanRate(), t.Repeat, ws)
+	s := fmt.Sprintf("trace(samples=%d,mean=%.6g,repeat=%v,working_set=%g", len(t.Times), t.MeanRate(), t.Repeat, ws)
+	if t.InTurn {
+		s += ",in_turn=true"
+	}
+	return s + ")"
 }
 
 func (t *Trace) distinctTerms(n int64) ([2]distinctTerm, int, []distinctTerm) {
+	if t.InTurn {
+		return [2]distinctTerm{}, 0, nil // min(w, working set): Distinct itself
+	}
 	return [2]distinctTerm{uniformTerm(float64(t.ws(n)), 1)}, 1, nil
 }

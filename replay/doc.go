@@ -54,17 +54,42 @@
 // downtime tuning, VEP 291: 150 ms, then 7 equal steps to 1050 ms, one
 // every 10 s from dirty-sync-count 3).
 //
+// QEMU's switch-over (QEMU 10.0, migration.c and ram.c): after every
+// iteration (one 100 ms rate-limit budget or 50 ms of sending) QEMU
+// compares the pages not yet sent with bandwidth × downtime limit; below
+// it, it syncs the dirty bitmap and switches over if the exact count is
+// below too, else goes on. The switch lifts max-bandwidth: Downtime (the
+// pause) is the pages pending after the last sync plus the device state
+// at the rate the link and the CPU allow, plus StateTime;
+// ExpectedDowntime is QEMU's expected-downtime, those pages × page size ÷
+// the stream rate (Result documents both). Xen's and SimGrid's final round
+// is the same sum at their stream rate. Post-copy starts after
+// Config.PostcopyAfter rounds or at Config.PostcopyAt (QEMU switching
+// after the iteration in progress); remote faults count the dirty model's
+// writes and Config.ReadRate's reads.
+//
+// Dirty-rate series follow one interval rule (TraceRule): a rate holds
+// from its time stamp until the next. A migration that cannot converge
+// while its workload writes completes once the series drops, within two
+// passes over the working set.
+//
 // Measured migrations: SplitQMP splits a lake's qmp_migrate polls
 // (schema.QMPMigrate rows, read by lakeio.ReadQMP) into migrations (per
 // host; a migration ends at a completed, failed or cancelled poll, and a
 // new one starts at a setup poll or where total_time_ms restarts);
-// MeasuredFromQMP turns a completed one into a
-// Measured run (throughput from ram.mbps, the dirty-pages-rate series as a
-// Trace, zero share from ram.duplicate; outcomes total-time, downtime,
-// dirty-sync-count, ram.transferred); CalibrateQMP fits efficiency, state
-// time and working set on all of them and reports leave-one-out median
-// absolute percentage errors. The command line runs it as
-// "migreplay replay --calibrate LAKE".
+// ConfigFromQMP replays one from what its polls measured (QMPFigures:
+// memory, page size, zero share, the stream rate as max-bandwidth, the
+// downtime limit, auto-converge, the post-copy request; TraceFromQMP's
+// series, distinct pages in turn over the measured working set, not
+// throttled again), never from its outcomes; MeasuredFromQMP adds the
+// outcomes of a completed one (total-time, downtime, dirty-sync-count,
+// ram.transferred) and its group (idle, pre-copy, auto-converge,
+// post-copy); CalibrateQMP fits state time and CPU rate (the switch-over's
+// cost and rate, which the polls do not show) on all of them, or per
+// group, and reports leave-one-out median absolute percentage errors,
+// overall and per group. The command line runs it as "migreplay replay
+// --calibrate LAKE"; its JSON's fit is what --params FILE replays with
+// (ReadCalibration, Calibration.Apply).
 //
 // Dirty-rate series from a lake: lakeio.ReadLakeTrace takes one from
 // QMP's dirty-pages-rate (qmp_migrate, TraceFromQMP), from sar -B's faults

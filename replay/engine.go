@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/bits"
 )
 
@@ -38,10 +39,18 @@ type Result struct {
 	RateBound string  `json:"rate_bound"`      // what bounds Rate: "link", "cpu" or "limit"
 
 	TotalTime float64 `json:"total_time_s"` // seconds, setup to resume (post-copy: to the last page)
-	Downtime  float64 `json:"downtime_s"`   // seconds the guest was paused (0 when not converged)
-	// ExpectedDowntime is what stopping at the end would have cost:
-	// pending pages ÷ rate + state term (QEMU's expected-downtime). Equal to
-	// Downtime for a converged pre-copy.
+	// Downtime is the pause (QEMU's downtime): seconds from stopping the
+	// guest to resuming it on the destination, the last pending pages and
+	// the CPU and device state at the stop-and-copy's rate plus the state
+	// time (0 when not converged).
+	Downtime float64 `json:"downtime_s"`
+	// ExpectedDowntime is QEMU's expected-downtime as QEMU computes it
+	// (migration_update_counters): the pages pending at the last bitmap
+	// sync × page size ÷ the stream's rate then (the last live round's),
+	// without device state. For a converged pre-copy that is the estimate
+	// QEMU switched over on (below the downtime limit by its rule), where
+	// Downtime is the pause itself; for one that did not converge, what
+	// stopping at the end would have cost by that estimate.
 	ExpectedDowntime float64 `json:"expected_downtime_s"`
 	Bytes            int64   `json:"bytes_sent"` // stream bytes sent
 	PagesSent        int64   `json:"pages_sent"` // pages sent in full, all rounds
@@ -88,6 +97,7 @@ type engine struct {
 	ever        *Bitmap // pages written since the start (only with zero pages)
 	zlo         int64   // first zero page
 	pending     int64
+	pos         int64 // an InTurn trace's next page (Trace.markFrom)
 	t           float64
 	throttle    float64
 	res         Result
@@ -135,7 +145,7 @@ func (e *engine) zeroMask(wi int) uint64 {
 func (e *engine) run(ctx context.Context) error {
 	p := e.p
 	env := Env{
-		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate,
+		Pages: p.pages, PageSize: p.pageSize, PageBytes: p.pageBytes, Rate: p.rate, FinalRate: p.finalRate,
 		MaxBandwidth: p.maxBW, DowntimeLimit: p.limit, AutoConverge: p.autoConv,
 	}
 	var ctrl controller
@@ -143,12 +153,13 @@ func (e *engine) run(ctx context.Context) error {
 	e.t = p.setup
 	deadline := p.deadline()
 	finalCap := 0.0
+	switched := false // the last round ended at the post-copy request (its sync is the switch's)
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
-		if p.postcopy && e.res.Rounds == p.postAfter {
-			e.postcopy(deadline)
+		if p.postcopy && (switched || p.postAt > 0 && e.t >= p.postAt || p.postAt == 0 && e.res.Rounds == p.postAfter) {
+			e.postcopy(deadline, switched)
 			return nil
 		}
 		if e.res.Rounds >= p.maxRounds {
@@ -169,7 +180,7 @@ func (e *engine) run(ctx context.Context) error {
 		if plan.Skip {
 			rd, cut = e.roundBatched(rate, plan.Spread, deadline)
 		} else {
-			rd, cut = e.roundOneShot(rate, &plan, deadline)
+			rd, cut, switched = e.roundOneShot(rate, &plan, deadline)
 		}
 		e.res.Rounds++
 		rd.Index = e.res.Rounds
@@ -204,6 +215,16 @@ func (e *engine) account(rd *Round) {
 	e.res.RemoteFaults += rd.RemoteFaults
 }
 
+// running is the share of time the guest's writes run: 1 − the throttle,
+// or 1 for a series measured under the migration's own throttle
+// (Trace.Throttled: its rates already include it).
+func (e *engine) running() float64 {
+	if tr, ok := e.model.(*Trace); ok && tr.Throttled {
+		return 1
+	}
+	return 1 - e.throttle
+}
+
 // guestWrites draws and marks the guest's writes during [t, t+dt).
 func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
 	if dt <= 0 || run <= 0 {
@@ -211,6 +232,12 @@ func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
 	}
 	w := poisson(e.r, e.model.Writes(e.t, e.t+dt)*run)
 	if w > 0 {
+		if tr, ok := e.model.(*Trace); ok {
+			if pos, ok := tr.markFrom(b, e.pos, w); ok {
+				e.pos = pos
+				return w
+			}
+		}
 		e.model.Mark(b, w, e.r)
 	}
 	return w
@@ -219,14 +246,23 @@ func (e *engine) guestWrites(b *Bitmap, dt, run float64) int64 {
 // roundOneShot sends the pending pages in address order (all of them, or
 // until a chunk boundary leaves fewer than plan.StopBelow: see RoundPlan),
 // while the guest writes; then pending = unsent tail ∪ written. A round
-// that would end after deadline is cut there: it sends the pages that fit
-// before it (cut reports it).
-func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (rd Round, cut bool) {
+// that would pass a post-copy request (Config.PostcopyAt) ends at the first
+// chunk boundary at or after it (switched reports it). A round that would
+// end after deadline is cut there: it sends the pages that fit before it
+// (cut reports it).
+func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (rd Round, cut, switched bool) {
 	p := e.p
 	rd = Round{Phase: "precopy", Start: e.t, Pending: e.pending, Rate: rate, Throttle: e.throttle}
 	end, sent, zeros := e.cut(plan, rate)
 	bytes := float64(sent-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes
 	rd.Duration = bytes / rate
+	if at := p.postAt; p.postcopy && at > e.t && e.t+rd.Duration > at {
+		chunk := max(plan.ChunkBytes, p.pageBytes)
+		end, sent, zeros = e.prefix(math.Ceil((at-e.t)*rate/chunk) * chunk)
+		bytes = float64(sent-zeros)*p.pageBytes + float64(zeros)*ZeroPageBytes
+		rd.Duration = bytes / rate
+		switched = true
+	}
 	if e.t+rd.Duration > deadline {
 		cut = true
 		end, sent, zeros = e.prefix((deadline - e.t) * rate)
@@ -237,7 +273,7 @@ func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (
 	rd.PagesSent = sent - zeros
 	rd.PagesLeft = e.pending - sent
 	rd.Bytes = int64(bytes)
-	rd.Writes = e.guestWrites(e.dirty, rd.Duration, 1-e.throttle)
+	rd.Writes = e.guestWrites(e.dirty, rd.Duration, e.running())
 	e.t += rd.Duration
 	if cut {
 		e.t = deadline
@@ -258,7 +294,7 @@ func (e *engine) roundOneShot(rate float64, plan *RoundPlan, deadline float64) (
 	}
 	e.swap()
 	rd.PendingAfter = e.pending
-	return rd, cut
+	return rd, cut, switched
 }
 
 // cut walks the pending pages in address order and returns the page index
@@ -377,7 +413,7 @@ func (e *engine) roundBatched(rate float64, spread bool, deadline float64) (rd R
 	nw := len(e.send.w)
 	const per = 16
 	groups := (nw + per - 1) / per
-	run := 1 - e.throttle
+	run := e.running()
 	sw, dw := e.send.w, e.dirty.w
 	for g := 0; g < groups; g++ {
 		var pages, zeros, skipped int64
@@ -493,13 +529,18 @@ func (e *engine) zerosPending() int64 {
 	return z
 }
 
-// stopAndCopy pauses the guest and sends every pending page. A
-// stop-and-copy that would end after deadline is cut there: it sends the
-// pages that fit before it (address order), the migration gives up and the
-// guest resumes on the source.
+// stopAndCopy pauses the guest and sends every pending page, with the CPU
+// and device state: Downtime = (pending pages' bytes + StateBytes) ÷ the
+// stop-and-copy's rate + StateTime, where that rate is the stream rate, or
+// for a policy that lifts its limit at the stop (QEMU) the rate the link
+// and the CPU allow, capped by rateCap when > 0. ExpectedDowntime is QEMU's
+// estimate of the same pause (see expected). A stop-and-copy that would end
+// after deadline is cut there: it sends the pages that fit before it
+// (address order), the migration gives up and the guest resumes on the
+// source.
 func (e *engine) stopAndCopy(rateCap, deadline float64) {
 	p := e.p
-	rate := p.rate
+	rate := p.finalRate
 	if rateCap > 0 {
 		rate = min(rate, rateCap)
 	}
@@ -508,6 +549,7 @@ func (e *engine) stopAndCopy(rateCap, deadline float64) {
 		ZeroPages: zeros, PagesSent: e.pending - zeros}
 	bytes := float64(rd.PagesSent)*p.pageBytes + float64(zeros)*ZeroPageBytes + p.stateBytes
 	rd.Duration = bytes/rate + p.state
+	e.res.ExpectedDowntime = e.expected(e.pending)
 	if e.t+rd.Duration > deadline {
 		_, sent, zeros := e.prefix((deadline - e.t) * rate)
 		rd.ZeroPages, rd.PagesSent = zeros, sent-zeros
@@ -525,10 +567,22 @@ func (e *engine) stopAndCopy(rateCap, deadline float64) {
 	e.t += rd.Duration
 	e.pending = 0
 	e.res.Downtime = rd.Duration
-	e.res.ExpectedDowntime = rd.Duration
 	e.res.TotalTime = e.t
 	e.res.Converged = true
 	e.res.Syncs = e.res.Rounds + 2
+}
+
+// expected is QEMU's expected-downtime (migration_update_counters): the
+// bytes pending at the last bitmap sync, pending pages × page size
+// (dirty_bytes_last_sync), over the bandwidth the stream last measured,
+// the last live round's rate (the stream rate before any round). No device
+// state, no zero-page discount: QEMU counts neither.
+func (e *engine) expected(pending int64) float64 {
+	rate := e.p.rate
+	if n := len(e.res.Log); n > 0 && e.res.Log[n-1].Rate > 0 {
+		rate = e.res.Log[n-1].Rate
+	}
+	return float64(pending) * float64(e.p.pageSize) / rate
 }
 
 func (e *engine) giveUp(reason string) {
@@ -536,5 +590,5 @@ func (e *engine) giveUp(reason string) {
 	e.res.Converged = false
 	e.res.TotalTime = e.t
 	e.res.Syncs = e.res.Rounds + 1
-	e.res.ExpectedDowntime = (float64(e.pending)*e.p.pageBytes+e.p.stateBytes)/e.p.rate + e.p.state
+	e.res.ExpectedDowntime = e.expected(e.pending)
 }

@@ -140,7 +140,7 @@ var none = time.Duration(-1)
 var configOptions = []Option{
 	sizeOption("memory", "guest RAM (B, KiB, MiB, GiB, kB, MB, GB), one page to 64 TiB (default 8GiB)", "> 0, one page to 64 TiB", func(c *Config) *int64 { return &c.Memory }),
 	sizeOption("page-size", "page size, a power of two from 512 B to 1 GiB (default 4KiB)", "a power of two from 512 B to 1 GiB", func(c *Config) *int64 { return &c.PageSize }),
-	rateOption("bandwidth", "link line rate, bits (Gbit/s, Mbps) or bytes (MiB/s, MB/s) per second, > 0 (default 1Gbit/s)", false, func(c *Config) *float64 { return &c.Bandwidth }),
+	rateOption("bandwidth", "link line rate, bits (Gbit/s, Mbps) or bytes (MiB/s, MB/s) per second, > 0, or none: the link never limits, the CPU does (--cpu-rate) (default 1Gbit/s)", true, func(c *Config) *float64 { return &c.Bandwidth }),
 	{Param: Param{Name: "mtu", Kind: IntParam, Help: "IP MTU in bytes, 41..65536; 40 B of IPv4+TCP headers per packet (default 1500)"}, Unit: "int", set: func(c *Config, s string) error {
 		v, err := ParseSize(s)
 		if err != nil || v <= ipTCPHeader || v > 1<<16 {
@@ -177,6 +177,18 @@ var configOptions = []Option{
 			return optErr("postcopy-after", s, "want N ≥ 0 live rounds (leave it out for pre-copy only)")
 		}
 		c.Postcopy, c.PostcopyAfter = true, v
+		return nil
+	}},
+	durationOption("postcopy-at", "request post-copy this long after the migration starts, > 0 (migrate-start-postcopy; QEMU switches after the iteration in progress; not with --postcopy-after)", nil, func(c *Config) *time.Duration {
+		c.Postcopy = true
+		return &c.PostcopyAt
+	}),
+	{Param: Param{Name: "read-rate", Kind: FloatParam, Help: "the guest's page reads per second on the dirty model's pages, ≥ 0: post-copy remote faults count reads with writes (default 0: QMP does not measure reads)"}, Unit: "float", set: func(c *Config, s string) error {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || !(v >= 0 && v <= 1e15) {
+			return optErr("read-rate", s, "want ≥ 0 page reads/s")
+		}
+		c.ReadRate = v
 		return nil
 	}},
 	durationOption("state-time", "stop-and-copy cost beyond RAM, ≥ 0 (default 10ms; 0: none)", &none, func(c *Config) *time.Duration { return &c.StateTime }),

@@ -21,6 +21,11 @@ type Policy interface {
 type PolicyDefaults struct {
 	MaxBandwidth  float64       // bytes/s; 0 none
 	DowntimeLimit time.Duration // 0 none
+	// LiftLimitAtStop sends the stop-and-copy round (and a post-copy
+	// switch-over) without MaxBandwidth, at the rate the link and the CPU
+	// allow: QEMU's migration_switchover_start sets RATE_LIMIT_DISABLED
+	// before the guest's last pages and device state go.
+	LiftLimitAtStop bool
 }
 
 // Env is what a policy knows about the migration it controls.
@@ -29,6 +34,7 @@ type Env struct {
 	PageSize      int64   // bytes
 	PageBytes     float64 // stream bytes per page sent (page + header)
 	Rate          float64 // stream rate before policy caps, bytes/s
+	FinalRate     float64 // the stop-and-copy's rate before policy caps (see PolicyDefaults.LiftLimitAtStop), bytes/s
 	MaxBandwidth  float64 // hypervisor rate limit, bytes/s (+Inf none)
 	DowntimeLimit float64 // seconds
 	AutoConverge  bool

@@ -108,7 +108,7 @@ func newQEMU(v Values) (Policy, error) {
 
 func (QEMU) Name() string { return "qemu" }
 func (q QEMU) Defaults() PolicyDefaults {
-	d := PolicyDefaults{MaxBandwidth: qemuDefaultMaxBW, DowntimeLimit: qemuDefaultDowntimeL}
+	d := PolicyDefaults{MaxBandwidth: qemuDefaultMaxBW, DowntimeLimit: qemuDefaultDowntimeL, LiftLimitAtStop: true}
 	if q.Ramp != nil {
 		d.DowntimeLimit = q.Ramp.resolved().Initial
 	}
@@ -165,9 +165,12 @@ func (c *qemuRun) Steady() bool {
 }
 
 // chunk is the stream bytes one ram_save_iterate call sends: 50 ms of
-// sending or the 100 ms rate-limit budget, whichever is less.
+// sending at the rate the link and CPU allow (MAX_WAIT) or the 100 ms
+// rate-limit budget (max-bandwidth × BUFFER_DELAY), whichever is less. A
+// rate-limited stream thus sends one budget per 100 ms window and QEMU
+// checks its pending estimate once per window.
 func (c *qemuRun) chunk(rate float64) float64 {
-	return max(min(rate*qemuMaxWait, c.env.MaxBandwidth*qemuRateWindow), c.env.PageBytes)
+	return max(min(max(rate, c.env.FinalRate)*qemuMaxWait, c.env.MaxBandwidth*qemuRateWindow), c.env.PageBytes)
 }
 
 // threshold in pages: bandwidth × limit ÷ page size (QEMU compares

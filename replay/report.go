@@ -19,7 +19,7 @@ func WriteText(w io.Writer, rv Resolved, res Result, maxRounds int) error {
 	}
 	fmt.Fprintf(tw, "policy\t%s\tdirty model\t%s\n", pol, rv.DirtyModel)
 	fmt.Fprintf(tw, "memory\t%s (%d pages of %d B)\tzero share\t%.3g\n", FormatBytes(float64(rv.Memory)), rv.Pages, rv.PageSize, rv.ZeroShare)
-	fmt.Fprintf(tw, "link\t%s at MTU %d\tstream rate\t%s (%s-bound)\n", FormatBitRate(rv.Bandwidth), rv.MTU, FormatBitRate(rv.Rate), rv.RateBound)
+	fmt.Fprintf(tw, "link\t%s at MTU %d\tstream rate\t%s (%s-bound)\n", formatLink(rv.Bandwidth), rv.MTU, FormatBitRate(rv.Rate), rv.RateBound)
 	conv := "yes"
 	if !res.Converged {
 		conv = "NO (" + res.StopReason + ")"
@@ -76,7 +76,7 @@ func WriteSweepText(w io.Writer, rs []SweepResult) error {
 			pol += " " + rv.PolicyOptions
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%.2f\t%s\t%.3f\t%.1f\t%d\t%.3f\t%v\t\n", r.Index, pol,
-			FormatBytes(float64(rv.Memory)), FormatBitRate(rv.Bandwidth), rv.MTU, rv.CPUCap, rv.DirtyModel,
+			FormatBytes(float64(rv.Memory)), formatLink(rv.Bandwidth), rv.MTU, rv.CPUCap, rv.DirtyModel,
 			r.Result.TotalTime, r.Result.Downtime*1e3, r.Result.Rounds, float64(r.Result.Bytes)/(1<<30), r.Result.Converged)
 	}
 	if err := tw.Flush(); err != nil {
@@ -127,9 +127,9 @@ func WriteJSON(w io.Writer, rv Resolved, res Result) error {
 	// the same style for the inputs that have no column
 	in := map[string]any{
 		"memory_bytes": rv.Memory, "page_size_bytes": rv.PageSize, "pages": rv.Pages,
-		"bandwidth": rv.Bandwidth, "mtu_bytes": rv.MTU, "max_bandwidth": finite(rv.MaxBandwidth),
+		"bandwidth": finite(rv.Bandwidth), "mtu_bytes": rv.MTU, "max_bandwidth": finite(rv.MaxBandwidth),
 		"cpu_cap": rv.CPUCap, "cpu_rate": finite(rv.CPURate), "packet_cpu_share": rv.PacketCPUShare,
-		"link_rate": rv.LinkRate, "cpu_limited_rate": finite(rv.CPULimitedRate),
+		"link_rate": finite(rv.LinkRate), "cpu_limited_rate": finite(rv.CPULimitedRate),
 		"stream_rate": rv.Rate, "rate_bound": rv.RateBound, "policy": rv.Policy, "policy_options": rv.PolicyOptions, "dirty_model": rv.DirtyModel,
 		"zero_share": rv.ZeroShare, "downtime_limit_s": rv.DowntimeLimit, "auto_converge": rv.AutoConverge,
 		"postcopy": rv.Postcopy, "postcopy_after": rv.PostcopyAfter, "state_bytes": rv.StateBytes, "state_time_s": rv.StateTime,
@@ -138,4 +138,12 @@ func WriteJSON(w io.Writer, rv Resolved, res Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(jsonReplay{Inputs: in, Result: res})
+}
+
+// formatLink is a link's line rate, "none" when it never limits.
+func formatLink(bw float64) string {
+	if math.IsInf(bw, 1) {
+		return "none"
+	}
+	return FormatBitRate(bw)
 }

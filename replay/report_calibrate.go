@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,7 +18,10 @@ func WriteCalibrationText(w io.Writer, source string, lc LakeCalibration) error 
 	bw := bufio.NewWriter(w)
 	c := lc.All
 	fmt.Fprintf(bw, "calibrated on %d completed migrations of %s (%d skipped)\n", len(lc.Runs), source, len(lc.Skipped))
-	fmt.Fprintf(bw, "fit on all: %s (mean squared log error %.3g)\n", describeFit(c), c.Loss)
+	fmt.Fprintf(bw, "fit on all: %s (mean squared log error %.3g)\n", DescribeFit(c), c.Loss)
+	for _, g := range lc.ByGroup {
+		fmt.Fprintf(bw, "fit on %s: %s (mean squared log error %.3g)\n", g.Group, DescribeFit(g.Fit), g.Fit.Loss)
+	}
 	if len(lc.LOO.Runs) > 0 {
 		fmt.Fprintln(bw, "\nleave-one-out: each migration predicted by a fit on the others")
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -31,6 +35,12 @@ func WriteCalibrationText(w io.Writer, source string, lc LakeCalibration) error 
 		r := lc.LOO
 		fmt.Fprintf(bw, "\nmedian absolute percentage error: total time %s, downtime %s, syncs %s, bytes %s\n",
 			pct(r.MdAPETotalTime), pct(r.MdAPEDowntime), pct(r.MdAPESyncs), pct(r.MdAPEBytes))
+		if len(r.Groups) > 1 {
+			for _, g := range r.Groups {
+				fmt.Fprintf(bw, "  %s (%d): total time %s, downtime %s, syncs %s, bytes %s\n", g.Group, g.Runs,
+					pct(g.MdAPETotalTime), pct(g.MdAPEDowntime), pct(g.MdAPESyncs), pct(g.MdAPEBytes))
+			}
+		}
 	} else {
 		fmt.Fprintln(bw, "one migration: no leave-one-out evaluation (it needs two)")
 	}
@@ -58,20 +68,91 @@ func WriteCalibrationJSON(w io.Writer, source string, lc LakeCalibration) error 
 		runs = append(runs, map[string]any{"name": h.Name,
 			"measured":  map[string]*float64{"total_time_s": num(m.TotalTime), "downtime_s": num(m.Downtime), "syncs": num(m.Syncs), "bytes": num(m.Bytes)},
 			"predicted": map[string]any{"total_time_s": p.TotalTime, "downtime_s": p.Downtime, "syncs": p.Syncs, "bytes": p.Bytes, "converged": p.Converged},
-			"ape":       map[string]*float64{"total_time": num(h.APETotalTime), "downtime": num(h.APEDowntime), "syncs": num(h.APESyncs), "bytes": num(h.APEBytes)}})
+			"group":     lc.Runs[i].Group,
+			"ape":       mdape(h.APETotalTime, h.APEDowntime, h.APESyncs, h.APEBytes)})
 	}
-	c := lc.All
+	var groups []map[string]any
+	for _, g := range lc.LOO.Groups {
+		groups = append(groups, map[string]any{"group": g.Group, "runs": g.Runs,
+			"mdape": mdape(g.MdAPETotalTime, g.MdAPEDowntime, g.MdAPESyncs, g.MdAPEBytes)})
+	}
+	var byGroup []map[string]any
+	for _, g := range lc.ByGroup {
+		byGroup = append(byGroup, map[string]any{"group": g.Group, "fit": fitDoc(g.Fit)})
+	}
 	doc := map[string]any{
 		"lake": source, "migrations": len(lc.Runs), "skipped": lc.Skipped,
-		"fit": map[string]*float64{"efficiency": num(c.Efficiency), "state_time_s": num(c.StateTime), "working_set": num(c.WorkingSet),
-			"hot_share": num(c.HotShare), "cpu_rate": num(c.CPURate), "loss": num(c.Loss)},
+		"fit": fitDoc(lc.All), "fit_by_group": byGroup,
 		"leave_one_out": runs,
-		"mdape": map[string]*float64{"total_time": num(lc.LOO.MdAPETotalTime), "downtime": num(lc.LOO.MdAPEDowntime),
-			"syncs": num(lc.LOO.MdAPESyncs), "bytes": num(lc.LOO.MdAPEBytes)},
+		"mdape":         mdape(lc.LOO.MdAPETotalTime, lc.LOO.MdAPEDowntime, lc.LOO.MdAPESyncs, lc.LOO.MdAPEBytes),
+		"mdape_groups":  groups,
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// fitDoc is a calibration for JSON: ReadCalibration's keys.
+func fitDoc(c Calibration) map[string]*float64 {
+	return map[string]*float64{"efficiency": num(c.Efficiency), "state_time_s": num(c.StateTime), "working_set": num(c.WorkingSet),
+		"hot_share": num(c.HotShare), "cpu_rate": num(c.CPURate), "loss": num(c.Loss)}
+}
+
+// mdape is four errors for JSON, by outcome.
+func mdape(total, down, syncs, bytes float64) map[string]*float64 {
+	return map[string]*float64{"total_time": num(total), "downtime": num(down), "syncs": num(syncs), "bytes": num(bytes)}
+}
+
+// ReadCalibration reads fitted parameters as WriteCalibrationJSON writes
+// them: the whole document (its "fit") or the "fit" object alone, keys
+// efficiency, state_time_s, working_set, hot_share and cpu_rate (null or
+// absent: not fitted; loss is ignored). Another replay applies them with
+// Calibration.Apply ("migreplay replay --params FILE").
+func ReadCalibration(r io.Reader) (Calibration, error) {
+	var doc map[string]json.RawMessage
+	if err := json.NewDecoder(r).Decode(&doc); err != nil {
+		return Calibration{}, fmt.Errorf("%w: fitted parameters: %v", ErrCalibrate, err)
+	}
+	raw, err := json.Marshal(doc)
+	if fit, ok := doc["fit"]; ok {
+		raw = fit
+	}
+	var f fitJSON
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err == nil {
+		err = dec.Decode(&f)
+	}
+	if err != nil {
+		return Calibration{}, fmt.Errorf("%w: fitted parameters: %v", ErrCalibrate, err)
+	}
+	c := Calibration{}
+	for _, p := range []struct {
+		name string
+		v    *float64
+		dst  *float64
+	}{{"efficiency", f.Efficiency, &c.Efficiency}, {"state_time_s", f.StateTime, &c.StateTime}, {"working_set", f.WorkingSet, &c.WorkingSet},
+		{"hot_share", f.HotShare, &c.HotShare}, {"cpu_rate", f.CPURate, &c.CPURate}} {
+		if p.v == nil {
+			continue
+		}
+		k := knobs[strings.ReplaceAll(strings.TrimSuffix(p.name, "_s"), "_", "-")]
+		if !(*p.v >= k.lo && *p.v <= k.hi) {
+			return Calibration{}, fmt.Errorf("%w: fitted %s %g: outside [%g, %g]", ErrCalibrate, p.name, *p.v, k.lo, k.hi)
+		}
+		*p.dst = *p.v
+	}
+	return c, nil
+}
+
+// fitJSON is the "fit" object of WriteCalibrationJSON.
+type fitJSON struct {
+	Efficiency *float64 `json:"efficiency"`
+	StateTime  *float64 `json:"state_time_s"`
+	WorkingSet *float64 `json:"working_set"`
+	HotShare   *float64 `json:"hot_share"`
+	CPURate    *float64 `json:"cpu_rate"`
+	Loss       *float64 `json:"loss"`
 }
 
 // num is v for JSON: nil (null) when NaN or infinite.
@@ -82,7 +163,8 @@ func num(v float64) *float64 {
 	return &v
 }
 
-func describeFit(c Calibration) string {
+// DescribeFit names the fitted parameters and their values, for people.
+func DescribeFit(c Calibration) string {
 	var s []string
 	if c.Efficiency > 0 {
 		s = append(s, fmt.Sprintf("efficiency %.3f", c.Efficiency))

@@ -16,7 +16,7 @@ type Resolved struct {
 	Memory         int64
 	PageSize       int64
 	Pages          int64
-	Bandwidth      float64 // link line rate
+	Bandwidth      float64 // link line rate; +Inf when the link never limits
 	MTU            int
 	MaxBandwidth   float64 // +Inf when none
 	CPUCap         float64
@@ -34,6 +34,8 @@ type Resolved struct {
 	AutoConverge   bool
 	Postcopy       bool
 	PostcopyAfter  int
+	PostcopyAt     float64 // s; 0: by rounds (PostcopyAfter)
+	ReadRate       float64 // page reads/s
 	StateBytes     float64
 	StateTime      float64
 	SetupTime      float64
@@ -59,6 +61,7 @@ func (p *params) resolved() Resolved {
 		LinkRate: p.linkRate, CPULimitedRate: p.cpuLimited, Rate: p.rate, RateBound: p.bound(),
 		Policy: p.policy.Name(), PolicyOptions: policyOptions(p.policy), DirtyModel: describeModel(p.dirty()), ZeroShare: p.zeroShare,
 		DowntimeLimit: p.limit, AutoConverge: p.autoConv, Postcopy: p.postcopy, PostcopyAfter: p.postAfter,
+		PostcopyAt: p.postAt, ReadRate: p.readRate,
 		StateBytes: p.stateBytes, StateTime: p.state, SetupTime: p.setup, FaultLatency: p.fault, Timeout: p.timeout, Seed: p.seed,
 	}
 }
@@ -109,6 +112,8 @@ func (r Resolved) appendCanonical(b []byte) []byte {
 	t(" AutoConverge:", r.AutoConverge)
 	t(" Postcopy:", r.Postcopy)
 	i(" PostcopyAfter:", int64(r.PostcopyAfter))
+	f(" PostcopyAt:", r.PostcopyAt)
+	f(" ReadRate:", r.ReadRate)
 	f(" StateBytes:", r.StateBytes)
 	f(" StateTime:", r.StateTime)
 	f(" SetupTime:", r.SetupTime)
@@ -138,7 +143,7 @@ func Rows(cfg Config, res Result, engine string, index int) (schema.ReplayRun, [
 	id := rv.ID(engine)
 	run := schema.ReplayRun{
 		RunID: id, SweepIndex: int64(index), Engine: engine, Policy: rv.Policy, PolicyOpts: rv.PolicyOptions, DirtyModel: rv.DirtyModel,
-		Seed: rv.Seed, MemoryBytes: rv.Memory, PageSize: rv.PageSize, Bandwidth: rv.Bandwidth, MTU: int64(rv.MTU),
+		Seed: rv.Seed, MemoryBytes: rv.Memory, PageSize: rv.PageSize, Bandwidth: finite(rv.Bandwidth), MTU: int64(rv.MTU),
 		MaxBandwidth: finite(rv.MaxBandwidth), CPUCap: rv.CPUCap, StreamRate: rv.Rate, RateBound: rv.RateBound,
 		ZeroShare: rv.ZeroShare, DowntimeLim: rv.DowntimeLimit, AutoConv: rv.AutoConverge, StateBytes: rv.StateBytes, StateTime: rv.StateTime,
 		TotalTime: res.TotalTime, Downtime: res.Downtime, ExpDowntime: res.ExpectedDowntime, BytesSent: res.Bytes,
@@ -149,10 +154,15 @@ func Rows(cfg Config, res Result, engine string, index int) (schema.ReplayRun, [
 	if rv.CPURate > 0 {
 		run.CPURate = finite(rv.CPURate)
 	}
-	if rv.Postcopy {
+	switch {
+	case rv.Postcopy && rv.PostcopyAt > 0:
+		at := rv.PostcopyAt
+		run.PostcopyAt = &at
+	case rv.Postcopy:
 		a := int64(rv.PostcopyAfter)
 		run.PostcopyAft = &a
 	}
+	run.ReadRate = rv.ReadRate
 	rounds := make([]schema.ReplayRound, len(res.Log))
 	for i, r := range res.Log {
 		rounds[i] = schema.ReplayRound{

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/migreplay/migreplay/internal/shard"
 	"github.com/migreplay/migreplay/schema"
@@ -16,7 +17,7 @@ import (
 // Sweep runs the cartesian product of parameter values over a base
 // configuration. Empty lists keep the base value. Configurations are
 // enumerated policy-major, then memory, bandwidth, MTU, CPU cap and dirty
-// rate (innermost), and results come back in that order whatever the number
+// rate (innermost; a swept post-copy request time comes just before it), and results come back in that order whatever the number
 // of workers. Every configuration uses Base.Seed (common random numbers: two
 // configurations differ only by their parameters).
 //
@@ -34,6 +35,8 @@ type Sweep struct {
 	MTU       []int     // bytes
 	CPUCap    []float64 // share of one CPU
 	DirtyRate []float64 // page writes/s (rescales Base.DirtyModel, see WithRate)
+	// PostcopyAt requests post-copy at each of these times (Config.PostcopyAt).
+	PostcopyAt []time.Duration
 	// Analytic uses the analytic fast path instead of the page-level engine.
 	Analytic bool
 	// Workers is the number of goroutines; zero means GOMAXPROCS.
@@ -90,30 +93,39 @@ func (s Sweep) Configs() ([]Config, error) {
 	if len(cc) == 0 {
 		cc = []float64{s.Base.CPUCap}
 	}
+	pat := s.PostcopyAt
+	if len(pat) == 0 {
+		pat = []time.Duration{0} // the base's own
+	}
 	var out []Config
 	for _, po := range pol {
 		for _, m := range mem {
 			for _, b := range bw {
 				for _, mt := range mtu {
 					for _, c := range cc {
-						cfg := s.Base
-						cfg.Policy, cfg.Memory, cfg.Bandwidth, cfg.MTU, cfg.CPUCap = po, m, b, mt, c
-						if len(s.DirtyRate) == 0 {
-							out = append(out, cfg)
-							continue
-						}
-						for _, d := range s.DirtyRate {
-							dc := cfg
-							if dc.DirtyModel == nil {
-								dc.DirtyRate = d
-							} else {
-								dm, err := WithRate(dc.DirtyModel, d)
-								if err != nil {
-									return nil, err
-								}
-								dc.DirtyModel = dm
+						for _, at := range pat {
+							cfg := s.Base
+							cfg.Policy, cfg.Memory, cfg.Bandwidth, cfg.MTU, cfg.CPUCap = po, m, b, mt, c
+							if at > 0 {
+								cfg.Postcopy, cfg.PostcopyAfter, cfg.PostcopyAt = true, 0, at
 							}
-							out = append(out, dc)
+							if len(s.DirtyRate) == 0 {
+								out = append(out, cfg)
+								continue
+							}
+							for _, d := range s.DirtyRate {
+								dc := cfg
+								if dc.DirtyModel == nil {
+									dc.DirtyRate = d
+								} else {
+									dm, err := WithRate(dc.DirtyModel, d)
+									if err != nil {
+										return nil, err
+									}
+									dc.DirtyModel = dm
+								}
+								out = append(out, dc)
+							}
 						}
 					}
 				}
@@ -215,7 +227,7 @@ func SweepBlocks(rs []SweepResult, engine string) ([]Block, error) {
 
 // ParseSweep reads sweep specifications of the form name=v1,v2,… or
 // name=lo:hi:step (inclusive, linear), where name is memory, bandwidth,
-// mtu, cpu-cap, dirty-rate or policy, each value read as the option of that
+// mtu, cpu-cap, postcopy-at, dirty-rate or policy, each value read as the option of that
 // name (see Options): memory=1GiB,2GiB; bandwidth=1Gbit/s,10Gbit/s;
 // cpu-cap=0.1:1:0.1; policy=xen-legacy,qemu. A value the option refuses
 // (memory 0, cpu-cap 0) is an error naming its range. Swept policies take
@@ -234,7 +246,7 @@ func ParseSweep(base Config, specs []string, v Values) (Sweep, error) {
 		for _, it := range items {
 			var c Config
 			switch name {
-			case "memory", "bandwidth", "mtu", "cpu-cap":
+			case "memory", "bandwidth", "mtu", "cpu-cap", "postcopy-at":
 				if err := optionNamed(name).set(&c, it); err != nil {
 					return s, fmt.Errorf("sweep: %w", err)
 				}
@@ -247,6 +259,8 @@ func ParseSweep(base Config, specs []string, v Values) (Sweep, error) {
 					s.MTU = append(s.MTU, c.MTU)
 				case "cpu-cap":
 					s.CPUCap = append(s.CPUCap, c.CPUCap)
+				case "postcopy-at":
+					s.PostcopyAt = append(s.PostcopyAt, c.PostcopyAt)
 				}
 			case OptDirtyRate:
 				d, err := strconv.ParseFloat(it, 64)
@@ -261,7 +275,7 @@ func ParseSweep(base Config, specs []string, v Values) (Sweep, error) {
 				}
 				s.Policy = append(s.Policy, p)
 			default:
-				return s, fmt.Errorf("%w: sweep %q: unknown parameter (want memory, bandwidth, mtu, cpu-cap, dirty-rate, policy)", ErrConfig, name)
+				return s, fmt.Errorf("%w: sweep %q: unknown parameter (want memory, bandwidth, mtu, cpu-cap, postcopy-at, dirty-rate, policy)", ErrConfig, name)
 			}
 		}
 	}

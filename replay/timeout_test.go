@@ -34,9 +34,9 @@ func TestTimeoutCutsTheFirstRound(t *testing.T) {
 // 118,660,598.18 B/s) needs 262,144 × 4,104 B ÷ that = 9.0665 s for its
 // first pass; a 5 s timeout cuts it. By hand (python3, float64): page-level,
 // the pages whose 4,104 B fit in 5 s × the goodput = 593,302,990.9 B:
-// 144,567 of them (593,302,968 B), 117,577 left pending, so an expected
-// downtime of (117,577 × 4,104 + 262,144 B) ÷ the goodput + 10 ms =
-// 4.078731823 s; analytic, pro rata 5/9.0665 of the pass: 144,567.006
+// 144,567 of them (593,302,968 B), 117,577 left pending, so QEMU's
+// expected downtime, 117,577 × 4,096 B ÷ the goodput (its formula: pages
+// × page size ÷ bandwidth, no state), is 4.058595687 s; analytic, pro rata 5/9.0665 of the pass: 144,567.006
 // pages (rounded 144,567) and 593,302,990 B. No sync ends the cut round:
 // syncs = 1 (setup's).
 func TestTimeoutCutByHand(t *testing.T) {
@@ -47,7 +47,7 @@ func TestTimeoutCutByHand(t *testing.T) {
 		page.Syncs != 1 || page.Converged || page.StopReason != "timeout" {
 		t.Errorf("page: %+v", summary(page))
 	}
-	if want := (117577*4104.0+256<<10)/goodput + 0.01; math.Abs(page.ExpectedDowntime-want) > 1e-9 {
+	if want := 117577 * 4096.0 / goodput; math.Abs(page.ExpectedDowntime-want) > 1e-9 {
 		t.Errorf("page: expected downtime %g, want %g", page.ExpectedDowntime, want)
 	}
 	an := replayWith(t, "analytic", cfg)

@@ -25,11 +25,17 @@ func (e *TraceError) Error() string {
 
 func (e *TraceError) Unwrap() error { return e.Err }
 
+// TraceRule is the one interval convention of dirty-rate series, as the
+// command's help and the package documentation state it.
+const TraceRule = "a rate holds from its time stamp until the next one (the last one holds on); a rate measured over the interval that ends at its time stamp (sar, QEMU's dirty-pages-rate) belongs at the previous time stamp."
+
 // ReadTraceCSV reads a dirty-rate series: one sample per line, "time,rate"
 // with time in seconds (any origin; shifted to start at 0) and rate in page
 // writes per second; commas, semicolons, tabs or spaces separate; a first
 // line that does not start with a number is a header; blank lines and
-// lines starting with # are skipped. name is used in error messages.
+// lines starting with # are skipped. name is used in error messages. The
+// interval convention is the Trace's, TraceRule: a rate holds from its
+// time stamp until the next.
 func ReadTraceCSV(r io.Reader, name string) (*Trace, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)

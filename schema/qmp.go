@@ -56,6 +56,9 @@ type QMPMigrate struct {
 	DirtyLimitThrottleTimePerRoundUs *int64 `parquet:"dirty_limit_throttle_time_per_round_us,optional,zstd" json:"dirty_limit_throttle_time_per_round_us" unit:"us" doc:"dirty-limit-throttle-time-per-round"`
 	DirtyLimitRingFullTimeUs         *int64 `parquet:"dirty_limit_ring_full_time_us,optional,zstd" json:"dirty_limit_ring_full_time_us" unit:"us" doc:"dirty-limit-ring-full-time"`
 
+	LibvirtTimeElapsedMs *int64 `parquet:"libvirt_time_elapsed_ms,optional,zstd" json:"libvirt_time_elapsed_ms" unit:"ms" doc:"libvirt's Time elapsed (virsh domjobinfo, time_elapsed): since libvirt began the job, by libvirt's clock; it starts before QEMU's migration (total-time) and, once completed, ends after it. Null from QMP logs"`
+	LibvirtDowntimeMs    *int64 `parquet:"libvirt_downtime_ms,optional,zstd" json:"libvirt_downtime_ms" unit:"ms" doc:"libvirt's Total downtime of a completed job (virsh domjobinfo, downtime): for a migration libvirt's own measure from the source's vCPUs stopping to the destination's resuming (network and resume included), not QEMU's downtime (downtime_ms). Null from QMP logs"`
+
 	OtherFields *string `parquet:"other_fields,optional,dict,zstd" json:"other_fields" doc:"dotted names of the poll's fields that have no column (newer QEMU fields, collector wrapper keys), sorted, comma-separated; null when none"`
 }
 
@@ -69,4 +72,4 @@ func (r *QMPMigrate) Partition() (string, time.Time) {
 	return r.Host, *r.Time
 }
 
-var _ = Register[QMPMigrate]("One row per QEMU QMP query-migrate poll (MigrationInfo and its ram MigrationStats) from a collector's JSON log.")
+var _ = Register[QMPMigrate]("One row per QEMU QMP query-migrate poll (MigrationInfo and its ram MigrationStats) from a collector's JSON log, a CSV export of its fields, or libvirt's virsh domjobinfo.")

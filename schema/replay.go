@@ -13,7 +13,7 @@ type ReplayRun struct {
 	Seed         uint64   `parquet:"seed,zstd" json:"seed" doc:"PCG seed; the same inputs and seed give identical rows"`
 	MemoryBytes  int64    `parquet:"memory_bytes,zstd" json:"memory_bytes" doc:"guest RAM" unit:"B"`
 	PageSize     int64    `parquet:"page_size_bytes,zstd" json:"page_size_bytes" doc:"page size" unit:"B"`
-	Bandwidth    float64  `parquet:"bandwidth,zstd" json:"bandwidth" doc:"link line rate" unit:"B/s"`
+	Bandwidth    *float64 `parquet:"bandwidth,optional,zstd" json:"bandwidth" doc:"link line rate; null when the link never limits (a local socket: the CPU does)" unit:"B/s"`
 	MTU          int64    `parquet:"mtu_bytes,zstd" json:"mtu_bytes" doc:"IP MTU; each packet carries MTU-40 B of stream and takes MTU+38 B of wire time" unit:"B"`
 	MaxBandwidth *float64 `parquet:"max_bandwidth,optional,zstd" json:"max_bandwidth" doc:"hypervisor rate limit (QEMU max-bandwidth); null when none" unit:"B/s"`
 	CPUCap       float64  `parquet:"cpu_cap,zstd" json:"cpu_cap" doc:"share of one CPU available to the sender (Dom0 cap, seed 004)" unit:"1"`
@@ -23,12 +23,14 @@ type ReplayRun struct {
 	ZeroShare    float64  `parquet:"zero_share,zstd" json:"zero_share" doc:"share of pages zero at the start, sent as markers" unit:"1"`
 	DowntimeLim  float64  `parquet:"downtime_limit_s,zstd" json:"downtime_limit_s" doc:"downtime the policy aims for (QEMU downtime-limit, SimGrid max downtime)" unit:"s"`
 	AutoConv     bool     `parquet:"auto_converge,zstd" json:"auto_converge" doc:"QEMU auto-converge throttling enabled"`
-	PostcopyAft  *int64   `parquet:"postcopy_after,optional,zstd" json:"postcopy_after" doc:"live pre-copy rounds before switching to post-copy; null for pure pre-copy" unit:"rounds"`
+	PostcopyAft  *int64   `parquet:"postcopy_after,optional,zstd" json:"postcopy_after" doc:"live pre-copy rounds before switching to post-copy; null for pure pre-copy and for a switch by time (postcopy_at_s)" unit:"rounds"`
+	PostcopyAt   *float64 `parquet:"postcopy_at_s,optional,zstd" json:"postcopy_at_s" doc:"time since the start at which post-copy was requested (migrate-start-postcopy; QEMU switches after the iteration in progress); null unless the switch is by time" unit:"s"`
+	ReadRate     float64  `parquet:"read_rate,zstd" json:"read_rate" doc:"guest page reads per second on the dirty model's pages: post-copy remote faults count them with the writes; 0 when not given (QMP does not measure reads)" unit:"pages/s"`
 	StateBytes   float64  `parquet:"state_bytes,zstd" json:"state_bytes" doc:"CPU and device state sent in the stop-and-copy round besides RAM" unit:"B"`
 	StateTime    float64  `parquet:"state_time_s,zstd" json:"state_time_s" doc:"stop-and-copy cost independent of the link: pause, resume, network re-announce" unit:"s"`
 	TotalTime    float64  `parquet:"total_time_s,zstd" json:"total_time_s" doc:"setup to resume (post-copy: to the last page's arrival); time of giving up when not converged" unit:"s"`
-	Downtime     float64  `parquet:"downtime_s,zstd" json:"downtime_s" doc:"time the guest was paused; 0 when not converged" unit:"s"`
-	ExpDowntime  float64  `parquet:"expected_downtime_s,zstd" json:"expected_downtime_s" doc:"pending pages / stream rate + state term at the end (QEMU expected-downtime)" unit:"s"`
+	Downtime     float64  `parquet:"downtime_s,zstd" json:"downtime_s" doc:"the pause (QEMU downtime): stop to resume, the pages pending after the last sync and state_bytes at the stop-and-copy rate (QEMU: without max-bandwidth, which it lifts at switch-over) plus state_time; post-copy: the switch-over; 0 when not converged" unit:"s"`
+	ExpDowntime  float64  `parquet:"expected_downtime_s,zstd" json:"expected_downtime_s" doc:"QEMU's expected-downtime as QEMU computes it: pages pending at the last dirty-bitmap sync × page size / the stream rate then, no device state; for a converged pre-copy the estimate the switch-over was decided on, else what stopping at the end would have cost by it" unit:"s"`
 	BytesSent    int64    `parquet:"bytes_sent,zstd" json:"bytes_sent" doc:"migration stream bytes sent (pages with headers, zero-page markers)" unit:"B"`
 	PagesSent    int64    `parquet:"pages_sent,zstd" json:"pages_sent" doc:"pages sent in full, all rounds" unit:"pages"`
 	ZeroPages    int64    `parquet:"zero_pages,zstd" json:"zero_pages" doc:"zero-page markers sent" unit:"pages"`
@@ -38,7 +40,7 @@ type ReplayRun struct {
 	StopReason   string   `parquet:"stop_reason,dict,zstd" json:"stop_reason" doc:"rule that ended pre-copy: {replay.stop_reasons}"`
 	MaxThrottle  float64  `parquet:"max_throttle,zstd" json:"max_throttle" doc:"largest auto-converge throttle applied" unit:"1"`
 	PostcopyTime float64  `parquet:"postcopy_time_s,zstd" json:"postcopy_time_s" doc:"post-copy degraded window: resume on the destination to the last page" unit:"s"`
-	RemoteFaults int64    `parquet:"remote_faults,zstd" json:"remote_faults" doc:"post-copy pages fetched on demand (a lower bound: writes only)" unit:"pages"`
+	RemoteFaults int64    `parquet:"remote_faults,zstd" json:"remote_faults" doc:"post-copy pages fetched on demand: pages written or read (read_rate) before they were pushed" unit:"pages"`
 	StallTime    float64  `parquet:"stall_time_s,zstd" json:"stall_time_s" doc:"time the guest waited on post-copy remote faults" unit:"s"`
 }
 

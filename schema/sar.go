@@ -30,7 +30,7 @@ import "time"
 type SarCPU struct {
 	Host   string    `parquet:"host,dict,zstd" doc:"host name as sysstat reports it"`
 	Time   time.Time `parquet:"time,timestamp(microsecond),delta,zstd" doc:"end of the sampling interval"`
-	CPU    int32     `parquet:"cpu,dict,zstd" doc:"CPU number; -1 for the all-CPU row (sar prints 'all', sadf -d prints -1)"`
+	CPU    int32     `parquet:"cpu,dict,zstd" doc:"CPU number; -1 for the all-CPU row (sar prints 'all', sadf -d prints -1, sadf -p prints all and cpuN)"`
 	User   *float64  `parquet:"user_pct,optional,dict,zstd" doc:"%user: time at user level, including guest time (sar -u)" unit:"%"`
 	Nice   *float64  `parquet:"nice_pct,optional,dict,zstd" doc:"%nice: time at user level with nice priority" unit:"%"`
 	System *float64  `parquet:"system_pct,optional,dict,zstd" doc:"%system: time at system level, including hard and soft interrupts (sar -u)" unit:"%"`
@@ -241,7 +241,7 @@ type SarOther struct {
 	Time     time.Time `parquet:"time,timestamp(microsecond),delta,zstd" doc:"end of the sampling interval"`
 	Activity string    `parquet:"activity,dict,zstd" doc:"activity, named as sadf -j names it (cpu-load, memory, interrupts, io, swap-space, network.net-sock, psi.psi-cpu, ...); a column unknown to a known table carries that table's activity; an activity the code does not recognise is sar: + its first header column"`
 	Device   string    `parquet:"device,dict,zstd" doc:"the row's label columns joined by a space (CPU, INTR, TTY, IFACE, FILESYSTEM, ...; 'all' for the all-CPU row); empty for single-row activities"`
-	Metric   string    `parquet:"metric,dict,zstd" doc:"column as the source names it: the header name in sar text and sadf -d (e.g. cswch/s, %scpu-10), the key in sadf -j (e.g. cswch, io-reads.rtps)"`
+	Metric   string    `parquet:"metric,dict,zstd" doc:"column as the source names it: the header name in sar text and sadf -d, which is sadf -p's field name (e.g. cswch/s, %scpu-10), the key in sadf -j (e.g. cswch, io-reads.rtps)"`
 	Value    float64   `parquet:"value,dict,zstd" doc:"value as printed; its unit is the metric's (see sar(1))"`
 }
 

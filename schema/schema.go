@@ -62,6 +62,7 @@ type Table struct {
 	// Partitioned reports whether rows implement Partitioner.
 	Partitioned bool
 	newWriter   func() rowBuffer
+	cols        int // Parquet columns (WriterMemory)
 }
 
 var (
@@ -79,6 +80,7 @@ func Register[T any, P interface {
 	t := &Table{Name: name, Doc: doc, Type: reflect.TypeOf(zero)}
 	_, t.Partitioned = any(P(&zero)).(Partitioner)
 	t.newWriter = func() rowBuffer { return &typedBuffer[T, P]{} }
+	t.cols = len(layoutOf(t.Type).cols)
 	mu.Lock()
 	defer mu.Unlock()
 	if _, dup := tables[name]; dup {

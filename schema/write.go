@@ -2,13 +2,15 @@ package schema
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"os"
 	"reflect"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +21,8 @@ import (
 	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/encoding"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // RowGroupRows is the row-group size of every file: 61,440 rows, half of
@@ -35,6 +39,10 @@ const RowGroupRows = 61_440
 // batchRows is how many rows a writer copies before it shreds them into its
 // column buffers (RowGroupRows is a multiple of it).
 const batchRows = 4096
+
+// BatchRows is how many rows a FileWriter holds before it encodes them:
+// from then on it holds a Parquet encoder (see WriterMemory).
+const BatchRows = batchRows
 
 // FileWriter writes one table's rows into one Parquet file.
 type FileWriter interface {
@@ -55,11 +63,26 @@ type FileWriter interface {
 	// Abandon drops the rows and stops the writer without writing the
 	// footer, for a file that is being thrown away (it does not close w).
 	Abandon()
+	// Meta is the footer's key-value metadata as Close would write it
+	// now: the caller's, the schema version and table name, and SetMeta's
+	// (a copy).
+	Meta() map[string]string
+	// SpillTo makes the writer spill: its rows go to w in a compact row
+	// format (spill.go), a batch at a time and at each Spill, instead of
+	// being encoded, until Unspill. Only a writer that has encoded no row
+	// yet can spill.
+	SpillTo(w io.Writer) error
+	// Spill writes the rows buffered so far to the spill writer and
+	// releases them.
+	Spill() error
+	// Unspill stops spilling: it writes the rows read from r (the bytes
+	// the writer spilled, in order), then the rows it buffers.
+	Unspill(r io.Reader) error
 }
 
 type rowBuffer interface {
 	FileWriter
-	open(w io.Writer, meta map[string]string)
+	open(w io.Writer, table string, meta map[string]string)
 }
 
 // NewFileWriter starts a Parquet file of table t on w with meta (plus the
@@ -88,15 +111,45 @@ type rowBuffer interface {
 // signedness, strings STRING, times TIMESTAMP(MICROS, UTC); pointer fields
 // are OPTIONAL. A []byte field is an OPTIONAL BYTE_ARRAY without the STRING
 // type (bytes that need not be UTF-8), nil a null.
+//
+// Nothing is written to w, and no Parquet encoder is allocated, before the
+// first batch of rows is encoded (batchRows rows, or a Flush or Close): a
+// file that holds a few rows costs little more than the rows themselves.
+// meta is shared, not copied: the caller must not change it afterwards.
 func (t *Table) NewFileWriter(w io.Writer, meta map[string]string) FileWriter {
 	b := t.newWriter()
-	m := map[string]string{MetaSchemaVersion: Version, MetaTable: t.Name}
-	for k, v := range meta {
-		m[k] = v
-	}
-	b.open(w, m)
+	b.open(w, t.Name, meta)
 	return b
 }
+
+// WriterMemory estimates the heap a FileWriter of t holds, for callers that
+// keep many files open at once and bound their memory (ingest's router):
+// rows is how many rows were written since its last Flush (or since it
+// began), written whether it has encoded rows before (its Parquet encoder
+// then keeps each column's state and the metadata of the row groups
+// written: about 10 KiB a column). Fewer than BatchRows rows are the rows
+// themselves, plus a quarter for the batch's growth. From BatchRows on,
+// the writer holds its encoder (about 150 KiB a column: page buffers,
+// dictionaries), the open row group's encoded values (about 8 bytes a
+// value) and two batches. The figures are parquet-go 0.32's, measured on
+// the sar, xentop and ping tables (within a factor of 1.5 either way); the
+// estimate depends on the counts only, never on timing, so decisions
+// taken on it are the same on every run.
+func (t *Table) WriterMemory(rows int64, written bool) int64 {
+	ncols, size := int64(t.cols), int64(t.Type.Size())
+	if rows < batchRows {
+		m := rows * size * 5 / 4
+		if written {
+			m += ncols * 10 << 10
+		}
+		return m
+	}
+	return ncols*(150<<10+8*min(rows, RowGroupRows)) + 2*batchRows*size
+}
+
+// pageBufferSize is the size of the column buffers at which a page is cut
+// (parquet.PageBufferSize).
+const pageBufferSize = 256 << 10
 
 // fieldKind is how a struct field is read into a column.
 type fieldKind uint8
@@ -123,8 +176,9 @@ type column struct {
 // layout is a row type's columns, computed once per type, and the schema
 // its files are written with (encodings and zstd per column).
 type layout struct {
-	cols []column
-	file *parquet.Schema
+	cols    []column
+	file    *parquet.Schema
+	batches sync.Pool // *[]T: emptied batches of the row type, for its files' next
 }
 
 var layouts sync.Map // reflect.Type → *layout
@@ -260,11 +314,14 @@ type typedBuffer[T any, P interface {
 	Row
 }] struct {
 	l     *layout
-	w     *parquet.GenericWriter[any]
-	meta  map[string]string
-	batch []T   // the batch being filled
-	n     int64 // rows accepted by Write
-	err   error // the first error; every later call returns it
+	out   io.Writer
+	w     *parquet.GenericWriter[any] // made when the first batch is shredded
+	table string
+	base  map[string]string // the caller's metadata, shared
+	meta  map[string]string // SetMeta's; nil until then
+	batch []T               // the batch being filled
+	n     int64             // rows accepted by Write
+	err   error             // the first error; every later call returns it
 
 	// With more than one P (GOMAXPROCS), a worker goroutine shreds full
 	// batches while Write fills the next one: the parser and the Parquet
@@ -273,9 +330,12 @@ type typedBuffer[T any, P interface {
 	// same either way.
 	async  bool
 	jobs   chan shredJob[T]
-	free   chan shredDone[T]
-	queued int   // batches sent to the worker and not yet returned
-	spare  [][]T // emptied batches to fill next
+	done   chan error // the worker's answer to each job
+	queued int        // jobs sent to the worker and not yet answered
+
+	// spill, when set, takes the rows instead of the encoder (SpillTo).
+	spill    io.Writer
+	spillBuf []byte
 
 	rg    *parquet.ConcurrentRowGroupWriter
 	inRG  int64 // rows in the open row group
@@ -291,24 +351,25 @@ type shredJob[T any] struct {
 	commit bool
 }
 
-// shredDone returns a shredded batch, emptied, with the worker's error.
-type shredDone[T any] struct {
-	batch []T
-	err   error
+func (b *typedBuffer[T, P]) open(w io.Writer, table string, meta map[string]string) {
+	b.l = layoutOf(reflect.TypeFor[T]())
+	b.out, b.table, b.base = w, table, meta
+	b.async = runtime.GOMAXPROCS(0) > 1
 }
 
-func (b *typedBuffer[T, P]) open(w io.Writer, meta map[string]string) {
-	b.l = layoutOf(reflect.TypeFor[T]())
-	b.w = parquet.NewGenericWriter[any](w, b.l.file,
-		parquet.PageBufferSize(256<<10),
-		parquet.DataPageVersion(1),
-		// min/max once per page, for the page index and the chunk
-		// statistics; not again in each page header
-		parquet.DataPageStatistics(false),
-		parquet.CreatedBy("migreplay", Version, ""),
-	)
-	b.meta = meta
-	b.async = runtime.GOMAXPROCS(0) > 1
+// writer is the file's Parquet writer, made on first use.
+func (b *typedBuffer[T, P]) writer() *parquet.GenericWriter[any] {
+	if b.w == nil {
+		b.w = parquet.NewGenericWriter[any](b.out, b.l.file,
+			parquet.PageBufferSize(pageBufferSize),
+			parquet.DataPageVersion(1),
+			// min/max once per page, for the page index and the chunk
+			// statistics; not again in each page header
+			parquet.DataPageStatistics(false),
+			parquet.CreatedBy("migreplay", Version, ""),
+		)
+	}
+	return b.w
 }
 
 func (b *typedBuffer[T, P]) Write(r Row) error {
@@ -319,58 +380,83 @@ func (b *typedBuffer[T, P]) Write(r Row) error {
 	if b.err != nil {
 		return b.err
 	}
-	if b.batch == nil {
-		b.batch = make([]T, 0, batchRows)
+	b.n++
+	return b.push(p)
+}
+
+// push appends a row to the batch and, when the batch is full, hands it
+// to the encoder (or spills it).
+func (b *typedBuffer[T, P]) push(p *T) error {
+	if len(b.batch) == cap(b.batch) {
+		b.grow()
 	}
 	b.batch = append(b.batch, *p)
-	b.n++
 	if len(b.batch) == batchRows {
-		b.err = b.handoff(false)
+		if b.spill != nil {
+			return b.Spill()
+		}
+		b.err = b.handoff(false, false)
 	}
 	return b.err
+}
+
+// grow makes room in a full batch. The first batch after a start or a
+// Flush grows eightfold from 8 rows (a file may get a few rows only, and a
+// source may have thousands of them), then takes a whole batch, from the
+// pool when it has one; the batches after it are whole.
+func (b *typedBuffer[T, P]) grow() {
+	n := 8 * cap(b.batch)
+	switch {
+	case n == 0:
+		n = 8
+	case n >= batchRows:
+		if v, ok := b.l.batches.Get().(*[]T); ok {
+			b.batch = append((*v)[:0], b.batch...)
+			return
+		}
+		n = batchRows
+	}
+	b.batch = append(make([]T, 0, n), b.batch...)
 }
 
 // handoff shreds the current batch (and commits the row group when commit
 // is set): in place, or by the worker while Write fills another batch (up
 // to maxQueued batches wait for the worker, so that the parser keeps a
 // core busy while the worker is in a serial stretch: the last columns of a
-// batch, a row group's commit). With commit it returns once the worker is
+// batch, a row group's commit). With wait it returns once the worker is
 // idle, with any error it met; otherwise a worker error surfaces at a later
-// call.
-func (b *typedBuffer[T, P]) handoff(commit bool) error {
+// call. Shredded batches go back to the layout's pool, shared by the
+// files of the table, so that a file between batches holds only the one
+// it fills; after a commit it holds none until its next row.
+func (b *typedBuffer[T, P]) handoff(commit, wait bool) error {
 	if !b.async || (commit && b.jobs == nil) {
 		err := b.shred(b.batch)
 		b.batch = b.batch[:0]
 		if err == nil && commit {
 			err = b.release()
+			b.batch = nil
 		}
 		return err
 	}
 	if b.jobs == nil {
 		b.jobs = make(chan shredJob[T], maxQueued)
-		b.free = make(chan shredDone[T], maxQueued)
-		go b.worker(b.jobs, b.free)
+		b.done = make(chan error, maxQueued)
+		go b.worker(b.jobs, b.done)
 	}
 	b.jobs <- shredJob[T]{batch: b.batch, commit: commit}
 	b.queued++
 	var err error
-	take := func() {
-		d := <-b.free
+	for b.queued == maxQueued || wait && b.queued > 0 {
+		err = cmp.Or(err, <-b.done)
 		b.queued--
-		b.spare = append(b.spare, d.batch)
-		err = cmp.Or(err, d.err)
 	}
-	if commit {
-		for b.queued > 0 {
-			take()
+	b.batch = nil
+	if !commit {
+		if v, ok := b.l.batches.Get().(*[]T); ok {
+			b.batch = *v
+		} else {
+			b.batch = make([]T, 0, batchRows)
 		}
-	} else if b.queued == maxQueued {
-		take()
-	}
-	if n := len(b.spare); n > 0 {
-		b.batch, b.spare = b.spare[n-1], b.spare[:n-1]
-	} else {
-		b.batch = make([]T, 0, batchRows)
 	}
 	return err
 }
@@ -378,9 +464,9 @@ func (b *typedBuffer[T, P]) handoff(commit bool) error {
 // maxQueued is how many full batches may wait for a file's worker.
 const maxQueued = 3
 
-// worker shreds batches in the order they come; after an error it only
-// returns them.
-func (b *typedBuffer[T, P]) worker(jobs <-chan shredJob[T], free chan<- shredDone[T]) {
+// worker shreds batches in the order they come and answers each job with
+// its error; after an error it only answers.
+func (b *typedBuffer[T, P]) worker(jobs <-chan shredJob[T], done chan<- error) {
 	var err error
 	for j := range jobs {
 		if err == nil {
@@ -389,7 +475,11 @@ func (b *typedBuffer[T, P]) worker(jobs <-chan shredJob[T], free chan<- shredDon
 				err = b.release()
 			}
 		}
-		free <- shredDone[T]{batch: j.batch[:0], err: err}
+		if cap(j.batch) >= batchRows {
+			batch := j.batch[:0]
+			b.l.batches.Put(&batch)
+		}
+		done <- err
 	}
 }
 
@@ -401,7 +491,7 @@ func (b *typedBuffer[T, P]) shred(batch []T) error {
 		return nil
 	}
 	if b.rg == nil {
-		b.rg = b.w.BeginRowGroup()
+		b.rg = b.writer().BeginRowGroup()
 	}
 	base := unsafe.Pointer(unsafe.SliceData(batch))
 	stride := unsafe.Sizeof(batch[0])
@@ -602,39 +692,113 @@ func (c *column) small(q unsafe.Pointer) parquet.Value {
 	panic(fmt.Sprintf("schema: no value maker for %v", c.typ))
 }
 
+// Flush hands the buffered rows and the row group's commit to the worker
+// without waiting for it (an error it meets surfaces at a later call), or
+// writes them in place when there is none.
 func (b *typedBuffer[T, P]) Flush() error {
 	if b.err == nil {
-		b.err = b.handoff(true)
+		b.err = b.handoff(true, false)
 	}
-	// release the batches until the next Write: the worker, idle now,
-	// ends
-	b.stop()
-	b.batch, b.spare = nil, nil
 	return b.err
 }
 
-func (b *typedBuffer[T, P]) SetMeta(k, v string) { b.meta[k] = v }
+// drain flushes and waits for the worker, which then ends.
+func (b *typedBuffer[T, P]) drain() error {
+	if b.err == nil {
+		b.err = b.handoff(true, true)
+	}
+	b.stop()
+	return b.err
+}
+
+func (b *typedBuffer[T, P]) SetMeta(k, v string) {
+	if b.meta == nil {
+		b.meta = map[string]string{}
+	}
+	b.meta[k] = v
+}
+
+func (b *typedBuffer[T, P]) Meta() map[string]string {
+	m := make(map[string]string, len(b.base)+len(b.meta)+2)
+	m[MetaSchemaVersion], m[MetaTable] = Version, b.table
+	maps.Copy(m, b.base)
+	maps.Copy(m, b.meta)
+	return m
+}
 
 func (b *typedBuffer[T, P]) Rows() int64 { return b.n }
 
 func (b *typedBuffer[T, P]) Close() error {
-	err := b.Flush()
-	b.stop()
-	if err != nil {
+	if err := b.drain(); err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(b.meta))
-	for k := range b.meta {
-		keys = append(keys, k)
+	w := b.writer()
+	for _, kv := range sortedMeta(b.Meta()) {
+		w.SetKeyValueMetadata(kv.Key, kv.Value)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		b.w.SetKeyValueMetadata(k, b.meta[k])
-	}
-	if err := b.w.Close(); err != nil {
+	if err := w.Close(); err != nil {
 		return fmt.Errorf("schema: close Parquet file: %w", err)
 	}
 	return nil
+}
+
+// sortedMeta is meta in key order, as files store it.
+func sortedMeta(meta map[string]string) []format.KeyValue {
+	kvs := make([]format.KeyValue, 0, len(meta))
+	for _, k := range slices.Sorted(maps.Keys(meta)) {
+		kvs = append(kvs, format.KeyValue{Key: k, Value: meta[k]})
+	}
+	return kvs
+}
+
+// RewriteMeta replaces the key-value metadata in the footer of the
+// Parquet file f, as a FileWriter's Close left it, with meta (Meta's form:
+// every key, the schema version and table included), in key order, and
+// returns the file's new size. The rest of the file is left as it was, so
+// the file ends up with the bytes Close would have written had meta been
+// set before it: a writer can close a file before its metadata is
+// complete (ingest's sadf and sar files, whose locale is known only at
+// the end of the source) and complete it later.
+func RewriteMeta(f *os.File, meta map[string]string) (int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	size := st.Size()
+	var tail [8]byte
+	if size < 12 {
+		return 0, fmt.Errorf("schema: %s: %d bytes, not a Parquet file", f.Name(), size)
+	}
+	if _, err := f.ReadAt(tail[:], size-8); err != nil {
+		return 0, err
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if string(tail[4:]) != "PAR1" || n > size-12 {
+		return 0, fmt.Errorf("schema: %s: no Parquet footer", f.Name())
+	}
+	start := size - 8 - n
+	footer := make([]byte, n)
+	if _, err := f.ReadAt(footer, start); err != nil {
+		return 0, err
+	}
+	var md format.FileMetaData
+	if err := thrift.Unmarshal(new(thrift.CompactProtocol), footer, &md); err != nil {
+		return 0, fmt.Errorf("schema: %s: footer: %w", f.Name(), err)
+	}
+	md.KeyValueMetadata = sortedMeta(meta)
+	out, err := thrift.Marshal(new(thrift.CompactProtocol), &md)
+	if err != nil {
+		return 0, fmt.Errorf("schema: %s: footer: %w", f.Name(), err)
+	}
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(out)))
+	out = append(out, "PAR1"...)
+	if err := f.Truncate(start); err != nil {
+		return 0, err
+	}
+	if _, err := f.WriteAt(out, start); err != nil {
+		return 0, err
+	}
+	return start + int64(len(out)), nil
 }
 
 // Abandon stops the writer without finishing the file.
@@ -649,7 +813,7 @@ var errAbandoned = errors.New("schema: write to an abandoned file")
 func (b *typedBuffer[T, P]) stop() {
 	if b.jobs != nil {
 		close(b.jobs)
-		b.jobs, b.free, b.queued = nil, nil, 0
+		b.jobs, b.done, b.queued = nil, nil, 0
 	}
 }
 

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -8,11 +9,15 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -92,7 +97,7 @@ func writeWide(t testing.TB, rows []wideRow, flushAt int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	b := &typedBuffer[wideRow, *wideRow]{}
-	b.open(&buf, map[string]string{"z": "last", "a": "first"})
+	b.open(&buf, "test_wide", map[string]string{"z": "last", "a": "first"})
 	for i := range rows {
 		if i == flushAt {
 			if err := b.Flush(); err != nil {
@@ -138,8 +143,9 @@ func TestWriterRoundTripAllKinds(t *testing.T) {
 		t.Errorf("row groups %v, want %v", groups, want)
 	}
 	kv := md.KeyValueMetadata()
-	if keys := kv.Keys(); !slices.IsSorted(keys) || len(keys) != 2 || keys[0] != "a" {
-		t.Errorf("metadata keys %v, want [a z] sorted", keys)
+	// the caller's keys plus the schema version and table name, sorted
+	if keys, want := kv.Keys(), []string{"a", MetaSchemaVersion, MetaTable, "z"}; !slices.Equal(keys, want) {
+		t.Errorf("metadata keys %v, want %v", keys, want)
 	}
 
 	// Data-page encodings per column, from NewFileWriter's rules: tags
@@ -282,7 +288,7 @@ func TestWriterDictLarge(t *testing.T) {
 // A row of the wrong type is an error, not a panic.
 func TestWriterWrongRow(t *testing.T) {
 	b := &typedBuffer[wideRow, *wideRow]{}
-	b.open(&bytes.Buffer{}, map[string]string{})
+	b.open(&bytes.Buffer{}, "test_wide", map[string]string{})
 	if err := b.Write(&Reject{}); err == nil {
 		t.Fatal("no error for a Reject written to a test_wide file")
 	}
@@ -376,7 +382,7 @@ func TestWriterOutputError(t *testing.T) {
 	for _, procs := range []int{1, 2} {
 		prev := runtime.GOMAXPROCS(procs)
 		b := &typedBuffer[wideRow, *wideRow]{}
-		b.open(&failAfter{n: 100_000}, map[string]string{})
+		b.open(&failAfter{n: 100_000}, "test_wide", map[string]string{})
 		var err error
 		for i := range rows {
 			if err = b.Write(&rows[i]); err != nil {
@@ -391,7 +397,7 @@ func TestWriterOutputError(t *testing.T) {
 		}
 
 		b = &typedBuffer[wideRow, *wideRow]{}
-		b.open(io.Discard, map[string]string{})
+		b.open(io.Discard, "test_wide", map[string]string{})
 		for i := range batchRows + 1 {
 			if err := b.Write(&rows[i]); err != nil {
 				t.Fatal(err)
@@ -402,5 +408,150 @@ func TestWriterOutputError(t *testing.T) {
 			t.Errorf("GOMAXPROCS %d: Write after Abandon: no error", procs)
 		}
 		runtime.GOMAXPROCS(prev)
+	}
+}
+
+// A file closed with part of its metadata and completed by RewriteMeta has
+// the bytes of the file closed with all of it, across row groups of every
+// kind of column.
+func TestRewriteMetaSameBytes(t *testing.T) {
+	rows := wideRows(RowGroupRows+4321, 3)
+	write := func(w io.Writer, meta map[string]string) FileWriter {
+		b := &typedBuffer[wideRow, *wideRow]{}
+		b.open(w, "test_wide", map[string]string{"source": "a.txt"})
+		for k, v := range meta {
+			b.SetMeta(k, v)
+		}
+		for i := range rows {
+			if err := b.Write(&rows[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var direct bytes.Buffer
+	full := write(&direct, map[string]string{"rows": "70000", "locale": "decimal=,"}).Meta()
+
+	f, err := os.Create(filepath.Join(t.TempDir(), "part.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	write(f, map[string]string{"locale": "decimal=?"})
+	size, err := RewriteMeta(f, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != int64(len(got)) || !bytes.Equal(got, direct.Bytes()) {
+		t.Fatalf("rewritten file: %d bytes (size %d), direct: %d bytes, different", len(got), size, direct.Len())
+	}
+	if _, err := RewriteMeta(f, full); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(f.Name()); !bytes.Equal(again, got) {
+		t.Fatal("a second rewrite with the same metadata changed the file")
+	}
+}
+
+// A writer that spills its rows (in batches and at Spill) and reads them
+// back writes the bytes of one that kept them: every kind of column,
+// nulls, empty strings and extreme integers included.
+func TestSpillSameBytes(t *testing.T) {
+	rows := wideRows(3*batchRows+1000, 9)
+	var direct bytes.Buffer
+	b := &typedBuffer[wideRow, *wideRow]{}
+	b.open(&direct, "test_wide", nil)
+	for i := range rows {
+		if err := b.Write(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		var out, spill bytes.Buffer
+		s := &typedBuffer[wideRow, *wideRow]{}
+		s.open(&out, "test_wide", nil)
+		if err := s.SpillTo(&spill); err != nil {
+			t.Fatal(err)
+		}
+		const unspillAt = 2*batchRows + 77
+		for i := range rows {
+			if i == unspillAt {
+				if err := s.Unspill(&spill); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Write(&rows[i]); err != nil {
+				t.Fatal(err)
+			}
+			if i == 100 || i == batchRows+5 {
+				if err := s.Spill(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		runtime.GOMAXPROCS(prev)
+		if !bytes.Equal(out.Bytes(), direct.Bytes()) {
+			t.Fatalf("GOMAXPROCS %d: spilled and read back: %d bytes, kept: %d bytes, different", procs, out.Len(), direct.Len())
+		}
+		if s.Rows() != int64(len(rows)) {
+			t.Fatalf("Rows() = %d, want %d", s.Rows(), len(rows))
+		}
+	}
+	// a writer that has encoded rows cannot spill; a cut spill is an error
+	if err := b.SpillTo(io.Discard); err == nil {
+		t.Error("SpillTo after encoding: no error")
+	}
+	s := &typedBuffer[wideRow, *wideRow]{}
+	s.open(io.Discard, "test_wide", nil)
+	var spill bytes.Buffer
+	s.SpillTo(&spill)
+	s.Write(&rows[1])
+	s.Spill()
+	if err := s.Unspill(bytes.NewReader(spill.Bytes()[:spill.Len()-3])); err == nil {
+		t.Error("Unspill of a cut spill: no error")
+	}
+}
+
+// The spill format keeps a []byte column: nil stays null, empty stays
+// empty, bytes that are not UTF-8 stay as they were.
+func TestSpillBytesColumn(t *testing.T) {
+	rows := []Reject{
+		{File: "a", Line: 1, Reason: "r", Raw: "x"},
+		{File: "b", Line: 2, Raw: `\xff`, RawBytes: []byte{0xff}},
+		{File: "c", Line: 3, RawBytes: []byte{}},
+	}
+	l := layoutOf(reflect.TypeFor[Reject]())
+	var buf []byte
+	for i := range rows {
+		buf = l.appendRow(buf, unsafe.Pointer(&rows[i]))
+	}
+	br := bufio.NewReader(bytes.NewReader(buf))
+	var slab []uint64
+	for i := range rows {
+		var got Reject
+		if err := l.readRow(br, unsafe.Pointer(&got), &slab); err != nil {
+			t.Fatal(err)
+		}
+		if got.File != rows[i].File || got.Line != rows[i].Line || got.Raw != rows[i].Raw ||
+			(got.RawBytes == nil) != (rows[i].RawBytes == nil) || !bytes.Equal(got.RawBytes, rows[i].RawBytes) {
+			t.Errorf("row %d: %+v, want %+v", i, got, rows[i])
+		}
+	}
+	if err := l.readRow(br, unsafe.Pointer(new(Reject)), &slab); err != io.EOF {
+		t.Errorf("after the last row: %v, want io.EOF", err)
 	}
 }

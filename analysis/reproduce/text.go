@@ -79,7 +79,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "source CPU rate\t%.4g B/s per Dom0 CPU\tfitted to the anchors (line 77)\n", c.SourceCPURate)
 	fmt.Fprintf(tw, "link\t%.4g B/s = %.3f × 1 Gbit/s\tfitted to the anchors (plateau, line 77)\n", c.LinkBandwidth, c.LinkEfficiency)
 	fmt.Fprintf(tw, "plateau stream rate\t%.4g B/s\tderived; uses %.1f %% of a Dom0 CPU (text: at most %.0f %%, line 79)\n", c.PlateauRate, 100*c.MigrationDemand, 100*c.SourceCPUStated)
-	fmt.Fprintf(tw, "destination CPU rate\t%.4g B/s per Dom0 CPU\tplateau rate ÷ 50 %% (line 81)\n", c.DestCPURate)
+	fmt.Fprintf(tw, "destination CPU rate\t%.4g B/s per Dom0 CPU\tplateau rate ÷ %.1f %%: line 81's %.0f %% read on line 79's scale (%.0f %% → %.1f %%)\n",
+		c.DestCPURate, 100*c.DestDemand, 100*c.DestCPUStated, 100*c.SourceCPUStated, 100*c.MigrationDemand)
 	fmt.Fprintf(tw, "I/O Dom0 share\t%.2f (network), %.2f (disk)\tline 173 (60 %%) − line 79 (50 %%); disk assumed equal\n", c.NetDom0Share, c.DiskDom0Share)
 	fmt.Fprintf(tw, "I/O rate at full share\t%.4g B/s\tI/O share × source CPU rate\n", c.IORate)
 	fmt.Fprintf(tw, "memory-write rate\t%.4g page writes/s per guest CPU\tXen's forced stop begins at DomU %g %% (lines 115, 128)\n", c.MemWriteRate, c.MemWriteKneePct)

@@ -40,12 +40,25 @@ func runGenerate(ctx context.Context, args []string, stdout io.Writer) error {
 	size := fs.String("size", "100MB", "how much: bytes (KB/MB/GB, powers of 1000; KiB/MiB/GiB) or, for ping, replies")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same bytes")
 	out := fs.StringP("output", "o", "-", "output file, - for stdout (written atomically)")
+	hosts := fs.Int("hosts", 1, "sadf-csv: hosts, their rows interleaved by time as in a merged export")
+	byHost := fs.Bool("by-host", false, "sadf-csv with --hosts: the same rows host after host (one export per host, concatenated)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	g, ok := generators[*format]
 	if !ok {
 		return usageErr("--format %q: want one of %s", *format, strings.Join(names, ", "))
+	}
+	if fs.Changed("hosts") || fs.Changed("by-host") {
+		if *format != "sadf-csv" {
+			return usageErr("--hosts and --by-host are for --format sadf-csv")
+		}
+		if *hosts < 1 {
+			return usageErr("--hosts %d: want at least 1", *hosts)
+		}
+		g.gen = func(w io.Writer, size, seed int64) error {
+			return sadf.GenerateCSVHosts(w, size, seed, *hosts, *byHost)
+		}
 	}
 	n, err := parseCount(*size)
 	if err != nil {

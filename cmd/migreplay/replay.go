@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -43,21 +42,19 @@ else xentop; --dirty-trace-run, -host and -domain choose one; for xentop,
 --dirty-rate is the dirty rate per CPU). The text output says what it took:
 ` + lakeio.SourcesHelp + `
 
---calibrate LAKE fits the free parameters (--fit) to the lake's completed
-QMP migrations and reports the leave-one-out median absolute percentage
-error of total time, downtime, syncs and bytes. QMP does not log the
-migration's parameters: --policy (and its options), --downtime-limit and
---mtu say what they were.
+` + lakeio.CalibrateHelp + `
+
+A dirty-rate CSV (--dirty-trace FILE): time s, rate pages/s; ` + replay.TraceRule + `
 `
 
 // replayFlags are the replay command's flags besides the options
 // replay.NewConfig reads.
 type replayFlags struct {
-	config, trace, shard, calibrate, out string
-	query                                lakeio.Query
-	sweep, fit                           []string
-	analytic, json                       bool
-	showRounds                           int
+	config, trace, shard, calibrate, out, params string
+	query                                        lakeio.Query
+	sweep, fit                                   []string
+	analytic, json, byGroup                      bool
+	showRounds                                   int
 }
 
 func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
@@ -80,7 +77,9 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&f.shard, "shard", "", "--sweep: this process's share as INDEX/COUNT (0-based): the blocks of 64 points b with b mod COUNT = INDEX; default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + MIGREPLAY_SHARDS, else all")
 	fs.BoolVar(&f.analytic, "analytic", false, "use the analytic fast path (Liu et al. 2011) instead of the page-level engine")
 	fs.StringVar(&f.calibrate, "calibrate", "", "lake directory: calibrate on its measured migrations (qmp_migrate) and report leave-one-out errors")
+	fs.BoolVar(&f.byGroup, "by-group", false, "--calibrate: fit each group of similar runs (idle, pre-copy, auto-converge, post-copy) on its own")
 	fs.StringSliceVar(&f.fit, "fit", nil, "--calibrate: free parameters, of efficiency, state-time, working-set, hot-share, cpu-rate (default efficiency,state-time,working-set)")
+	fs.StringVar(&f.params, "params", "", "fitted parameters (the JSON of --calibrate LAKE --json, or its \"fit\") to replay with; a fitted option given as a flag too is an error")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of tables")
 	fs.StringVar(&f.out, "out", "", "write replay_run and replay_round Parquet tables under this lake directory")
 	fs.IntVar(&f.showRounds, "show-rounds", 40, "rounds to print (first and last half), ≥ 0")
@@ -118,13 +117,9 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return optionErr(err)
 	}
-	var note []string
-	if series.From != "" {
-		took, err := series.Apply(&cfg, values)
-		if err != nil {
-			return optionErr(err)
-		}
-		note = append(note, "dirty-rate trace: "+series.From, took)
+	note, err := lakeio.Measured(&cfg, series, f.params, values)
+	if err != nil {
+		return optionErr(err)
 	}
 	sw := replay.Sweep{Base: cfg, Analytic: f.analytic}
 	if len(f.sweep) > 0 {
@@ -139,34 +134,22 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := replay.UnusedOptions(values, sw.Policies(), []string{cfg.DirtyModel.Name()}); err != nil {
 		return optionErr(err)
 	}
-	if note := strings.TrimSpace(strings.Join(note, "\n")); note != "" && !f.json {
+	if note != "" && !f.json {
 		fmt.Fprintf(stdout, "%s\n\n", note)
 	}
 	return replayRun(ctx, sw, f, stdout)
 }
 
-// readTrace reads --dirty-trace. A xentop series is converted with
-// --dirty-rate as the dirty rate per CPU, which is then not a mean to
-// rescale the series to (it is removed from values).
+// readTrace reads --dirty-trace (lakeio.ReadTraceOptions); a choice the
+// lake leaves open names the flag that makes it.
 func readTrace(f replayFlags, values replay.Values) (lakeio.Series, error) {
-	q := f.query
-	var err error
-	if q.DirtyPerCPU, _, err = values.Float(replay.OptDirtyRate); err != nil {
-		return lakeio.Series{}, optionErr(err)
-	}
-	if v, ok := values["page-size"]; ok {
-		q.PageSize, _ = replay.ParseSize(v) // the flag checked it
-	}
-	s, err := lakeio.ReadTrace(f.trace, q)
+	s, err := lakeio.ReadTraceOptions(f.trace, f.query, values)
 	var ce *lakeio.ChoiceError
 	switch {
 	case errors.As(err, &ce):
 		return s, usageErr("--dirty-trace: %v with %s", err, traceChoiceFlags[ce.Field])
 	case err != nil:
 		return s, usageErr("--dirty-trace: %v", err)
-	}
-	if m := values[replay.OptDirtyModel]; s.Source == lakeio.SourceXentop && (m == "" || m == "trace") {
-		delete(values, replay.OptDirtyRate)
 	}
 	return s, nil
 }
@@ -232,7 +215,7 @@ func replayRun(ctx context.Context, sw replay.Sweep, f replayFlags, stdout io.Wr
 
 // calibrateFlags are the flags --calibrate reads; the others describe a
 // replay it does not run.
-var calibrateFlags = []string{"calibrate", "config", "fit", "json", "policy", "downtime-limit", "mtu",
+var calibrateFlags = []string{"calibrate", "config", "fit", "by-group", "json", "policy", "downtime-limit", "mtu", "bandwidth",
 	"downtime-ramp", "ramp-max", "ramp-steps", "ramp-after", "ramp-cooldown", "xen-rate-adapt", "xen-no-skip"}
 
 // replayCalibrate runs --calibrate: fit on a lake's measured migrations
@@ -248,8 +231,8 @@ func replayCalibrate(fs *pflag.FlagSet, f replayFlags, values replay.Values, std
 	if err := replay.UnusedOptions(values, []string{cfg.Policy.Name()}, nil); err != nil {
 		return optionErr(err)
 	}
-	qo := replay.QMPOptions{Policy: cfg.Policy, DowntimeLimit: cfg.DowntimeLimit, MTU: cfg.MTU}
-	lc, err := lakeio.Calibrate(f.calibrate, qo, replay.CalibrateOptions{Fit: f.fit})
+	qo := replay.QMPOptions{Policy: cfg.Policy, DowntimeLimit: cfg.DowntimeLimit, Bandwidth: cfg.Bandwidth, MTU: cfg.MTU}
+	lc, err := lakeio.Calibrate(f.calibrate, qo, replay.CalibrateOptions{Fit: f.fit, ByGroup: f.byGroup})
 	if err != nil {
 		if errors.Is(err, replay.ErrCalibrate) || errors.Is(err, replay.ErrTrace) {
 			return usageErr("--calibrate %s: %v", f.calibrate, err)

@@ -475,7 +475,7 @@ func TestReplayCommandTraceFromLake(t *testing.T) {
 		t.Errorf("exit %d, %s", code, stderr)
 	}
 	code, stdout, stderr := replayCmd(t, "--memory", "256MiB", "--dirty-trace", lake, "--dirty-trace-run", "2", "--json")
-	if code != 0 || !strings.Contains(stdout, `"dirty_model": "trace(samples=16,mean=6000,`) {
+	if code != 0 || !strings.Contains(stdout, `"dirty_model": "trace(samples=1,mean=6000,`) {
 		t.Errorf("exit %d %s\n%s", code, stderr, stdout)
 	}
 }
@@ -516,7 +516,9 @@ func replayJSON(t *testing.T, args ...string) (inputs map[string]any, res replay
 //   - by default the QMP migration of kvm1 drives the replay and lends it
 //     what it measured: memory 4,312,006,656 B (ram.total), zero share
 //     736,915/1,052,736 (ram.duplicate), stream rate 924.395 Mbit/s
-//     (median ram.mbps) with no rate or CPU limit; flags override each;
+//     (median ram.mbps) as max-bandwidth with no link limit (the CPU rate
+//     stays its default), downtime limit 300 ms (the first
+//     expected-downtime); flags override each;
 //   - sar: the guest's paging, mean 495.4 pages/s (sar's Average line of
 //     vm.sar_B.txt); the guest's size stays the flag's default, 8 GiB;
 //   - xentop: needs --dirty-rate (per busy CPU) and a domain; app07 at
@@ -529,22 +531,22 @@ func TestReplayCommandTraceSources(t *testing.T) {
 	lake := bundledLake(t)
 	in, res := replayJSON(t, "--dirty-trace", lake)
 	if in["memory_bytes"] != 4312006656.0 || in["zero_share"] != 736915.0/1052736 || in["stream_rate"] != 924.395e6/8 ||
-		in["max_bandwidth"] != nil || in["cpu_rate"] != -1.0 ||
-		!strings.HasPrefix(in["dirty_model"].(string), "trace(samples=20,mean=4277.31,") || !res.Converged {
+		in["max_bandwidth"] != 924.395e6/8 || in["bandwidth"] != nil || in["cpu_rate"] != 1.25e9 || in["downtime_limit_s"] != 0.3 ||
+		!strings.HasPrefix(in["dirty_model"].(string), "trace(samples=3,mean=4750.38,") || !res.Converged {
 		t.Errorf("qmp defaults: %v", in)
 	}
 	code, stdout, _ := replayCmd(t, "--dirty-trace", lake, "--analytic")
-	if code != 0 || !strings.Contains(stdout, "from the lake: memory 4.02 GiB (ram.total), page size 4096 B (ram.page-size), zero share 0.7 (ram.duplicate), stream rate 924 Mbit/s (median ram.mbps); flags override them") {
+	if code != 0 || !strings.Contains(stdout, "from the lake: memory 4.02 GiB (ram.total), page size 4096 B (ram.page-size), zero share 0.7 (ram.duplicate), max-bandwidth 924 Mbit/s (median ram.mbps), no link limit (not measured; the stop-and-copy runs at --cpu-rate), downtime limit 300ms (first expected-downtime); flags override them") {
 		t.Errorf("text: %s", stdout)
 	}
 	in, _ = replayJSON(t, "--dirty-trace", lake, "--memory", "2GiB", "--zero-share", "0.1", "--bandwidth", "10Gbit/s")
 	if in["memory_bytes"] != float64(2<<30) || in["zero_share"] != 0.1 || in["bandwidth"] != 1.25e9 ||
-		in["max_bandwidth"] != float64(128<<20) || in["cpu_rate"] != 1.25e9 {
+		in["max_bandwidth"] != 924.395e6/8 || in["cpu_rate"] != 1.25e9 {
 		t.Errorf("flags override: %v", in)
 	}
 	// only the bandwidth given: the rest still comes from the lake
 	in, _ = replayJSON(t, "--dirty-trace", lake, "--bandwidth", "10Gbit/s")
-	if in["memory_bytes"] != 4312006656.0 || in["bandwidth"] != 1.25e9 || in["max_bandwidth"] != float64(128<<20) {
+	if in["memory_bytes"] != 4312006656.0 || in["bandwidth"] != 1.25e9 || in["max_bandwidth"] != 924.395e6/8 {
 		t.Errorf("bandwidth given: %v", in)
 	}
 
@@ -573,5 +575,30 @@ func TestReplayCommandTraceSources(t *testing.T) {
 	os.WriteFile(p, []byte("0,1000\n"), 0o644)
 	if code, _, stderr := replayCmd(t, "--dirty-trace", p, "--dirty-trace-source", "sar"); code != 2 || !strings.Contains(stderr, "applies to a lake folder") {
 		t.Errorf("source for a CSV file: exit %d %s", code, stderr)
+	}
+}
+
+// --params FILE replays with fitted parameters: the "fit" of --calibrate
+// --json (here written by hand: state time 2 ms, CPU rate 3 GB/s) lands
+// in the inputs; a fitted option also given as a flag is refused, not
+// overridden; --postcopy-at requests post-copy by time.
+func TestReplayCommandParams(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "fit.json")
+	if err := os.WriteFile(file, []byte(`{"lake": "x", "fit": {"state_time_s": 0.002, "cpu_rate": 3e9, "efficiency": null}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := replayJSON(t, "--memory", "1GiB", "--params", file)
+	if in["state_time_s"] != 0.002 || in["cpu_rate"] != 3e9 {
+		t.Errorf("inputs %v", in)
+	}
+	if code, _, stderr := replayCmd(t, "--memory", "1GiB", "--params", file, "--state-time", "5ms"); code != 2 || !strings.Contains(stderr, "--state-time") {
+		t.Errorf("--state-time and --params: exit %d %s", code, stderr)
+	}
+	_, res := replayJSON(t, "--memory", "1GiB", "--dirty-rate", "5000", "--postcopy-at", "3s")
+	if !res.Postcopy || res.StopReason != "postcopy" {
+		t.Errorf("--postcopy-at: %+v", res)
+	}
+	if code, _, stderr := replayCmd(t, "--postcopy-at", "3s", "--postcopy-after", "2"); code != 2 || !strings.Contains(stderr, "give one") {
+		t.Errorf("--postcopy-at with --postcopy-after: exit %d %s", code, stderr)
 	}
 }

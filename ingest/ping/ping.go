@@ -1,6 +1,7 @@
 // Package ping parses the text output of ping: iputils (with and without
-// -D, -O), BusyBox, FreeBSD and macOS (ping and KAME ping6), into
-// schema.PingReply and schema.PingSummary rows.
+// -D, -O), BusyBox, FreeBSD and macOS (ping and KAME ping6), and Windows
+// (English messages: see windows.go), into schema.PingReply and
+// schema.PingSummary rows.
 //
 // Every line is one of:
 //
@@ -13,7 +14,15 @@
 //     sendmsg: Operation not permitted"). Stderr lines are real probe
 //     failures (a send that failed is a probe lost), so they are rows with
 //     status error, the whole line as error text, and null seq and time:
-//     ping prints neither for them.
+//     ping prints neither for them. That holds inside a session; a stderr
+//     line read outside one (before the first banner, reply or statistics,
+//     or after a session's statistics) is held until a session follows
+//     (stdout buffered and stderr not puts a session's send errors before
+//     its banner) and is then a row with an empty target (ping does not
+//     say which session's it is); if none follows, ping did not run (a
+//     bad option, an unknown host: "ping: -i interval too short", Windows
+//     "Ping request could not find host"), no probe was sent, and the line
+//     is refused (strict) or rejected (lenient) with that reason.
 //   - the closing statistics (data): the "N packets transmitted" line and
 //     the "rtt"/"round-trip" line (or a lone "pipe N" line) after it make
 //     one PingSummary row, emitted after the rtt line, or before the next
@@ -136,7 +145,29 @@ type Parser struct {
 	block block // what the previous line lets this one continue
 
 	seen seqSet // seqs answered in the session (last: 8 KiB)
+
+	win winState // Windows ping (windows.go)
+
+	// ping's error lines (ping: ..., Windows "Ping request could not find
+	// host") read outside a session: they become rows when a session
+	// follows (a banner, reply or statistics: ping ran), rejects when none
+	// does (ping did not run). banners counts the banners parsed.
+	session bool
+	banners int
+	pending []pendingErr
+	queue   []schema.Row
 }
+
+// pendingErr is an error line held until a session shows ping ran.
+type pendingErr struct {
+	row  schema.PingReply
+	line int
+	raw  string
+}
+
+// maxPending bounds the error lines held outside a session; more are
+// rejected at once.
+const maxPending = 4096
 
 // block is what a structure line lets the next line be: the rest of a dump
 // ping prints over several lines.
@@ -171,16 +202,23 @@ func (p *Parser) Stats() parse.Stats { return p.st }
 // Next advances to the next row.
 func (p *Parser) Next() bool {
 	for {
+		if len(p.queue) > 0 {
+			p.cur, p.queue[0] = p.queue[0], nil
+			p.queue = p.queue[1:]
+			return true
+		}
 		if p.err != nil || p.done {
 			return false
 		}
 		if !p.held {
 			if !p.lines.Next() {
+				p.done = true
 				if err := p.lines.Err(); err != nil {
+					p.rejectPending()
 					p.err = fmt.Errorf("ping: read %s: %w", p.opt.File, err)
 					return false
 				}
-				p.done = true
+				p.rejectPending()
 				return p.flushSummary()
 			}
 			p.st.Lines++
@@ -201,9 +239,22 @@ func (p *Parser) Next() bool {
 			p.held = true
 			return p.flushSummary()
 		}
-		switch k, col, err := p.parseLine(line); {
+		banners := p.banners
+		k, col, err := p.parseLine(line)
+		if err == nil && !p.session && len(p.pending) > 0 &&
+			(k == kindRow || k == kindData || k == kindSummaryEnd || p.banners != banners) {
+			return p.releasePending(k)
+		}
+		if err == nil && (k != kindPending && k != kindStructure || p.banners != banners) {
+			p.session = true
+		}
+		switch {
 		case err != nil:
 			if !p.reject(col, err) {
+				return false
+			}
+		case k == kindPending:
+			if !p.hold(line) {
 				return false
 			}
 		case k == kindRow:
@@ -226,7 +277,7 @@ func (p *Parser) Next() bool {
 // rtt line, or a blank line ping prints when there is none.
 func (p *Parser) continuesSummary(line []byte) bool {
 	line = trimSpace(line)
-	return len(line) == 0 || isSummaryTail(line)
+	return len(line) == 0 || isSummaryTail(line) || isWinSummaryTail(line)
 }
 
 func isSummaryTail(line []byte) bool {
@@ -241,7 +292,72 @@ func (p *Parser) flushSummary() bool {
 	p.cur = p.sum
 	p.sum = nil
 	p.st.Records++
+	p.session = false // the statistics close the session
 	return true
+}
+
+// hold keeps the error row p.reply of line until a session shows whether
+// ping ran (false: strict mode stopped on one held too many).
+func (p *Parser) hold(line []byte) bool {
+	if len(p.pending) == maxPending {
+		return p.reject(1, parse.Errorf(parse.ErrUnsupported, "more than %d ping error lines outside a session (no PING banner, reply or statistics): ping did not run, or this is not its output", maxPending))
+	}
+	e := pendingErr{row: p.reply, line: p.lines.Num(), raw: parse.Raw(line)}
+	e.row.Target, e.row.TargetIP = "", nil // outside a session: which target, ping does not say
+	p.pending = append(p.pending, e)
+	return true
+}
+
+// releasePending stores the held error lines, a session having begun with
+// the current line (kind k): they come out first, then what the line
+// gives.
+func (p *Parser) releasePending(k kind) bool {
+	p.session = true
+	for i := range p.pending {
+		r := p.pending[i].row
+		p.queue = append(p.queue, &r)
+		p.st.Data++
+		p.st.Records++
+	}
+	p.pending = p.pending[:0]
+	switch k {
+	case kindRow:
+		r := p.reply
+		p.queue = append(p.queue, &r)
+		p.st.Data++
+		p.st.Records++
+	case kindData:
+		p.st.Data++
+	case kindSummaryEnd:
+		p.st.Data++
+		if p.flushSummary() {
+			p.queue = append(p.queue, p.cur)
+		}
+	default:
+		p.st.Structure++
+	}
+	return p.Next()
+}
+
+// rejectPending rejects the error lines held when no session followed
+// them: ping did not run (a bad option, an unknown host, no permission),
+// so no probe was sent and they are no probe's outcome.
+func (p *Parser) rejectPending() {
+	for _, e := range p.pending {
+		pe := &parse.ParseError{File: p.opt.File, Line: e.line, Col: 1, Format: Format, Raw: e.raw,
+			Err: parse.Errorf(parse.ErrUnsupported, "ping did not run: %q is the error it printed, and no PING banner, reply or statistics follow it, so no probe was sent and there is no outcome to store (remove the file, or capture ping again once it starts)", *e.row.Error)}
+		if !p.opt.Lenient {
+			if p.err == nil {
+				p.err = pe
+			}
+			break
+		}
+		p.st.Reject++
+		if p.opt.OnReject != nil {
+			p.opt.OnReject(pe)
+		}
+	}
+	p.pending = p.pending[:0]
 }
 
 // reject handles a bad line: strict mode stops (false), lenient mode
@@ -267,6 +383,7 @@ const (
 	kindData            // data line without a record of its own (packets transmitted)
 	kindRow             // p.reply holds a row
 	kindSummaryEnd      // the summary is complete
+	kindPending         // p.reply holds an error row outside a session: held (see hold)
 )
 
 // parseLine classifies line and fills p.reply or p.sum. On error it returns
@@ -311,6 +428,8 @@ func (p *Parser) parseLine(b []byte) (kind, int, error) {
 			return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad icmp_seq in no answer yet line")
 		}
 		return p.timeout(seq, stamp, hasStamp)
+	case c == 'R' && !hasStamp && hasPrefixAt(b, i, "Reply from ") > 0:
+		return p.parseWinReply(b, i+len("Reply from "))
 	case c == 'R' && hasPrefixAt(b, i, "Request timeout for icmp_seq") > 0:
 		j := hasPrefixAt(b, i, "Request timeout for icmp_seq")
 		if j < len(b) && (b[j] == ' ' || b[j] == '=') {
@@ -353,7 +472,7 @@ func (p *Parser) parseOther(b []byte, blk block) (kind, int, error) {
 		return kindStructure, 0, nil
 	case blk != blockNone && p.continuesBlock(b, t, blk):
 		return kindStructure, 0, nil
-	case hasPrefix(t, "PING"):
+	case hasPrefix(t, "PING") && !hasPrefix(t, "PING: "):
 		if err := p.parseBanner(t); err != nil {
 			return 0, 1, err
 		}
@@ -368,11 +487,14 @@ func (p *Parser) parseOther(b []byte, blk block) (kind, int, error) {
 			return 0, col + (len(b) - len(trimLeft(b))), err
 		}
 		return kindSummaryEnd, 0, nil
-	case hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: "):
+	case hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") || isWinFatal(t):
 		if isPreamble(t) {
 			return kindStructure, 0, nil
 		}
 		p.stderrRow(t)
+		if !p.session {
+			return kindPending, 0, nil
+		}
 		return kindRow, 0, nil
 	case isPreamble(t):
 		return kindStructure, 0, nil
@@ -398,6 +520,9 @@ func (p *Parser) parseOther(b []byte, blk block) (kind, int, error) {
 		return kindStructure, 0, nil
 	case isStatusLine(t), isFloodLine(t):
 		return kindStructure, 0, nil
+	}
+	if k, col, err, ok := p.winOther(t); ok {
+		return k, col + (len(b) - len(trimLeft(b))), err
 	}
 	return 0, 1, parse.Errorf(parse.ErrSyntax, "not a line of ping output")
 }
@@ -1020,9 +1145,7 @@ func (p *Parser) parseFrom(b []byte, j int, stamp time.Time, hasStamp bool) (kin
 // "PING host (ip): 56 data bytes", macOS/FreeBSD "PING6(56=40+8+8 bytes)
 // src --> dst". It starts a new session.
 func (p *Parser) parseBanner(b []byte) error {
-	p.target, p.targetIP, p.banner = "", nil, true
-	p.haveFirst, p.epoch, p.last = false, 0, nil
-	p.seen.reset()
+	p.newSession()
 	rest := b[len("PING"):]
 	if hasPrefix(rest, "6(") || hasPrefix(rest, "(") {
 		k := bytes.Index(rest, []byte(" --> "))
@@ -1083,6 +1206,16 @@ func (p *Parser) parseBanner(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// newSession starts the session a banner opens: target, first seq, the
+// seqs answered and the summary's time restart.
+func (p *Parser) newSession() {
+	p.banners++
+	p.win.seq = 0
+	p.target, p.targetIP, p.banner = "", nil, true
+	p.haveFirst, p.epoch, p.last = false, 0, nil
+	p.seen.reset()
 }
 
 // parseTransmitted opens a summary from "N packets transmitted, M received,
@@ -1298,13 +1431,20 @@ func trimLeft(b []byte) []byte { return bytes.TrimLeft(b, " \t\r\a") }
 // Detect reports whether head (the first ≤64 KiB of a file, possibly cut
 // mid-line) is ping output: its first meaningful line is a PING banner, a
 // reply ("N bytes from"), a timeout or an ICMP error line, optionally after
-// a -D "[epoch] " prefix. What ping prints before its banner is skipped:
-// stderr lines ("ping: ...", warnings), -p's "PATTERN: 0x..", iputils -v's
-// "ai->ai_family: ..", bells.
+// a -D "[epoch] " prefix, or a Windows banner, reply or timeout. What ping
+// prints before its banner is skipped: stderr lines ("ping: ...",
+// warnings), -p's "PATTERN: 0x..", iputils -v's "ai->ai_family: ..",
+// bells. A head of nothing but ping's error lines is ping output too (ping
+// that did not run: the parser says so).
 func Detect(head []byte) bool {
+	stderr := false
 	for line := range parse.HeadLines(head, 64) {
 		t := trimSpace(line)
-		if len(t) == 0 || hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") || isPreamble(t) {
+		if len(t) == 0 || isPreamble(t) {
+			continue
+		}
+		if hasPrefix(t, "ping: ") || hasPrefix(t, "ping6: ") || isWinFatal(t) {
+			stderr = true
 			continue
 		}
 		if t[0] == '[' {
@@ -1323,9 +1463,16 @@ func Detect(head []byte) bool {
 			return true
 		case hasPrefix(t, "From "):
 			return bytes.Contains(t, []byte(" icmp_seq="))
+		case hasPrefix(t, "Pinging "):
+			return bytes.HasSuffix(t, []byte(" bytes of data:"))
+		case string(t) == "Request timed out.":
+			return true
+		case hasPrefix(t, "Reply from "):
+			k := bytes.Index(t, []byte(": "))
+			return k > 0 && (hasPrefixAt(t, k, ": bytes=") > 0 || hasPrefixAt(t, k, ": time") > 0 || winMessages[string(t[k+2:])])
 		}
 		_, k, ok := parseUint(t, 0)
 		return ok && hasPrefixAt(t, k, " bytes from ") > 0
 	}
-	return false
+	return stderr
 }

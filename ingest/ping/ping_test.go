@@ -284,6 +284,10 @@ var decorations = []string{
 	"wrong data byte #16 should be 0x10 but was 0x11", "cp: 5f 3a 2e  0 21  7 a1  0 ", "#16\t11 11 12 13 ",
 	".\b \b.\b \b.\bE", "\r2/3 packets received (66.7%) 0.045 min / 0.048 avg / 0.051 max",
 	"64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.298 ms\t(same route)\a",
+	// Windows (windows.go) and ping's stderr, inside or outside a session
+	"Request timed out.", "Reply from 10.0.0.1: bytes=32 time<1ms TTL=128", "Reply from 10.0.0.254: Destination host unreachable.",
+	"General failure.", "Control-Break", "    Packets: Sent = 2, Received = 1, Lost = 1 (50% loss),",
+	"    Minimum = 0ms, Maximum = 1ms, Average = 0ms", "ping: sendmsg: Operation not permitted",
 }
 
 func FuzzParse(f *testing.F) {

@@ -110,7 +110,7 @@ type Parser struct {
 	others    []other
 	infoAt    []string // prefixes of the objects that held MigrationInfo members
 	names     []string
-	otherSets map[string]*string
+	otherSets NameSets
 	strs      map[string]*string
 	paths     map[string]string
 }
@@ -157,7 +157,7 @@ func (v *values) float(x float64) *float64 {
 
 // NewParser reads a query-migrate log from r.
 func NewParser(r io.Reader, opt parse.Options) *Parser {
-	return &Parser{lines: parse.NewLines(r), opt: opt, otherSets: map[string]*string{}, strs: map[string]*string{}, paths: map[string]string{}}
+	return &Parser{lines: parse.NewLines(r), opt: opt, otherSets: NameSets{}, strs: map[string]*string{}, paths: map[string]string{}}
 }
 
 // Record is the current poll.
@@ -587,17 +587,7 @@ func (p *Parser) decode(b []byte) (int, error) {
 				p.names = append(p.names, o.prefix+o.key)
 			}
 		}
-		slices.Sort(p.names)
-		p.names = slices.Compact(p.names)
-		key := strings.Join(p.names, ",")
-		s, ok := p.otherSets[key]
-		if !ok {
-			s = &key
-			if len(p.otherSets) < 4096 {
-				p.otherSets[key] = s
-			}
-		}
-		p.row.OtherFields = s
+		p.row.OtherFields = p.otherSets.Join(p.names)
 	}
 	return d.i, nil
 }
@@ -875,7 +865,7 @@ func (p *Parser) timeValue(d *dec) (time.Time, bool, error) {
 		if err != nil {
 			return time.Time{}, false, err
 		}
-		t, ok := p.parseTimeString(string(b))
+		t, ok := ParseTime(string(b), p.opt.Loc())
 		return t, ok, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		b, err := d.number()
@@ -929,9 +919,10 @@ func epoch(b []byte) (time.Time, bool) {
 	return time.Unix(sec, int64(ns)).UTC(), true
 }
 
-// parseTimeString reads RFC 3339 (with T or a space), a local time without
-// a zone in Options.Location, or an epoch number in a string.
-func (p *Parser) parseTimeString(s string) (time.Time, bool) {
+// ParseTime reads a timestamp string: RFC 3339 (with T or a space), a local
+// time without a zone in loc, or an epoch number (seconds, ms, us or ns, told
+// apart by magnitude as in a JSON number; decimal fractions are exact).
+func ParseTime(s string, loc *time.Location) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
@@ -944,7 +935,7 @@ func (p *Parser) parseTimeString(s string) (time.Time, bool) {
 		}
 	}
 	for _, layout := range [...]string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
-		if t, err := time.ParseInLocation(layout, s, p.opt.Loc()); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t.UTC(), true
 		}
 	}

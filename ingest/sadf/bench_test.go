@@ -1,6 +1,7 @@
 package sadf_test
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/parse/parsetest"
 	"github.com/migreplay/migreplay/ingest/sadf"
+	"github.com/migreplay/migreplay/ingest/sar"
 )
 
 func TestMain(m *testing.M) {
@@ -23,7 +25,67 @@ func TestMain(m *testing.M) {
 var (
 	benchCSV  = bench("sadf.csv", func(w io.Writer) error { return sadf.GenerateCSV(w, 100<<20, 1) })
 	benchJSON = bench("sadf.json", func(w io.Writer) error { return genJSON(w, 100<<20, 1) })
+	benchP    = bench("sadf.p", func(w io.Writer) error { return genP(w, 100<<20, 1) })
 )
+
+// genP writes GenerateCSV's samples as sadf -p prints them (one value a
+// line: CPU rows as all and cpuN, single-row activities with device '-')
+// for about size bytes.
+func genP(w io.Writer, size int64, seed int64) error {
+	// sadf -p of GenerateCSV's samples is about 4.8 times their sadf -d (126 MB for 100 MiB).
+	pr, pw := io.Pipe()
+	defer pr.Close() // stops the generator if this returns early
+	go func() { pw.CloseWithError(sadf.GenerateCSV(pw, size/4, seed)) }()
+	cw := &parsetest.CountWriter{W: w}
+	sc := bufio.NewScanner(pr)
+	var names [][]byte
+	var line []byte
+	for sc.Scan() {
+		f := bytes.Split(sc.Bytes(), []byte(";"))
+		if bytes.HasPrefix(f[0], []byte("# ")) {
+			names = names[:0]
+			for _, n := range f[3:] {
+				names = append(names, bytes.Clone(n))
+			}
+			continue
+		}
+		dev, vals, cols := []byte("-"), f[3:], names
+		if len(cols) > 0 && sar.IsLabel(string(cols[0])) {
+			dev, vals, cols = vals[0], vals[1:], cols[1:]
+			if string(names[0]) == "CPU" {
+				dev = []byte("all")
+				if string(f[3]) != "-1" {
+					dev = append([]byte("cpu"), f[3]...)
+				}
+			}
+		}
+		for i, v := range vals {
+			line = append(append(append(line[:0], f[0]...), '\t'), f[1]...)
+			line = append(append(append(line, '\t'), f[2]...), '\t')
+			line = append(append(append(line, dev...), '\t'), cols[i]...)
+			line = append(append(append(line, '\t'), v...), '\n')
+			cw.Write(line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return cw.Err
+}
+
+func TestGenP(t *testing.T) {
+	var b bytes.Buffer
+	if err := genP(&b, 1<<20, 3); err != nil {
+		t.Fatal(err)
+	}
+	p := sadf.NewPParser(&b, parse.Options{})
+	for p.Next() {
+	}
+	st := p.Stats()
+	if p.Err() != nil || !st.Balanced() || st.Reject != 0 || st.Data == 0 || st.Records == 0 {
+		t.Fatalf("%v %+v", p.Err(), st)
+	}
+}
 
 // genJSON writes sadf -j output in sysstat 12.6's layout (tabs, one
 // statistics element per sample, "utc": 1) until at least size bytes:
@@ -113,3 +175,7 @@ func benchParser(b *testing.B, file func(*testing.B) string, newp func(io.Reader
 // > a.txt; (change); ... > b.txt; benchstat a.txt b.txt.
 func BenchmarkCSV(b *testing.B)  { benchParser(b, benchCSV, newCSV) }
 func BenchmarkJSON(b *testing.B) { benchParser(b, benchJSON, newJSON) }
+
+// BenchmarkP reads genP's ≥ 100 MB (GenerateCSV's samples, one value a
+// line); compare as above.
+func BenchmarkP(b *testing.B) { benchParser(b, benchP, newP) }

@@ -22,7 +22,14 @@ func drain(t *testing.T, newp parsetest.New, path string) []map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := parsetest.Drain(newp, b, parse.Options{File: path})
+	return drainBytes(t, newp, b, parse.Options{File: path})
+}
+
+// drainBytes reads b with newp strictly into JSON-like maps, each with its
+// table name.
+func drainBytes(t *testing.T, newp parsetest.New, b []byte, opt parse.Options) []map[string]any {
+	t.Helper()
+	res := parsetest.Drain(newp, b, opt)
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}

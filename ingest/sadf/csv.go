@@ -1,5 +1,6 @@
 // Package sadf parses sysstat's sadf output: the CSV of sadf -d (also -dU,
-// epoch seconds, and -dT, local time) and the JSON of sadf -j, into the
+// epoch seconds, and -dT, local time), the JSON of sadf -j and the
+// one-value-a-line form of sadf -p, into the
 // schema's sar tables, with the vocabulary of package sar (the same header
 // names map to the same columns).
 //
@@ -37,6 +38,10 @@
 // # sadf -j
 //
 // See JSONParser.
+//
+// # sadf -p
+//
+// See PParser.
 package sadf
 
 import (
@@ -87,19 +92,15 @@ func DetectCSV(head []byte) bool {
 type CSVParser struct {
 	sar.Loop
 
-	block    *sar.Block
-	blocks   map[string]*sar.Block
-	fields   [][]byte
-	names    []string
-	hostB    []byte
-	tsB      []byte
-	ts       time.Time
-	civilDay int64
-	civilKey int64
-	clock    wallClock
-	power    power    // the current header is a battery or USB one
-	hgroups  []hgroup // the current header is a sadf -dh one
-	split    dhSplit
+	block   *sar.Block
+	blocks  map[string]*sar.Block
+	fields  [][]byte
+	names   []string
+	hostB   []byte
+	stamps  stampReader
+	power   power    // the current header is a battery or USB one
+	hgroups []hgroup // the current header is a sadf -dh one
+	split   dhSplit
 
 	// The CPUs the CPU utilisation rows list per record, to name the
 	// interrupt block's CPU* columns (see intrCPUs).
@@ -121,18 +122,20 @@ const (
 
 // NewCSVParser returns a parser reading sadf -d output from r.
 func NewCSVParser(r io.Reader, opt parse.Options) *CSVParser {
-	p := &CSVParser{blocks: map[string]*sar.Block{}, civilKey: -1, ncpu: -1}
+	p := &CSVParser{blocks: map[string]*sar.Block{}, ncpu: -1}
 	p.Init(r, opt, FormatCSV, p.line)
 	return p
 }
 
 // Locale reports the decimal mark found ("decimal=." or "decimal=,";
 // "decimal=?" while no fractional number has been read).
-func (p *CSVParser) Locale() string {
-	if p.Sink.Dec.Mark == 0 {
+func (p *CSVParser) Locale() string { return decimalLocale(p.Sink.Dec) }
+
+func decimalLocale(d sar.Decimal) string {
+	if d.Mark == 0 {
 		return "decimal=?"
 	}
-	return "decimal=" + string(p.Sink.Dec.Mark)
+	return "decimal=" + string(d.Mark)
 }
 
 type lineKind = sar.LineKind
@@ -210,33 +213,19 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 	if !ok {
 		return structure, col(line, f[1]), parse.Errorf(parse.ErrSyntax, "interval %q is not an integer", parse.Raw(f[1]))
 	}
-	t, err := p.time(f[2])
+	t, err := p.stamps.read(f[2], p.Options().Loc)
 	if err != nil {
 		return structure, col(line, f[2]), err
 	}
 	if interval == -1 {
-		rest := line[col(line, f[3])-1:]
-		switch {
-		case bytes.HasPrefix(rest, []byte("LINUX-RESTART")):
-			cpus := -1
-			r := bytes.TrimSpace(rest[len("LINUX-RESTART"):])
-			if n, ok := bytes.CutPrefix(r, []byte("(")); ok {
-				if n, ok := bytes.CutSuffix(n, []byte(" CPU)")); ok {
-					if v, ok := atoi(n); ok {
-						cpus = int(v)
-					}
-				}
-			}
-			p.ncpu = cpus
-			return p.event(t, "restart", cpus, ""), 0, nil
-		case bytes.HasPrefix(rest, []byte("COM ")) || string(rest) == "COM":
-			text := ""
-			if len(rest) > 4 {
-				text = string(rest[4:])
-			}
-			return p.event(t, "comment", -1, text), 0, nil
+		kind, cpus, text, ok := parseEvent(line[col(line, f[3])-1:])
+		if !ok {
+			return structure, col(line, f[3]), parse.Errorf(parse.ErrSyntax, "interval -1 row that is neither LINUX-RESTART nor COM")
 		}
-		return structure, col(line, f[3]), parse.Errorf(parse.ErrSyntax, "interval -1 row that is neither LINUX-RESTART nor COM")
+		if kind == "restart" {
+			p.ncpu = cpus
+		}
+		return p.event(t, kind, cpus, text), 0, nil
 	}
 	vals := f[3:]
 	if p.hgroups != nil {
@@ -281,6 +270,31 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 		return skipped, 0, nil
 	}
 	return data, 0, nil
+}
+
+// parseEvent reads what sadf -d and -p print after the timestamp of an
+// interval -1 row: "LINUX-RESTART\t(N CPU)" (a restart of N CPUs, -1 when
+// the count is not printed) or "COM text" (a comment).
+func parseEvent(rest []byte) (kind string, cpus int, text string, ok bool) {
+	switch {
+	case bytes.HasPrefix(rest, []byte("LINUX-RESTART")):
+		cpus := -1
+		r := bytes.TrimSpace(rest[len("LINUX-RESTART"):])
+		if n, ok := bytes.CutPrefix(r, []byte("(")); ok {
+			if n, ok := bytes.CutSuffix(n, []byte(" CPU)")); ok {
+				if v, ok := atoi(n); ok && v >= 0 && v <= 1<<31-1 {
+					cpus = int(v) // a count beyond int32 is no count sadc wrote: none
+				}
+			}
+		}
+		return "restart", cpus, "", true
+	case bytes.HasPrefix(rest, []byte("COM ")) || string(rest) == "COM":
+		if len(rest) > 4 {
+			text = string(rest[4:])
+		}
+		return "comment", -1, text, true
+	}
+	return "", 0, "", false
 }
 
 func (p *CSVParser) event(t time.Time, kind string, cpus int, text string) lineKind {
@@ -378,21 +392,32 @@ func (p *CSVParser) intrCPUs(t time.Time, b *sar.Block, k int) (*sar.Block, erro
 	return nil, parse.Errorf(parse.ErrSyntax, "%d interrupt columns (CPU*), and no CPU utilisation rows of this record or restart say which CPUs they are (sadf -d -P with a CPU list): print the CPU utilisation too (-u with the same -P) or use sadf -j", k)
 }
 
-// time parses a sadf -d timestamp; consecutive equal stamps are parsed once.
-func (p *CSVParser) time(b []byte) (time.Time, error) {
-	if bytes.Equal(b, p.tsB) && len(p.tsB) > 0 {
-		return p.ts, nil
+// stampReader reads the timestamps of sadf -d and -p: "YYYY-MM-DD
+// HH:MM:SS UTC" (the default), epoch seconds (-U), or local wall clock (-T,
+// -t) with or without a zone label, read in the --tz location loc returns
+// (see wallClock). Consecutive equal stamps are parsed once.
+type stampReader struct {
+	last     []byte
+	t        time.Time
+	civilDay int64
+	civilKey int64 // y·10000 + m·100 + d of civilDay; 0: none yet
+	clock    wallClock
+}
+
+func (r *stampReader) read(b []byte, loc func() *time.Location) (time.Time, error) {
+	if bytes.Equal(b, r.last) && len(r.last) > 0 {
+		return r.t, nil
 	}
-	t, err := p.parseTime(b)
+	t, err := r.parse(b, loc)
 	if err != nil {
 		return time.Time{}, err
 	}
-	p.tsB = append(p.tsB[:0], b...)
-	p.ts = t
+	r.last = append(r.last[:0], b...)
+	r.t = t
 	return t, nil
 }
 
-func (p *CSVParser) parseTime(b []byte) (time.Time, error) {
+func (r *stampReader) parse(b []byte, loc func() *time.Location) (time.Time, error) {
 	if len(b) > 0 && len(b) <= 12 && b[0] != '-' {
 		if sec, ok := atoi(b); ok {
 			return time.Unix(sec, 0).UTC(), nil
@@ -415,15 +440,15 @@ func (p *CSVParser) parseTime(b []byte) (time.Time, error) {
 	if string(zone) == "UTC" {
 		// Days from the civil date (Howard Hinnant's algorithm), cached per day.
 		key := int64(y)*10000 + int64(mo)*100 + int64(d)
-		if key != p.civilKey {
-			p.civilKey, p.civilDay = key, daysFromCivil(y, mo, d)
+		if key != r.civilKey {
+			r.civilKey, r.civilDay = key, daysFromCivil(y, mo, d)
 		}
-		return time.Unix(p.civilDay*86400+int64(h*3600+mi*60+s), 0).UTC(), nil
+		return time.Unix(r.civilDay*86400+int64(h*3600+mi*60+s), 0).UTC(), nil
 	}
-	if p.clock.loc == nil {
-		p.clock = newWallClock(p.Options().Loc())
+	if r.clock.loc == nil {
+		r.clock = newWallClock(loc())
 	}
-	t, err := p.clock.read(y, mo, d, h, mi, s, string(zone), parse.Raw(b))
+	t, err := r.clock.read(y, mo, d, h, mi, s, string(zone), parse.Raw(b))
 	return t.UTC(), err
 }
 

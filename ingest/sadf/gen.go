@@ -2,8 +2,11 @@ package sadf
 
 import (
 	"bufio"
+	"cmp"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -18,32 +21,100 @@ import (
 // KiB), printed with two decimals as sadf does. The last section stops at
 // the first sample boundary past size.
 func GenerateCSV(w io.Writer, size int64, seed int64) error {
-	g := &gen{w: bufio.NewWriterSize(w, 1<<20), rng: rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))}
+	return GenerateCSVHosts(w, size, seed, 1, false)
+}
+
+// GenerateCSVHosts is GenerateCSV for hosts hosts (named vm01, vm02, …;
+// "vm" when there is one), each with its own seeded values, as a
+// monitoring system's merged export prints them: each section's activity
+// under one header, the hosts' rows interleaved by time. Each host samples
+// every 10 s at its own second (a seeded offset of 0–9 s), so every
+// sample round lists the hosts in the order of their offsets. The output
+// stops at the first round boundary past size.
+//
+// With byHost the same rows come host after host instead: each host's
+// export whole (its own headers), as `cat` of one file per host. Each
+// host's rows are the same, in the same order, in both layouts.
+func GenerateCSVHosts(w io.Writer, size int64, seed int64, hosts int, byHost bool) error {
+	if hosts < 1 {
+		return fmt.Errorf("sadf: generate %d hosts: want at least 1", hosts)
+	}
+	if !byHost {
+		_, err := genCSV(w, size, -1, seed, hosts, -1)
+		return err
+	}
+	// the rounds the interleaved layout would print, then each host's
+	rounds, err := genCSV(io.Discard, size, -1, seed, hosts, -1)
+	if err != nil {
+		return err
+	}
+	for h := range hosts {
+		if _, err := genCSV(w, -1, rounds, seed, hosts, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// genCSV writes sample rounds (a round: one activity's rows at one sample
+// of every host, or of host only when only ≥ 0) until size bytes are
+// written (size ≥ 0) or maxRounds rounds (maxRounds ≥ 0), and returns how
+// many rounds it wrote.
+func genCSV(w io.Writer, size, maxRounds, seed int64, hosts, only int) (int64, error) {
+	g := &gen{w: bufio.NewWriterSize(w, 1<<20)}
+	type host struct {
+		index  int
+		name   string
+		offset int64
+		rng    *rand.Rand
+	}
+	hs := make([]host, hosts)
+	offsets := rand.New(rand.NewPCG(uint64(seed), 0x5ad5c5f1))
+	for h := range hs {
+		hs[h] = host{index: h, name: "vm", rng: rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15^uint64(h)))}
+		if hosts > 1 {
+			hs[h].name = fmt.Sprintf("vm%0*d", len(strconv.Itoa(hosts)), h+1)
+			hs[h].offset = offsets.Int64N(10)
+		}
+	}
+	// a round lists the hosts by the second they sample at
+	slices.SortStableFunc(hs, func(a, b host) int { return cmp.Compare(a.offset, b.offset) })
+	if only >= 0 {
+		hs = slices.DeleteFunc(hs, func(x host) bool { return x.index != only })
+	}
 	start := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC).Unix()
 	const perSection = 360
-	for sec := int64(0); g.n < size && g.err == nil; sec++ {
+	var rounds int64
+	more := func() bool {
+		return g.err == nil && (size < 0 || g.n < size) && (maxRounds < 0 || rounds < maxRounds)
+	}
+	for sec := int64(0); more(); sec++ {
 		t0 := start + sec*3600
-		for a := 0; a < len(genActivities) && g.n < size; a++ {
+		for a := 0; a < len(genActivities) && more(); a++ {
 			act := genActivities[a]
 			g.line(act.header)
 			for i := int64(1); i <= perSection; i++ {
-				g.stamp(t0 + i*10)
-				act.rows(g)
-				if g.n >= size {
+				for _, h := range hs {
+					g.rng = h.rng
+					g.stamp(h.name, t0+i*10+h.offset)
+					act.rows(g)
+				}
+				rounds++
+				if !more() {
 					break
 				}
 			}
 		}
 	}
 	if g.err != nil {
-		return g.err
+		return rounds, g.err
 	}
-	return g.w.Flush()
+	return rounds, g.w.Flush()
 }
 
 type gen struct {
 	w   *bufio.Writer
-	rng *rand.Rand
+	rng *rand.Rand // the current host's
 	n   int64
 	err error
 	buf []byte
@@ -62,8 +133,8 @@ func (g *gen) line(s string) {
 	}
 }
 
-func (g *gen) stamp(sec int64) {
-	g.ts = append(g.ts[:0], "vm;10;"...)
+func (g *gen) stamp(host string, sec int64) {
+	g.ts = append(append(g.ts[:0], host...), ";10;"...)
 	g.ts = time.Unix(sec, 0).UTC().AppendFormat(g.ts, "2006-01-02 15:04:05")
 	g.ts = append(g.ts, " UTC;"...)
 }

@@ -12,17 +12,22 @@ import (
 )
 
 // newParser picks the parser as the ingest plumbing does, from the content:
-// sadf -j when DetectJSON accepts the head, sadf -d otherwise.
+// sadf -j when DetectJSON accepts the head, sadf -p when DetectP does, sadf
+// -d otherwise.
 func newParser(r io.Reader, o parse.Options) parse.Parser {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(64 << 10)
-	if sadf.DetectJSON(head) {
+	switch {
+	case sadf.DetectJSON(head):
 		return sadf.NewJSONParser(br, o)
+	case sadf.DetectP(head):
+		return sadf.NewPParser(br, o)
 	}
 	return sadf.NewCSVParser(br, o)
 }
 
 func newCSV(r io.Reader, o parse.Options) parse.Parser  { return sadf.NewCSVParser(r, o) }
+func newP(r io.Reader, o parse.Options) parse.Parser    { return sadf.NewPParser(r, o) }
 func newJSON(r io.Reader, o parse.Options) parse.Parser { return sadf.NewJSONParser(r, o) }
 
 // Golden cases: testdata/<case>/input.txt with want.jsonl / want.err; each

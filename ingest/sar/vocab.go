@@ -12,9 +12,6 @@ import (
 // Kind says which table the rows of a block go to.
 type Kind uint8
 
-// Table is Kind under the name ingest/sadf/json.go uses.
-type Table = Kind
-
 // The kinds with a schema row type of their own; Other is schema.SarOther.
 const (
 	Other Kind = iota

@@ -5,22 +5,29 @@ traces without migreplay's parsers. Run from the repository root:
 
 # --- qmp: datasets/traces/kvm1.qmp.jsonl ---
 # TraceFromQMP's rules (skip setup polls and polls without dirty-pages-rate; time = total-time/1000;
-# repeated times dropped; leading zeros take the first non-zero rate), then
+# repeated times dropped; a dirty-pages-rate covers the period up to the poll that first shows it,
+# so each new value holds from when the previous one was first shown, the first from 0; leading
+# zeros are not values; divided by 1 - cpu-throttle-percentage/100 of the poll before), then
 # Trace.MeanRate (time-weighted over one pass, the last sample for one spacing).
 import json
-ts, rs = [], []
+seen = []
 polls = [json.loads(l) for l in open('datasets/traces/kvm1.qmp.jsonl')]
 for p in polls:
     r = p['return']
     if r.get('status') == 'setup' or 'ram' not in r or 'dirty-pages-rate' not in r['ram']:
         continue
     t = r['total-time'] / 1000
-    if ts and t <= ts[-1]:
+    if seen and t <= seen[-1][0]:
         continue
-    ts.append(t); rs.append(float(r['ram']['dirty-pages-rate']))
-first = next(i for i, v in enumerate(rs) if v > 0)
-for i in range(first):
-    rs[i] = rs[first]
+    seen.append((t, float(r['ram']['dirty-pages-rate']), 1 - min(max(r.get('cpu-throttle-percentage', 0), 0), 99) / 100))
+ts, rs, frm = [], [], 0.0
+for i, (t, v, run) in enumerate(seen):
+    if i > 0 and v == seen[i-1][1]:
+        continue
+    if not rs and v == 0 and i + 1 < len(seen):
+        continue
+    ts.append(frm); rs.append(v / (seen[i-1][2] if i > 0 else run)); frm = t
+print('samples', list(zip(ts, rs)))
 n = len(ts)
 period = ts[-1] - ts[0] + (ts[-1] - ts[-2])
 w = sum(rs[i] * (ts[i+1] - ts[i]) for i in range(n - 1)) + rs[-1] * (ts[-1] - ts[-2])

@@ -216,7 +216,7 @@ func (s *Set) finish() ([]Written, []string, error) {
 		if err := lf.Finish(); err != nil {
 			return nil, nil, err
 		}
-		sum := hex.EncodeToString(lf.h.Sum(nil))[:16]
+		sum := hex.EncodeToString(lf.out.h.Sum(nil))[:16]
 		rel := filepath.ToSlash(filepath.Join(lf.dir, "part-"+sum+".parquet"))
 		if seen[rel] {
 			continue
@@ -227,7 +227,7 @@ func (s *Set) finish() ([]Written, []string, error) {
 			src = id
 		}
 		out = append(out, Written{Path: rel, Rows: lf.Rows(), Bytes: lf.cnt.n, Source: src})
-		st, err := filepath.Rel(s.root, lf.f.Name())
+		st, err := filepath.Rel(s.root, lf.out.name)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -502,9 +502,11 @@ func (s *Set) Abort() {
 		return
 	}
 	for _, lf := range s.pending {
-		if !lf.done {
+		if !lf.done && lf.fw != nil {
 			lf.fw.Abandon()
-			lf.f.Close()
+		}
+		if lf.out.f != nil {
+			lf.out.f.Close()
 		}
 	}
 	s.mu.Unlock()

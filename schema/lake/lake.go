@@ -221,12 +221,57 @@ type File struct {
 	// rerun can find and replace exactly that input's files.
 	Source string
 	dir    string // relative partition dir
-	f      *os.File
-	h      hash.Hash
+	out    *staged
 	fw     schema.FileWriter
 	cnt    *countWriter
 	done   bool  // Finish ran: footer written, temp file closed, fw dropped
 	rows   int64 // rows written, kept when fw is dropped
+	// meta is the footer metadata of a suspended file (Suspend), which
+	// Finish writes in place of the provisional footer.
+	meta map[string]string
+}
+
+// staged is a file's temp file under the run's staging folder, created
+// when the first byte is written (a file whose rows are all still
+// buffered holds no descriptor), and the SHA-256 of its bytes.
+type staged struct {
+	stage string
+	f     *os.File
+	name  string // once created
+	h     hash.Hash
+}
+
+func (s *staged) Write(p []byte) (int, error) {
+	if s.f == nil {
+		if s.name != "" {
+			return 0, fmt.Errorf("lake: write to %s after it was closed", s.name)
+		}
+		f, err := fsys.CreateTemp(s.stage, "part-*.parquet.tmp")
+		if err != nil {
+			return 0, fmt.Errorf("lake: %w", err)
+		}
+		s.f, s.name = f, f.Name()
+	}
+	n, err := s.f.Write(p)
+	s.h.Write(p[:n])
+	return n, err
+}
+
+// close syncs and closes the temp file, if it was created.
+func (s *staged) close() error {
+	if s.f == nil {
+		return nil
+	}
+	f := s.f
+	s.f = nil
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("lake: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("lake: %w", err)
+	}
+	return nil
 }
 
 type countWriter struct {
@@ -240,15 +285,13 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Create starts a file of table in partition dir (see Dir) with meta.
+// Create starts a file of table in partition dir (see Dir) with meta
+// (shared with the file's writer: do not change it afterwards). Its temp
+// file is created when its writer first writes.
 func (s *Set) Create(table *schema.Table, dir string, meta map[string]string) (*File, error) {
-	f, err := fsys.CreateTemp(s.stage, "part-*.parquet.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("lake: %w", err)
-	}
-	h := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(f, h)}
-	lf := &File{dir: dir, f: f, h: h, cnt: cw}
+	out := &staged{stage: s.stage, h: sha256.New()}
+	cw := &countWriter{w: out}
+	lf := &File{dir: dir, out: out, cnt: cw}
 	lf.fw = table.NewFileWriter(cw, meta)
 	s.mu.Lock()
 	s.pending = append(s.pending, lf)
@@ -267,6 +310,23 @@ func (f *File) Write(r schema.Row) error { return f.fw.Write(r) }
 // group. Callers flush files they are done with for now, to bound memory.
 func (f *File) Flush() error { return f.fw.Flush() }
 
+// SpillTo, Spill and Unspill let a writer hold a file's rows outside
+// memory before it encodes them (schema.FileWriter).
+func (f *File) SpillTo(w io.Writer) error { return f.fw.SpillTo(w) }
+func (f *File) Spill() error              { return f.fw.Spill() }
+func (f *File) Unspill(r io.Reader) error { return f.fw.Unspill(r) }
+
+// TempFile creates a scratch file in the run's staging folder (removed
+// with it, if the caller does not remove it first), for a writer's
+// spilled rows.
+func (s *Set) TempFile(pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(s.stage, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("lake: %w", err)
+	}
+	return f, nil
+}
+
 // Finish writes the file's footer and closes it now, releasing every
 // buffer; Commit then only names and renames it. No row or metadata can be
 // added afterwards. Writers finish files they will not come back to, so
@@ -276,23 +336,75 @@ func (f *File) Finish() error {
 		return nil
 	}
 	f.done = true
+	if f.fw == nil { // suspended: complete its footer
+		return f.rewriteMeta()
+	}
 	f.rows = f.fw.Rows()
 	err := f.fw.Close()
 	f.fw = nil // release the writer's buffers now, not at Commit
 	if err != nil {
+		f.out.close()
 		return fmt.Errorf("lake: %w", err)
 	}
-	if err := f.f.Sync(); err != nil {
+	return f.out.close()
+}
+
+// Suspend closes the file as Finish does (footer written, descriptor and
+// buffers released) while its metadata may still change: SetMeta goes on
+// working, and Finish then rewrites the footer with the final metadata and
+// hashes the file again (schema.RewriteMeta), giving the bytes Finish
+// alone would have. No row can be added. Writers suspend files they will
+// not come back to before their metadata is complete (ingest's sar and
+// sadf sources, whose locale is known at their end), so that thousands of
+// partitions do not hold thousands of writers.
+func (f *File) Suspend() error {
+	if f.done || f.fw == nil {
+		return nil
+	}
+	f.rows = f.fw.Rows()
+	f.meta = f.fw.Meta()
+	err := f.fw.Close()
+	f.fw = nil
+	if err != nil {
+		f.out.close()
 		return fmt.Errorf("lake: %w", err)
 	}
-	if err := f.f.Close(); err != nil {
+	return f.out.close()
+}
+
+// rewriteMeta writes a suspended file's final metadata into its footer and
+// hashes its bytes again.
+func (f *File) rewriteMeta() error {
+	file, err := os.OpenFile(f.out.name, os.O_RDWR, 0)
+	if err != nil {
 		return fmt.Errorf("lake: %w", err)
 	}
+	size, err := schema.RewriteMeta(file, f.meta)
+	if err == nil {
+		f.out.h.Reset()
+		_, err = io.Copy(f.out.h, io.NewSectionReader(file, 0, size))
+	}
+	if err == nil {
+		err = file.Sync()
+	}
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("lake: %w", err)
+	}
+	f.cnt.n = size
 	return nil
 }
 
-// SetMeta sets footer metadata (before Commit).
-func (f *File) SetMeta(k, v string) { f.fw.SetMeta(k, v) }
+// SetMeta sets footer metadata (before Finish).
+func (f *File) SetMeta(k, v string) {
+	if f.fw == nil && f.meta != nil {
+		f.meta[k] = v
+		return
+	}
+	f.fw.SetMeta(k, v)
+}
 
 // Rows is the number of rows written.
 func (f *File) Rows() int64 {
@@ -399,11 +511,16 @@ func (s *Set) Discard(files []*File) {
 	s.pending = slices.DeleteFunc(s.pending, func(lf *File) bool { return drop[lf] })
 	s.mu.Unlock()
 	for _, lf := range files {
-		if !lf.done {
+		if !lf.done && lf.fw != nil {
 			lf.fw.Abandon()
-			lf.f.Close()
 		}
-		_ = fsys.Remove(lf.f.Name())
+		if lf.out.f != nil {
+			lf.out.f.Close()
+			lf.out.f = nil
+		}
+		if lf.out.name != "" {
+			_ = fsys.Remove(lf.out.name)
+		}
 	}
 }
 

@@ -129,3 +129,55 @@ func TestSetsShareTheLakeRoot(t *testing.T) {
 		}
 	}
 }
+
+// A file suspended before its metadata is complete, then completed,
+// commits the bytes (so the name) of the file finished with all of it; a
+// file holds no descriptor before its writer writes.
+func TestSuspendedFileSameAsFinished(t *testing.T) {
+	var rows []schema.Reject
+	for i := range 10_000 {
+		rows = append(rows, schema.Reject{File: "f", Line: int64(i), Format: "x", Reason: "r", Raw: strings.Repeat("r", i%50)})
+	}
+	table := schema.TableOf(&rows[0])
+	var got [2]Written
+	for k, suspend := range []bool{false, true} {
+		s, err := NewSet(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := s.Create(table, Dir(table, "", time.Time{}), map[string]string{"k": "v"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			if err := f.Write(&rows[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f.out.f != nil {
+			t.Fatal("a temp file before the writer wrote a byte")
+		}
+		if suspend {
+			f.SetMeta("locale", "?")
+			if err := f.Suspend(); err != nil {
+				t.Fatal(err)
+			}
+			if f.out.f != nil {
+				t.Fatal("a suspended file keeps its descriptor")
+			}
+		}
+		f.SetMeta("locale", "decimal=.")
+		f.SetMeta("rows", "10000")
+		w, err := s.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(w) != 1 || w[0].Rows != int64(len(rows)) {
+			t.Fatalf("written %+v", w)
+		}
+		got[k] = w[0]
+	}
+	if got[0] != got[1] {
+		t.Errorf("finished %+v, suspended and completed %+v", got[0], got[1])
+	}
+}

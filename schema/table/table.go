@@ -388,35 +388,187 @@ func (c *Column) appendNulls(n int) {
 func readColumn(pf *parquet.File, idx int, c *Column) error {
 	buf := make([]parquet.Value, 4096)
 	for _, rg := range pf.RowGroups() {
-		pages := rg.ColumnChunks()[idx].Pages()
+		if err := readChunk(rg, idx, c, buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readChunk appends the values of column idx of one row group to c.
+func readChunk(rg parquet.RowGroup, idx int, c *Column, buf []parquet.Value) error {
+	pages := rg.ColumnChunks()[idx].Pages()
+	defer pages.Close()
+	for {
+		p, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			return pages.Close()
+		}
+		if err != nil {
+			return err
+		}
+		vr := p.Values()
 		for {
-			p, err := pages.ReadPage()
+			n, err := vr.ReadValues(buf)
+			for _, v := range buf[:n] {
+				appendValue(c, v)
+			}
 			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
-				pages.Close()
+				parquet.Release(p)
 				return err
 			}
-			vr := p.Values()
-			for {
-				n, err := vr.ReadValues(buf)
-				for _, v := range buf[:n] {
-					appendValue(c, v)
-				}
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					parquet.Release(p)
-					pages.Close()
-					return err
-				}
-			}
-			parquet.Release(p)
 		}
-		if err := pages.Close(); err != nil {
-			return err
+		parquet.Release(p)
+	}
+}
+
+// RowGroups reads the named columns of the Parquet files (below root, in
+// the order given; Hive partition keys as text columns, as ReadFiles) one
+// row group at a time: memory follows a row group, not the files.
+//
+//	it := table.RowGroups(root, files, cols)
+//	defer it.Close()
+//	for it.Next() {
+//		t := it.Columns() // this row group's rows
+//	}
+//	err := it.Err()
+//
+// The Table and its columns are reused by the next row group: copy what
+// you keep (strings may be kept: they are not reused). A column a file
+// lacks is an error.
+func RowGroups(root string, files []string, columns []string) *RowGroupIter {
+	return &RowGroupIter{root: root, files: files, columns: columns,
+		t: &Columns{Source: root, cols: map[string]*Column{}}, buf: make([]parquet.Value, 4096)}
+}
+
+// RowGroupIter is RowGroups' iterator.
+type RowGroupIter struct {
+	root    string
+	files   []string
+	columns []string
+	t       *Columns
+	buf     []parquet.Value
+	err     error
+	// the open file
+	f     *os.File
+	path  string
+	parts [][2]string
+	idx   []int // leaf column index; -1 - k for partition key k
+	rgs   []parquet.RowGroup
+}
+
+// Columns is the current row group's rows.
+func (it *RowGroupIter) Columns() *Columns { return it.t }
+
+// Err is the error that stopped Next, if any.
+func (it *RowGroupIter) Err() error { return it.err }
+
+// Close releases the open file; Next then returns false.
+func (it *RowGroupIter) Close() {
+	if it.f != nil {
+		it.f.Close()
+		it.f = nil
+	}
+	it.files, it.rgs = nil, nil
+}
+
+// Next reads the next row group.
+func (it *RowGroupIter) Next() bool {
+	for it.err == nil && len(it.rgs) == 0 {
+		if it.f != nil {
+			it.f.Close()
+			it.f = nil
+		}
+		if len(it.files) == 0 {
+			return false
+		}
+		it.path, it.files = it.files[0], it.files[1:]
+		it.err = it.open()
+	}
+	if it.err != nil {
+		it.Close()
+		return false
+	}
+	rg := it.rgs[0]
+	it.rgs = it.rgs[1:]
+	rows := int(rg.NumRows())
+	for i, name := range it.columns {
+		c := it.t.cols[name]
+		c.Floats, c.Strings, c.Valid = c.Floats[:0], c.Strings[:0], c.Valid[:0]
+		if it.idx[i] < 0 {
+			v := it.parts[-1-it.idx[i]][1]
+			for range rows {
+				c.Strings = append(c.Strings, v)
+				c.Valid = append(c.Valid, v != "")
+			}
+			continue
+		}
+		if err := readChunk(rg, it.idx[i], c, it.buf); err != nil {
+			it.err = fmt.Errorf("%s: column %q: %w", it.path, name, err)
+		} else if len(c.Valid) != rows {
+			it.err = fmt.Errorf("%s: column %q has %d values for %d rows", it.path, name, len(c.Valid), rows)
+		}
+		if it.err != nil {
+			it.Close()
+			return false
+		}
+	}
+	it.t.Rows = rows
+	return true
+}
+
+// open opens it.path and maps the columns to it.
+func (it *RowGroupIter) open() error {
+	var err error
+	if it.parts, err = Partitions(it.root, it.path); err != nil {
+		return err
+	}
+	if it.f, err = os.Open(it.path); err != nil {
+		return err
+	}
+	st, err := it.f.Stat()
+	if err != nil {
+		return err
+	}
+	pf, err := parquet.OpenFile(it.f, st.Size())
+	if err != nil {
+		return fmt.Errorf("%s: %w", it.path, err)
+	}
+	it.rgs = pf.RowGroups()
+	sch, t := pf.Schema(), it.t
+	it.idx = make([]int, len(it.columns))
+	for i, name := range it.columns {
+		leaf, ok := sch.Lookup(name)
+		switch {
+		case ok && (leaf.MaxRepetitionLevel > 0 || len(leaf.Path) != 1):
+			return fmt.Errorf("%s: column %q is nested or repeated; only flat columns can be read", it.path, name)
+		case ok:
+			it.idx[i] = leaf.ColumnIndex
+			kind := leaf.Node.Type().Kind()
+			numeric := kind != parquet.ByteArray && kind != parquet.FixedLenByteArray
+			c := t.cols[name]
+			if c == nil {
+				c = t.newColumn(name, numeric)
+				t.cols[name] = c
+				t.names = append(t.names, name)
+			} else if c.Numeric != numeric {
+				return fmt.Errorf("%s: column %q changes type (%v) from earlier files", it.path, name, kind)
+			}
+		default:
+			k := slices.IndexFunc(it.parts, func(p [2]string) bool { return p[0] == name })
+			if k < 0 {
+				return fmt.Errorf("%s: no column %q", it.path, name)
+			}
+			it.idx[i] = -1 - k
+			if c := t.cols[name]; c == nil {
+				t.cols[name] = t.newColumn(name, false)
+				t.names = append(t.names, name)
+			} else if c.Numeric {
+				return fmt.Errorf("%s: partition key %q is text but earlier files store it as numbers", it.path, name)
+			}
 		}
 	}
 	return nil

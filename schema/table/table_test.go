@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -294,5 +295,60 @@ func TestGroupByKey(t *testing.T) {
 	writeParquet(t, loose, rows[:1])
 	if _, _, ok, err := GroupByKey(root, append(files, loose), "host"); ok || err != nil {
 		t.Errorf("a file outside host=: ok %v, err %v", ok, err)
+	}
+}
+
+// RowGroups gives, row group after row group, the rows ReadFiles gives:
+// a lake of several files of several row groups, with a Hive key.
+func TestRowGroupsConcatenateToReadFiles(t *testing.T) {
+	root := t.TempDir()
+	var rows []schema.Reject
+	for i := range 3*schema.RowGroupRows + 5 {
+		rows = append(rows, schema.Reject{File: fmt.Sprintf("f%d", i%7), Line: int64(i), Format: "x", Raw: strings.Repeat("r", i%5)})
+	}
+	if _, err := lake.WriteTable(root, rows[:2*schema.RowGroupRows+1], nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lake.WriteTable(root, rows[2*schema.RowGroupRows+1:], nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "table=rejects")
+	files, err := ListFiles(dir)
+	if err != nil || len(files) != 2 {
+		t.Fatalf("%d files, %v", len(files), err)
+	}
+	cols := []string{"file", "line", "raw"}
+	whole, err := ReadFiles(root, files, append(cols, "table"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotF, gotR []string
+	var gotL []float64
+	groups := 0
+	it := RowGroups(root, files, append(cols, "table"))
+	defer it.Close()
+	for it.Next() {
+		groups++
+		tb := it.Columns()
+		f, _, _ := tb.Strings("file")
+		l, _, _ := tb.Floats("line")
+		r, _, _ := tb.Strings("raw")
+		tn, _, _ := tb.Strings("table")
+		if len(f) != tb.Rows || len(tn) != tb.Rows || tn[0] != "rejects" {
+			t.Fatalf("row group %d: %d rows, %d files, key %v", groups, tb.Rows, len(f), tn[:1])
+		}
+		gotF, gotL, gotR = append(gotF, f...), append(gotL, l...), append(gotR, r...)
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	wf, _, _ := whole.Strings("file")
+	wl, _, _ := whole.Floats("line")
+	wr, _, _ := whole.Strings("raw")
+	if groups != 5 || !slices.Equal(gotF, wf) || !slices.Equal(gotL, wl) || !slices.Equal(gotR, wr) {
+		t.Errorf("%d row groups, %d rows; ReadFiles: %d rows (or other values)", groups, len(gotL), len(wl))
+	}
+	if it := RowGroups(root, files, []string{"nope"}); it.Next() || it.Err() == nil {
+		t.Error("a column no file has: no error")
 	}
 }
