@@ -994,7 +994,7 @@ func (n *node) describe() string {
 type tree struct {
 	pool   []*node
 	used   int
-	intern intern.Table
+	intern intern.Pool
 	b      []byte
 	i      int
 }

@@ -34,5 +34,3 @@ func (p *Pool) String(b []byte) string {
 	return v
 }
 
-// Table is Pool under the name ingest/sadf/json.go uses.
-type Table = Pool
