@@ -483,11 +483,11 @@ func (s *frameSource) next() (*dframe, error) {
 			}
 			return s.b.flush(), nil
 		}
-		c, err := decideCols(s.it.Table())
+		c, err := decideCols(s.it.Columns())
 		if err != nil {
 			return nil, err
 		}
-		s.c, s.i, s.n = c, 0, s.it.Table().Rows
+		s.c, s.i, s.n = c, 0, s.it.Columns().Rows
 	}
 }
 
@@ -498,7 +498,7 @@ type decideCol struct {
 	maxMemOK                                      []bool
 }
 
-func decideCols(t *table.Table) (*decideCol, error) {
+func decideCols(t *table.Columns) (*decideCol, error) {
 	c := &decideCol{}
 	err := readCols(t, []strCol{{"host", &c.host}, {"name", &c.name}, {"domain", &c.domain}, {"role", &c.role}},
 		[]floatCol{{"time", &c.time, nil}, {"cpu_pct", &c.cpu, nil}, {"mem_k", &c.mem, nil}, {"mem_pct", &c.memPct, nil},

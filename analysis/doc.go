@@ -1,6 +1,8 @@
 // Package analysis is where migreplay's packages meet: it reads the lake's
 // tables (schema/table) and turns them into migrations, outages, VM
-// rankings and the fitters' and reproductions' inputs.
+// rankings, migration decisions and the fitters' and reproductions'
+// inputs. Config, Run and Result's writers are `migreplay analyze` as a
+// library.
 package analysis
 
 import (
@@ -13,7 +15,7 @@ import (
 // time, in host order, and calls fn with each host's rows; a folder with
 // files outside host= partitions is read whole, in one call. Analyses that
 // work per host stay within the memory of the largest host this way.
-func eachHost(dir string, columns []string, fn func(*table.Table) error) error {
+func eachHost(dir string, columns []string, fn func(*table.Columns) error) error {
 	return eachHostFiles(dir, func(files []string) error {
 		t, err := table.ReadFiles(dir, files, columns)
 		if err != nil {

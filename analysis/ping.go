@@ -22,7 +22,7 @@ import (
 func PingOutages(lake string) ([]schema.PingOutage, error) {
 	var out []schema.PingOutage
 	err := eachHost(filepath.Join(lake, "table=ping_reply"), []string{"host", "target", "seq", "time", "status", "rtt_ms"},
-		func(t *table.Table) error {
+		func(t *table.Columns) error {
 			o, err := pingOutages(t)
 			out = append(out, o...)
 			return err
@@ -31,7 +31,7 @@ func PingOutages(lake string) ([]schema.PingOutage, error) {
 }
 
 // pingOutages is PingOutages of the rows of t.
-func pingOutages(t *table.Table) ([]schema.PingOutage, error) {
+func pingOutages(t *table.Columns) ([]schema.PingOutage, error) {
 	hosts, _, _ := t.Strings("host")
 	targets, _, _ := t.Strings("target")
 	status, _, _ := t.Strings("status")

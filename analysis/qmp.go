@@ -133,7 +133,7 @@ type sarLoads struct {
 func readSarLoads(lake, host string) (*sarLoads, error) {
 	s := &sarLoads{cpu: map[int64]float64{}, disk: map[int64]float64{}, net: map[int64]float64{}}
 	found := false
-	read := func(tbl string, cols []string, fn func(t *table.Table) error) error {
+	read := func(tbl string, cols []string, fn func(t *table.Columns) error) error {
 		dir := filepath.Join(lake, "table="+tbl, "host="+host)
 		if _, err := os.Stat(dir); err != nil {
 			return nil
@@ -150,7 +150,7 @@ func readSarLoads(lake, host string) (*sarLoads, error) {
 		return fn(t)
 	}
 	var restartCPUs float64
-	err := read("sar_events", []string{"time", "cpus"}, func(t *table.Table) error {
+	err := read("sar_events", []string{"time", "cpus"}, func(t *table.Columns) error {
 		tm, _, _ := t.Floats("time")
 		c, ok, _ := t.Floats("cpus")
 		best := -1.0
@@ -165,7 +165,7 @@ func readSarLoads(lake, host string) (*sarLoads, error) {
 		return nil, err
 	}
 	found = false // events alone say nothing of the load
-	err = read("sar_cpu", []string{"time", "cpu", "idle_pct"}, func(t *table.Table) error {
+	err = read("sar_cpu", []string{"time", "cpu", "idle_pct"}, func(t *table.Columns) error {
 		tm, _, _ := t.Floats("time")
 		cpu, _, _ := t.Floats("cpu")
 		idle, ok, _ := t.Floats("idle_pct")
@@ -196,8 +196,8 @@ func readSarLoads(lake, host string) (*sarLoads, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := func(dst map[int64]float64, a, b string, skip func(t *table.Table, i int) bool) func(t *table.Table) error {
-		return func(t *table.Table) error {
+	sum := func(dst map[int64]float64, a, b string, skip func(t *table.Columns, i int) bool) func(t *table.Columns) error {
+		return func(t *table.Columns) error {
 			tm, _, _ := t.Floats("time")
 			x, xok, _ := t.Floats(a)
 			y, yok, _ := t.Floats(b)
@@ -209,13 +209,13 @@ func readSarLoads(lake, host string) (*sarLoads, error) {
 			return nil
 		}
 	}
-	if err := read("sar_disk", []string{"time", "rkb_s", "wkb_s"}, sum(s.disk, "rkb_s", "wkb_s", func(*table.Table, int) bool { return false })); err != nil {
+	if err := read("sar_disk", []string{"time", "rkb_s", "wkb_s"}, sum(s.disk, "rkb_s", "wkb_s", func(*table.Columns, int) bool { return false })); err != nil {
 		return nil, err
 	}
 	var ifaces []string
-	err = read("sar_net_dev", []string{"time", "iface", "rxkb_s", "txkb_s"}, func(t *table.Table) error {
+	err = read("sar_net_dev", []string{"time", "iface", "rxkb_s", "txkb_s"}, func(t *table.Columns) error {
 		ifaces, _, _ = t.Strings("iface")
-		return sum(s.net, "rxkb_s", "txkb_s", func(_ *table.Table, i int) bool { return ifaces[i] == "lo" })(t)
+		return sum(s.net, "rxkb_s", "txkb_s", func(_ *table.Columns, i int) bool { return ifaces[i] == "lo" })(t)
 	})
 	if err != nil || !found {
 		return nil, err

@@ -201,11 +201,11 @@ func streamXentop(dir string, files []string) (*xentopBuilder, error) {
 	it := table.RowGroups(dir, files, xentopColumns)
 	defer it.Close()
 	for it.Next() && !b.disordered {
-		c, err := xentopCols(it.Table())
+		c, err := xentopCols(it.Columns())
 		if err != nil {
 			return nil, err
 		}
-		for i := range it.Table().Rows {
+		for i := range it.Columns().Rows {
 			b.add(c.host[i], c.name[i], c.domain[i], c.role[i], c.row(i))
 		}
 	}
@@ -242,7 +242,7 @@ type xentopCol struct {
 	rsOK, wsOK                     []bool
 }
 
-func xentopCols(t *table.Table) (*xentopCol, error) {
+func xentopCols(t *table.Columns) (*xentopCol, error) {
 	c := &xentopCol{}
 	err := readCols(t, []strCol{{"host", &c.host}, {"name", &c.name}, {"domain", &c.domain}, {"role", &c.role}},
 		[]floatCol{{"time", &c.time, nil}, {"cpu_pct", &c.cpu, nil}, {"mem_k", &c.mem, nil}, {"nettx_k", &c.tx, nil},
@@ -264,7 +264,7 @@ type floatCol struct {
 }
 
 // readCols points each of strs and floats at its column of t.
-func readCols(t *table.Table, strs []strCol, floats []floatCol) error {
+func readCols(t *table.Columns, strs []strCol, floats []floatCol) error {
 	for _, c := range strs {
 		v, _, err := t.Strings(c.name)
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 // part is one lake root's read of a table.
 type part struct {
 	root string
-	t    *table.Table
+	t    *table.Columns
 }
 
 // read reads columns of table name from every lake root that has it (one
@@ -52,7 +52,7 @@ type cols struct {
 	n  int
 }
 
-func columns(t *table.Table, floats, strs []string) cols {
+func columns(t *table.Columns, floats, strs []string) cols {
 	c := cols{f: map[string][]float64{}, fo: map[string][]bool{}, s: map[string][]string{}, so: map[string][]bool{}, n: t.Rows}
 	for _, n := range floats {
 		v, ok, err := t.Floats(n)

@@ -72,7 +72,7 @@ func Write(w io.Writer, c Config) error {
 // readSource reads columns of a fit's source: a lake folder of one table
 // (columns a file lacks read as null), or a Parquet or CSV file (the first
 // two columns asked for only).
-func readSource(src string, cols []string) (*table.Table, error) {
+func readSource(src string, cols []string) (*table.Columns, error) {
 	if st, err := os.Stat(src); err == nil && st.IsDir() {
 		files, err := table.ListFiles(src)
 		if err != nil {

@@ -33,6 +33,7 @@ func TestAnalyzeCommandErrors(t *testing.T) {
 		{[]string{"--lake", empty, "--bandwidth-mbit", "0"}, "--bandwidth 0Mbit/s: want > 0"},
 		{[]string{"--lake", empty, "--bandwidth", "1Gbit/s", "--bandwidth-mbit", "10"}, "both given"},
 		{[]string{"--lake", empty, "--dirty-per-cpu", "0"}, "--dirty-per-cpu 0: want > 0"},
+		{[]string{"--lake", empty, "--nic-mbit", "0"}, "--nic-mbit 0: want > 0"},
 		{[]string{"--lake", empty, "--policy", "vmware"}, `unknown policy "vmware"`},
 	} {
 		code, _, stderr := analyzeCmd(t, c.args...)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -51,13 +50,8 @@ func runFit(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	res, err := fitrun.Run(ctx, cfg)
-	var ue *fitrun.UsageError
-	var ie *fitrun.InputError
-	if errors.As(err, &ue) || errors.As(err, &ie) {
-		return &exitError{code: 2, err: err}
-	}
 	if err != nil {
-		return err
+		return callerFault(err)
 	}
 	if *out != "" {
 		if err := writeFitTables(*out, res, cfg.In); err != nil {

@@ -86,6 +86,7 @@ func TestFitJSONAndLake(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
+	snakeCase(t, out)
 	// auto: every model per class, the selected one has the smallest k-fold RMSE.
 	nModels := len(fit.Models())
 	if len(res.Fits) != 2*nModels {

@@ -252,6 +252,10 @@ func TestIngestSummaryShowsFailedFile(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &sum); err != nil || !strings.HasPrefix(sum.Files[0].Error, "corrupt gzip archive") {
 		t.Errorf("--json: %v %+v", err, sum.Files)
 	}
+	snakeCase(t, out.String()) // the per-file stats and totals included
+	if !strings.Contains(out.String(), `"rejects": `) {
+		t.Errorf("--json without the rejects count:\n%s", out.String())
+	}
 	errOut.Reset()
 	if code := run(context.Background(), []string{"ingest", "--out", t.TempDir(), in}, &out, &errOut); code != 2 ||
 		!strings.Contains(errOut.String(), in+": corrupt gzip archive") {

@@ -335,4 +335,5 @@ func TestConcurrentIngests(t *testing.T) {
 	if rep.Runs != 102 || rep.Sources != 102 || !strings.Contains(out.String(), `"problems": []`) {
 		t.Errorf("lake check: %d runs, %d sources, problems %v", rep.Runs, rep.Sources, rep.Problems)
 	}
+	snakeCase(t, out.String())
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/migreplay/migreplay/internal/cli"
+	"github.com/migreplay/migreplay/internal/fault"
 )
 
 // Version is the migreplay version, written into every file's metadata.
@@ -49,6 +50,17 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// callerFault gives a library's usage and input errors (package fault)
+// exit code 2; other errors keep 1.
+func callerFault(err error) error {
+	var us *fault.Usage
+	var in *fault.Input
+	if errors.As(err, &us) || errors.As(err, &in) {
+		return &exitError{code: 2, err: err}
+	}
+	return err
 }
 
 // signalContext is canceled by SIGINT or SIGTERM: commands stop at their

@@ -63,6 +63,7 @@ func TestReproduceJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
+	snakeCase(t, out)
 	if rep.Seed != 3 || len(rep.Seed004) != 12 || len(rep.Seed001) != 10 {
 		t.Errorf("seed %d, %d seed 004 experiments, %d seed 001 fits; want 3, 12, 10", rep.Seed, len(rep.Seed004), len(rep.Seed001))
 	}

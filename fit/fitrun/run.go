@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/migreplay/migreplay/fit"
+	"github.com/migreplay/migreplay/internal/fault"
 	"github.com/migreplay/migreplay/schema"
 	"github.com/migreplay/migreplay/schema/table"
 )
@@ -44,16 +45,10 @@ type Config struct {
 // name); InputError an input that cannot be read (a missing file, a
 // column that is absent or not numeric, no complete row). `migreplay fit`
 // exits 2 on both.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
+type UsageError = fault.Usage
 
 // InputError: see UsageError.
-type InputError struct{ Err error }
-
-func (e *InputError) Error() string { return e.Err.Error() }
-func (e *InputError) Unwrap() error { return e.Err }
+type InputError = fault.Input
 
 // ClassesError says that some classes (or their predictions) failed; the
 // others are in the Output, the failures in Output.Errors.
@@ -73,7 +68,7 @@ func (c Config) models() ([]fit.Model, bool, error) {
 	}
 	m, err := fit.ParseModel(c.Model)
 	if err != nil {
-		return nil, false, &UsageError{fmt.Errorf("--model: %w", err)}
+		return nil, false, &UsageError{Err: fmt.Errorf("--model: %w", err)}
 	}
 	return []fit.Model{m}, false, nil
 }
@@ -83,7 +78,7 @@ func (c Config) models() ([]fit.Model, bool, error) {
 // error of Run but an entry of Output.Errors (Output.Err reports it).
 func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if cfg.In == "" || cfg.X == "" || cfg.Y == "" {
-		return nil, &UsageError{errors.New("--in, --x and --y are required (migreplay help fit)")}
+		return nil, &UsageError{Err: errors.New("--in, --x and --y are required (migreplay help fit)")}
 	}
 	models, auto, err := cfg.models()
 	if err != nil {
@@ -91,7 +86,7 @@ func Run(ctx context.Context, cfg Config) (*Output, error) {
 	}
 	groups, dropped, err := readGroups(cfg)
 	if err != nil {
-		return nil, &InputError{err}
+		return nil, &InputError{Err: err}
 	}
 	out := &Output{Fits: []schema.FitResult{}, Predictions: []schema.FitPrediction{}, Errors: []ClassError{},
 		DroppedRows: dropped, Classes: len(groups), names: names{cfg.X, cfg.Y, cfg.In}}

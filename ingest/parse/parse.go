@@ -106,14 +106,16 @@ func (o *Options) Loc() *time.Location {
 	return o.Location
 }
 
-// Stats is a parser's line accounting.
+// Stats is a parser's line accounting: Lines = Data + Reject + Structure.
+// Its JSON keys (ingest --json, golden files) are the words of the text
+// summary.
 type Stats struct {
-	Lines     int64 // lines read
-	Data      int64 // lines that produced records
-	Reject    int64 // lines rejected (lenient mode)
-	Structure int64 // headers, blanks, summaries, Average: rows, skipped artefacts
-	Skipped   int64 // of Structure: records dropped on purpose (sadc interval-0 records)
-	Records   int64 // records emitted (may exceed Data: one line, several records)
+	Lines     int64 `json:"lines"`     // lines read
+	Data      int64 `json:"data"`      // lines that produced records
+	Reject    int64 `json:"rejects"`   // lines rejected (lenient mode)
+	Structure int64 `json:"structure"` // headers, blanks, summaries, Average: rows, skipped artefacts
+	Skipped   int64 `json:"skipped"`   // of Structure: records dropped on purpose (sadc interval-0 records)
+	Records   int64 `json:"records"`   // records emitted (may exceed Data: one line, several records)
 }
 
 // Balanced reports whether every line is accounted for.

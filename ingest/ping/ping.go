@@ -83,10 +83,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/internal/decimal"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -877,7 +877,7 @@ func (p *Parser) parseReply(b []byte, nbytes int64, j int, stamp time.Time, hasS
 			field, k = fTTL, j+len("hlim=")
 		case ch == 't' && hasPrefixAt(b, j, "time=") > 0:
 			k = j + len("time=")
-			v, e, ok := parseDecimal(b, k)
+			v, e, ok := decimal.Scan(b, k)
 			if !ok {
 				return 0, k + 1, parse.Errorf(parse.ErrSyntax, "bad time= value")
 			}
@@ -1249,16 +1249,16 @@ func summaryItem(s *schema.PingSummary, item []byte) error {
 		return nil
 	}
 	if hasPrefix(item, "time ") && bytes.HasSuffix(item, []byte("ms")) {
-		v, err := strconv.ParseInt(string(item[5:len(item)-2]), 10, 64)
-		if err != nil {
+		v, k, ok := parseUint(item, 5)
+		if !ok || k != len(item)-2 {
 			return parse.Errorf(parse.ErrSyntax, "bad session time %q", item)
 		}
 		s.TimeMs = &v
 		return nil
 	}
 	if k := bytes.Index(item, []byte("% packet loss")); k > 0 && k+len("% packet loss") == len(item) {
-		v, err := strconv.ParseFloat(string(item[:k]), 64)
-		if err != nil {
+		v, ok := decimal.Parse(item[:k])
+		if !ok {
 			return parse.Errorf(parse.ErrSyntax, "bad packet loss %q", item)
 		}
 		s.LossPct = &v
@@ -1310,8 +1310,10 @@ func (p *Parser) parseTail(b []byte) (int, error) {
 		case hasPrefix(item, "rtt ") || hasPrefix(item, "round-trip "):
 			err = rttItem(s, item[bytes.IndexByte(item, ' ')+1:])
 		case hasPrefix(item, "pipe "):
-			var v int64
-			v, err = strconv.ParseInt(string(item[5:]), 10, 64)
+			v, k, ok := parseUint(item, 5)
+			if !ok || k != len(item) {
+				err = parse.Errorf(parse.ErrSyntax, "bad pipe %q", item)
+			}
 			s.Pipe = &v
 		case hasPrefix(item, "ipg/ewma "):
 			var vals [2]float64
@@ -1325,9 +1327,6 @@ func (p *Parser) parseTail(b []byte) (int, error) {
 			err = parse.Errorf(parse.ErrSyntax, "unknown rtt line item %q", item)
 		}
 		if err != nil {
-			if _, ok := err.(*strconv.NumError); ok {
-				err = parse.Errorf(parse.ErrSyntax, "%v", err)
-			}
 			return i + 1, err
 		}
 		i = end + 2
@@ -1383,8 +1382,8 @@ func slashFloats(b []byte, dst []float64) (int, error) {
 		if n == len(dst) {
 			return n, parse.Errorf(parse.ErrSyntax, "too many values in %q", b)
 		}
-		v, err := strconv.ParseFloat(string(f), 64)
-		if err != nil {
+		v, ok := decimal.Parse(f)
+		if !ok {
 			return n, parse.Errorf(parse.ErrSyntax, "bad number %q", f)
 		}
 		dst[n] = v
@@ -1393,56 +1392,12 @@ func slashFloats(b []byte, dst []float64) (int, error) {
 	return n, nil
 }
 
-// parseUint reads decimal digits at b[i:] (at most 18, so no overflow).
+// parseUint reads the decimal digits at b[i:] and returns their value and
+// the index after them; ok is false without digits or with more than 18
+// (an int64 holds every 18-digit number).
 func parseUint(b []byte, i int) (int64, int, bool) {
-	start := i
-	var v int64
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		if i-start == 18 {
-			return 0, i, false
-		}
-		v = v*10 + int64(b[i]-'0')
-		i++
-	}
-	return v, i, i > start
-}
-
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// parseDecimal reads "123" or "0.028" at b[i:]. With at most 15 significant
-// digits the mantissa and the power of ten are exact in float64, so one
-// division gives the correctly rounded value strconv.ParseFloat would;
-// longer numbers go to strconv.
-func parseDecimal(b []byte, i int) (float64, int, bool) {
-	start := i
-	var m uint64
-	digits, frac := 0, 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		m = m*10 + uint64(b[i]-'0')
-		digits++
-		i++
-	}
-	if digits == 0 {
-		return 0, i, false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			m = m*10 + uint64(b[i]-'0')
-			digits++
-			frac++
-			i++
-		}
-		if frac == 0 {
-			return 0, i, false
-		}
-	}
-	if digits > 15 {
-		v, err := strconv.ParseFloat(string(b[start:i]), 64)
-		return v, i, err == nil
-	}
-	return float64(m) / pow10[frac], i, true
+	v, end := decimal.Run(b, i, 0)
+	return int64(v), end, end > i && end-i <= 18
 }
 
 // hasPrefixAt returns the index after s when b[i:] starts with s, else -1.

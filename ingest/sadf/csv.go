@@ -247,7 +247,7 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 	}
 	b := p.block
 	switch {
-	case b.Table == sar.CPU:
+	case b.Kind == sar.CPU:
 		p.cpuRow(t, vals[0])
 	case b.Wildcard == "CPU":
 		var err error

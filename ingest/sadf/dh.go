@@ -392,7 +392,7 @@ func (p *CSVParser) dhCPUs(vals [][]byte) []string {
 	i := 0
 	for g := range p.hgroups {
 		grp := &p.hgroups[g]
-		if grp.block != nil && grp.block.Table == sar.CPU {
+		if grp.block != nil && grp.block.Kind == sar.CPU {
 			w := len(grp.classes)
 			var out []string
 			for ; i+w <= len(vals) && fits(cCPU, vals[i]); i += w {

@@ -602,7 +602,7 @@ type slotCache struct {
 
 // slots returns the slot and integer flag of each of keys in table tb
 // (-1 for a key without one).
-func (c *slotCache) lookup(tb sar.Table, keys []string) ([]int, []bool) {
+func (c *slotCache) lookup(tb sar.Kind, keys []string) ([]int, []bool) {
 	if slices.Equal(c.keys, keys) {
 		return c.slots, c.ints
 	}
@@ -618,7 +618,7 @@ func (c *slotCache) lookup(tb sar.Table, keys []string) ([]int, []bool) {
 
 // object emits one activity object: its string values (and numericLabels)
 // form the device, its numbers the values.
-func (p *JSONParser) object(t time.Time, tb sar.Table, path string, o *node) error {
+func (p *JSONParser) object(t time.Time, tb sar.Kind, path string, o *node) error {
 	var labels []string
 	for i, k := range o.keys {
 		c := o.kids[i]
@@ -994,7 +994,7 @@ func (n *node) describe() string {
 type tree struct {
 	pool   []*node
 	used   int
-	intern intern.Table
+	intern intern.Pool
 	b      []byte
 	i      int
 }

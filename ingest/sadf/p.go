@@ -571,7 +571,7 @@ func (p *PParser) flush() {
 		return
 	}
 	b := p.block()
-	if b.Table != r.act.want.Table || b.Activity != r.act.want.Activity {
+	if b.Kind != r.act.want.Kind || b.Activity != r.act.want.Activity {
 		p.rejectRow(-1, parse.Errorf(parse.ErrSyntax, "a %s row of %d fields, without the ones its rows are recognised by (the file is cut or edited): not stored", r.act.want.Activity, len(r.lines)))
 		return
 	}

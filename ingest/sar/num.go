@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/internal/decimal"
 )
 
 // Decimal reads the numbers of one input and tracks its decimal mark.
@@ -22,54 +22,18 @@ type Decimal struct {
 
 var errMixedMarks = errors.New("mixed decimal marks")
 
-// pow10 holds the exactly representable powers of ten.
-var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// Float parses b. Plain decimals ("-12.34", at most 19 digits) take a fast
-// path: the digits as an integer m < 2^53 divided by 10^k with k ≤ 22 is one
-// correctly rounded IEEE operation on exact operands, so the result equals
-// strconv.ParseFloat's. Anything else goes to strconv.ParseFloat.
+// Float parses b, a decimal with either mark (decimal.ParseMark: exact,
+// an optional sign and exponent; NaN, infinities, hexadecimal and digit
+// underscores are not numbers), and checks its mark against the file's.
 func (d *Decimal) Float(b []byte) (float64, error) {
-	i, neg := 0, false
-	if len(b) > 0 && b[0] == '-' {
-		neg, i = true, 1
+	v, mark, ok := decimal.ParseMark(b)
+	if !ok {
+		return 0, fmt.Errorf("%w: %q is not a number", parse.ErrSyntax, parse.Raw(b))
 	}
-	var m uint64
-	start := i
-	for i < len(b) && b[i]-'0' < 10 {
-		m = m*10 + uint64(b[i]-'0')
-		i++
-	}
-	digits, frac := i-start, 0
-	if i < len(b) && (b[i] == '.' || b[i] == ',') {
-		mark := b[i]
-		i++
-		fs := i
-		for i < len(b) && b[i]-'0' < 10 {
-			m = m*10 + uint64(b[i]-'0')
-			i++
+	if mark != d.Mark && mark != 0 {
+		if err := d.see(mark); err != nil {
+			return 0, err
 		}
-		frac = i - fs
-		if frac == 0 {
-			return d.slow(b)
-		}
-		if mark != d.Mark {
-			if err := d.see(mark); err != nil {
-				return 0, err
-			}
-		}
-	}
-	digits += frac
-	if i != len(b) || digits == 0 || digits > 19 || m > 1<<53 || frac >= len(pow10) {
-		return d.slow(b)
-	}
-	v := float64(m)
-	if frac > 0 {
-		v /= pow10[frac]
-	}
-	if neg {
-		v = -v
 	}
 	return v, nil
 }
@@ -84,30 +48,6 @@ func (d *Decimal) see(mark byte) error {
 			parse.ErrLocale, errMixedMarks, mark, d.Mark)
 	}
 	return nil
-}
-
-// slow handles exponents, nan/inf and long numbers with strconv, after
-// mapping a decimal comma to a point.
-func (d *Decimal) slow(b []byte) (float64, error) {
-	var buf [64]byte
-	if len(b) == 0 || len(b) > len(buf) {
-		return 0, fmt.Errorf("%w: %q is not a number", parse.ErrSyntax, parse.Raw(b))
-	}
-	s := buf[:len(b)]
-	copy(s, b)
-	for i, c := range s {
-		if c == '.' || c == ',' {
-			if err := d.see(c); err != nil {
-				return 0, err
-			}
-			s[i] = '.'
-		}
-	}
-	v, err := strconv.ParseFloat(string(s), 64)
-	if err != nil {
-		return 0, fmt.Errorf("%w: %q is not a number", parse.ErrSyntax, parse.Raw(b))
-	}
-	return v, nil
 }
 
 // Human reads a value sar -h/--human printed with a unit suffix, in the
@@ -178,27 +118,21 @@ func isUnitSuffix(c byte) bool {
 	return false
 }
 
-// Int parses an integer column's value; it must have no fraction.
-// The result is returned as a float64 holding the exact integer (|v| < 2^53).
+// Int parses an integer column's value, an optional sign and digits
+// (decimal.Uint); it must have no fraction. The result is returned as a
+// float64 holding the exact integer: beyond 2^53, where a float64 no longer
+// holds every integer, it is an error.
 func (d *Decimal) Int(b []byte) (float64, error) {
-	i, neg := 0, false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		i = 1
+	u := b
+	if len(u) > 0 && (u[0] == '-' || u[0] == '+') {
+		u = u[1:]
 	}
-	if i == len(b) || len(b)-i > 16 {
+	m, ok := decimal.Uint(u)
+	if !ok || m > 1<<53 {
 		return 0, fmt.Errorf("%w: %q is not an integer", parse.ErrSyntax, parse.Raw(b))
 	}
-	var m int64
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("%w: %q is not an integer", parse.ErrSyntax, parse.Raw(b))
-		}
-		m = m*10 + int64(c-'0')
-	}
-	if neg {
-		m = -m
+	if b[0] == '-' {
+		return float64(-int64(m)), nil // "-0" is 0, as an integer
 	}
 	return float64(m), nil
 }
@@ -226,7 +160,7 @@ func (a *arena) I(v float64) *int64 {
 		a.i = make([]int64, 0, arenaChunk)
 	}
 	if v > math.MaxInt64 || v < math.MinInt64 {
-		v = 0 // unreachable: Int accepts at most 16 digits
+		v = 0 // unreachable: Int accepts at most 2^53
 	}
 	a.i = append(a.i, int64(v))
 	return &a.i[len(a.i)-1]

@@ -152,7 +152,7 @@ func isActivityHeader(line []byte) bool {
 		names[i] = string(t)
 	}
 	b := Resolve(names)
-	return b.Table != Other || !strings.HasPrefix(b.Activity, "sar:")
+	return b.Kind != Other || !strings.HasPrefix(b.Activity, "sar:")
 }
 
 // Parser reads sar text. See the package documentation.
@@ -306,7 +306,7 @@ func (p *Parser) line(line []byte) (lineKind, int, error) {
 		p.header(tod)
 		p.block = p.resolve(rest)
 		p.seenBlock = true
-		if p.block.Table == USB {
+		if p.block.Kind == USB {
 			p.usbProduct = -1
 			if n := len(rest); n > 0 && string(rest[n-1]) == "product" {
 				p.usbProduct = col(line, rest[n-1]) - 1
@@ -362,7 +362,7 @@ func (p *Parser) resolve(names [][]byte) *Block {
 func (p *Parser) row(line []byte, tod int, rest [][]byte) (lineKind, int, error) {
 	b := p.block
 	fields := rest
-	if b.Table == USB {
+	if b.Kind == USB {
 		var c int
 		var err error
 		if p.fields, c, err = usbFields(p.fields[:0], b, line, rest, p.usbProduct); err != nil {

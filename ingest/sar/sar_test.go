@@ -229,7 +229,8 @@ func TestColoursReadAsPlain(t *testing.T) {
 	}
 }
 
-// The fast number path must agree bit for bit with strconv.ParseFloat.
+// Decimal.Float, with either mark, agrees bit for bit with
+// strconv.ParseFloat on the forms sysstat prints.
 func TestDecimalMatchesStrconv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 200_000; i++ {
@@ -257,6 +258,40 @@ func TestDecimalMatchesStrconv(t *testing.T) {
 		got, err = dc.Float([]byte(strings.Replace(s, ".", ",", 1)))
 		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
 			t.Fatalf("%q with a comma: got %v (%v), want %v", s, got, err, want)
+		}
+	}
+}
+
+// What sysstat never prints is not a number: NaN, infinities, hexadecimal
+// floats, digit underscores (strconv.ParseFloat takes them all); an
+// exponent is read (sadf -j's numbers are JSON's). A mark other than the
+// file's is ErrLocale.
+func TestDecimalForms(t *testing.T) {
+	for _, s := range []string{"nan", "NaN", "inf", "-Inf", "0x1p3", "1_000", "1.5.3", "", "-", "1,5,3"} {
+		var d sar.Decimal
+		if v, err := d.Float([]byte(s)); !errors.Is(err, parse.ErrSyntax) {
+			t.Errorf("%q: %v %v, want a syntax error", s, v, err)
+		}
+	}
+	var d sar.Decimal
+	if v, err := d.Float([]byte("2.5e3")); err != nil || v != 2500 || d.Mark != '.' {
+		t.Errorf("2.5e3: %v %v, mark %q", v, err, d.Mark)
+	}
+	if _, err := d.Float([]byte("2,5")); !errors.Is(err, parse.ErrLocale) {
+		t.Errorf("2,5 after 2.5e3: %v, want ErrLocale", err)
+	}
+	for _, c := range []struct {
+		in   string
+		want float64
+	}{{"-0", 0}, {"+12", 12}, {"-9007199254740992", -1 << 53}, {"00000000000000000012", 12}} {
+		if v, err := d.Int([]byte(c.in)); err != nil || v != c.want || math.Signbit(v) != (c.want < 0) {
+			t.Errorf("Int(%q) = %v %v", c.in, v, err)
+		}
+	}
+	// 2^53+1: a float64 cannot hold it (it was stored as 2^53)
+	for _, s := range []string{"", "-", "1.0", "9007199254740993", "9999999999999999", "1_0"} {
+		if _, err := d.Int([]byte(s)); !errors.Is(err, parse.ErrSyntax) {
+			t.Errorf("Int(%q): %v, want a syntax error", s, err)
 		}
 	}
 }

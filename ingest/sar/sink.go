@@ -20,7 +20,7 @@ type Sink struct {
 	Dec  Decimal
 
 	a      arena
-	intern intern.Table
+	intern intern.Pool
 	events map[string]bool
 
 	cpu   []schema.SarCPU
@@ -46,7 +46,7 @@ type Sink struct {
 }
 
 type ref struct {
-	t   Table
+	t   Kind
 	ev  bool
 	row bool // an AddRow record
 	idx int32
@@ -162,7 +162,7 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // a field, at time t. When skipZero is set and every number is zero, it
 // builds nothing and returns skipped (sadc's interval-0 records).
 func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipped bool, err error) {
-	if b.Table == Battery || b.Table == USB {
+	if b.Kind == Battery || b.Kind == USB {
 		return false, s.textRow(b, t, fields)
 	}
 	ncols := len(b.Cols)
@@ -189,7 +189,7 @@ func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipp
 			c = &b.Cols[i]
 		}
 		if c != nil && c.Label {
-			if b.Table == CPU {
+			if b.Kind == CPU {
 				n, err := cpuNumber(f)
 				if err != nil {
 					return false, &FieldError{i, err}
@@ -241,7 +241,7 @@ func (s *Sink) Row(b *Block, t time.Time, fields [][]byte, skipZero bool) (skipp
 	if len(s.dev) > 0 {
 		dev = s.Intern(s.dev)
 	}
-	s.emit(b.Table, t, cpu, dev, set)
+	s.emit(b.Kind, t, cpu, dev, set)
 	for _, o := range s.others {
 		s.Other(t, b.Activity, dev, o.metric, o.v)
 	}
@@ -264,7 +264,7 @@ func (s *Sink) Get(slot int) float64 { return s.vals[slot] }
 
 // Emit adds the table row of t from the values given with Set for the
 // slots in set (sadf -j).
-func (s *Sink) Emit(tb Table, t time.Time, cpu int32, dev string, set uint32) {
+func (s *Sink) Emit(tb Kind, t time.Time, cpu int32, dev string, set uint32) {
 	s.emit(tb, t, cpu, dev, set)
 }
 
@@ -302,7 +302,7 @@ func (s *Sink) i(set uint32, k int) *int64 {
 	return s.a.I(s.vals[k])
 }
 
-func (s *Sink) emit(tb Table, t time.Time, cpu int32, dev string, set uint32) {
+func (s *Sink) emit(tb Kind, t time.Time, cpu int32, dev string, set uint32) {
 	var idx int
 	switch tb {
 	case CPU:
@@ -414,7 +414,7 @@ func (s *Sink) textRow(b *Block, t time.Time, fields [][]byte) error {
 			}
 			label = int64(v)
 		case c.Text >= 0:
-			if err := checkText(c.Name, f, b.Table == USB && c.Text <= TextIDProduct); err != nil {
+			if err := checkText(c.Name, f, b.Kind == USB && c.Text <= TextIDProduct); err != nil {
 				return &FieldError{i, err}
 			}
 			text[c.Text] = f
@@ -441,10 +441,10 @@ func (s *Sink) textRow(b *Block, t time.Time, fields [][]byte) error {
 		}
 	}
 	if label < 0 {
-		return &FieldError{0, fmt.Errorf("%w: no %s column", parse.ErrSyntax, specs[b.Table].label)}
+		return &FieldError{0, fmt.Errorf("%w: no %s column", parse.ErrSyntax, specs[b.Kind].label)}
 	}
 	dev := strconv.FormatInt(label, 10)
-	switch b.Table {
+	switch b.Kind {
 	case Battery:
 		status := ""
 		if text[TextStatus] != nil {

@@ -9,12 +9,12 @@ import (
 // sadf parsers (package ingest/sadf): which header makes which table, which
 // column fills which field, how an activity without a table is named.
 
-// Table is where the rows of a block go.
-type Table uint8
+// Kind says which table the rows of a block go to.
+type Kind uint8
 
-// Tables with a schema row type of their own; Other is schema.SarOther.
+// The kinds with a schema row type of their own; Other is schema.SarOther.
 const (
-	Other Table = iota
+	Other Kind = iota
 	CPU
 	Memory
 	Paging
@@ -25,7 +25,7 @@ const (
 	Queue
 	Battery   // schema.SarBattery: a text column (status) besides numbers
 	USB       // schema.SarUSB: text columns (IDs, manufacturer, product)
-	NumTables // how many Table values there are
+	NumTables // how many Kind values there are
 )
 
 // maxSlots bounds the number of fields of one table row.
@@ -251,7 +251,7 @@ func ColUnit(name string) Unit {
 // Block is a resolved header: where each column of the rows under it goes.
 // Blocks are immutable once resolved and may be shared.
 type Block struct {
-	Table    Table
+	Kind     Kind   // the table its rows go to
 	Activity string // activity name for sar_other rows
 	Cols     []Col
 	// LastLabel is set when the last column is a label (FILESYSTEM, product):
@@ -274,11 +274,11 @@ type Block struct {
 // activity. Any other block goes to sar_other whole.
 func Resolve(names []string) *Block {
 	b := &Block{Cols: make([]Col, len(names))}
-	b.Table = signature(names)
+	b.Kind = signature(names)
 	var labels []string
 	for i, n := range names {
 		c := Col{Name: n, Slot: -1, Text: -1, Label: IsLabel(n), Unit: ColUnit(n)}
-		if k := slices.Index(specs[b.Table].text, n); k >= 0 {
+		if k := slices.Index(specs[b.Kind].text, n); k >= 0 {
 			c.Label, c.Text = false, k
 		}
 		if c.Label {
@@ -290,13 +290,13 @@ func Resolve(names []string) *Block {
 		}
 		b.Cols[i] = c
 	}
-	if b.Table != Other {
-		s := &specs[b.Table]
+	if b.Kind != Other {
+		s := &specs[b.Kind]
 		if (s.label == "" && len(labels) != 0) || (s.label != "" && (len(labels) != 1 || labels[0] != s.label)) {
-			b.Table = Other
+			b.Kind = Other
 		}
 	}
-	if b.Table == Other {
+	if b.Kind == Other {
 		b.Activity = otherActivity(names)
 		for i := range b.Cols {
 			if c := &b.Cols[i]; c.Text >= 0 {
@@ -304,7 +304,7 @@ func Resolve(names []string) *Block {
 			}
 		}
 	} else {
-		s := &specs[b.Table]
+		s := &specs[b.Kind]
 		b.Activity = s.activity
 		used := uint32(0)
 		for i := range b.Cols {
@@ -312,7 +312,7 @@ func Resolve(names []string) *Block {
 			if c.Label {
 				continue
 			}
-			if k, ok := textSlot[b.Table][c.Name]; ok && used&(1<<k) == 0 {
+			if k, ok := textSlot[b.Kind][c.Name]; ok && used&(1<<k) == 0 {
 				used |= 1 << k
 				c.Slot = k
 				c.Int = s.ints&(1<<k) != 0
@@ -334,7 +334,7 @@ func has(names []string, n string) bool {
 	return false
 }
 
-func signature(names []string) Table {
+func signature(names []string) Kind {
 	if len(names) == 0 {
 		return Other
 	}
@@ -413,7 +413,7 @@ func itoa(i int) string {
 
 // JSONTable maps a sadf -j activity path ("cpu-load", "network.net-dev")
 // to its table, Other when it has none.
-func JSONTable(path string) Table {
+func JSONTable(path string) Kind {
 	switch path {
 	case "cpu-load", "cpu-load-all":
 		return CPU
@@ -437,7 +437,7 @@ func JSONTable(path string) Table {
 
 // JSONSlot returns the slot of sadf -j key in table t, -1 if none, and
 // whether it is an integer column.
-func JSONSlot(t Table, key string) (slot int, isInt bool) {
+func JSONSlot(t Kind, key string) (slot int, isInt bool) {
 	if t == Other {
 		return -1, false
 	}
@@ -449,10 +449,10 @@ func JSONSlot(t Table, key string) (slot int, isInt bool) {
 }
 
 // JSONLabel is the sadf -j key of table t's label ("cpu", "iface", ...).
-func JSONLabel(t Table) string { return specs[t].jsonLabel }
+func JSONLabel(t Kind) string { return specs[t].jsonLabel }
 
 // ActivityOf is table t's activity name.
-func ActivityOf(t Table) string { return specs[t].activity }
+func ActivityOf(t Kind) string { return specs[t].activity }
 
 // usbLayout reports whether a USB block's header is sar's: BUS idvendor
 // idprod maxpower manufact product, the layout usbFields splits.

@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
-	"strconv"
 
 	"github.com/migreplay/migreplay/ingest/parse"
+	"github.com/migreplay/migreplay/internal/decimal"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -130,39 +130,24 @@ func (p *Parser) parseForward(c []byte) ([]byte, bool) {
 			return nil, false
 		}
 		i = skipSpaces(c, i)
-		// The common tokens, integers and one-decimal floats, inline;
-		// the rest ("no limit", "n/a", "-", long or odd numbers) in scanColumn.
+		// The common tokens, integers and one-decimal floats, here; the
+		// rest ("no limit", "n/a", "-", long or odd numbers) in scanColumn.
 		s := i
 		var n uint64
-		for i < len(c) {
-			dg := c[i] - '0'
-			if dg > 9 {
-				break
-			}
-			n = n*10 + uint64(dg)
-			i++
-		}
+		n, i = decimal.Run(c, i, 0)
 		nd := i - s
 		if i < len(c) && c[i] == '.' && nd > 0 && nd < 15 && col.float() {
-			i++
-			fs := i
-			for i < len(c) {
-				dg := c[i] - '0'
-				if dg > 9 {
-					break
-				}
-				n = n*10 + uint64(dg)
-				i++
-			}
+			fs := i + 1
+			n, i = decimal.Run(c, fs, n)
 			nf := i - fs
-			if (i < len(c) && c[i] != ' ') || nd+nf > 15 {
+			f, exact := decimal.Exact(n, nf)
+			if (i < len(c) && c[i] != ' ') || nd+nf > 19 || !exact {
 				var ok bool
 				if i, ok = p.scanColumn(col, c, s); !ok {
 					return nil, false
 				}
 				continue
 			}
-			f := float64(n) / pow10[nf]
 			switch col {
 			case colCPUPct:
 				d.CPUPct = f
@@ -225,8 +210,8 @@ func (p *Parser) parseForward(c []byte) ([]byte, bool) {
 }
 
 // scanColumn reads column col's token at c[i:] (after the spaces) the
-// general way: "no limit", "n/a", "-" and any number parseFloat or
-// parseU64 accept. It returns the index after the token.
+// general way: "no limit", "n/a", "-" and any number decimal.Parse or
+// decimal.Uint accept. It returns the index after the token.
 func (p *Parser) scanColumn(col column, c []byte, i int) (int, bool) {
 	d := &p.dom
 	var ok bool
@@ -308,13 +293,13 @@ func (p *Parser) parseBackward(c []byte) ([]byte, *lineError) {
 		var ok bool
 		switch col {
 		case colCPU:
-			d.CPUSec, ok = parseU64(tok)
+			d.CPUSec, ok = decimal.Uint(tok)
 		case colCPUPct:
-			d.CPUPct, ok = parseFloat(tok)
+			d.CPUPct, ok = decimal.Parse(tok)
 		case colMem:
-			d.MemK, ok = parseU64(tok)
+			d.MemK, ok = decimal.Uint(tok)
 		case colMemPct:
-			d.MemPct, ok = parseFloat(tok)
+			d.MemPct, ok = decimal.Parse(tok)
 		case colMaxMem:
 			if string(tok) == "limit" {
 				if s2, e2 := prevToken(c, s); s2 >= 0 && string(c[s2:e2]) == "no" {
@@ -323,7 +308,7 @@ func (p *Parser) parseBackward(c []byte) ([]byte, *lineError) {
 				}
 			}
 			var v uint64
-			if v, ok = parseU64(tok); ok {
+			if v, ok = decimal.Uint(tok); ok {
 				d.MaxMemK = p.u64p(v)
 			}
 		case colMaxPct:
@@ -332,7 +317,7 @@ func (p *Parser) parseBackward(c []byte) ([]byte, *lineError) {
 				break
 			}
 			var v float64
-			if v, ok = parseFloat(tok); ok {
+			if v, ok = decimal.Parse(tok); ok {
 				d.MaxMemPct = p.f64p(v)
 			}
 		case colVCPUs:
@@ -340,9 +325,9 @@ func (p *Parser) parseBackward(c []byte) ([]byte, *lineError) {
 		case colNets:
 			d.Nets, ok = parseU32(tok)
 		case colNetTx:
-			d.NetTxK, ok = parseU64(tok)
+			d.NetTxK, ok = decimal.Uint(tok)
 		case colNetRx:
-			d.NetRxK, ok = parseU64(tok)
+			d.NetRxK, ok = decimal.Uint(tok)
 		case colVBDs:
 			d.VBDs, ok = parseU32(tok)
 		case colVBDOO:
@@ -468,62 +453,14 @@ func skipSpaces(b []byte, i int) int {
 	return i
 }
 
-// scanDigits reads the decimal digits at b[i:] and returns their value and
-// the index of the first non-digit. The value is exact below 20 digits.
-// Eight bytes at a time: a byte is a digit when neither b-'0' nor b+0x46
-// sets its top bit (ASCII only); the digits are then combined in three
-// multiplications (the simdjson "eight digits" method), after shifting a
-// shorter run to the top so the missing leading digits read as zeros.
-func scanDigits(b []byte, i int) (uint64, int) {
-	var n uint64
-	for i+8 <= len(b) {
-		v := binary.LittleEndian.Uint64(b[i:])
-		a := v - 0x3030303030303030
-		nd := (a | (v + 0x4646464646464646) | v) & 0x8080808080808080
-		if nd == 0 {
-			n = n*1e8 + eightDigits(a)
-			i += 8
-			continue
-		}
-		if k := bits.TrailingZeros64(nd) >> 3; k > 0 {
-			n = n*pow10u[k] + eightDigits(a<<(64-8*k))
-			i += k
-		}
-		return n, i
-	}
-	for i < len(b) {
-		d := b[i] - '0'
-		if d > 9 {
-			break
-		}
-		n = n*10 + uint64(d)
-		i++
-	}
-	return n, i
-}
-
-var pow10u = [9]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
-
-// eightDigits combines 8 digit values (0–9, the most significant in the
-// lowest byte) into their number.
-func eightDigits(a uint64) uint64 {
-	a = (a * 10) + (a >> 8)
-	a = ((a & 0x000000FF000000FF) * (100 + (1000000 << 32))) + (((a >> 16) & 0x000000FF000000FF) * (1 + (10000 << 32)))
-	return a >> 32
-}
-
 // scanU64 parses the unsigned decimal token at b[i:] and returns the index
 // after it; the token must end at a space or the end of b.
 func scanU64(b []byte, i int) (uint64, int, bool) {
-	n, j := scanDigits(b, i)
-	if j == i || (j < len(b) && b[j] != ' ') {
+	v, j, ok := decimal.ScanUint(b, i)
+	if !ok || (j < len(b) && b[j] != ' ') {
 		return 0, j, false
 	}
-	if j-i >= 20 { // may have wrapped: check the slow way
-		v, ok := parseU64(b[i:j])
-		return v, j, ok
-	}
-	return n, j, true
+	return v, j, true
 }
 
 func scanU32(b []byte, i int) (uint32, int, bool) {
@@ -534,13 +471,13 @@ func scanU32(b []byte, i int) (uint32, int, bool) {
 	return uint32(v), i, true
 }
 
-// scanFloat parses the decimal token at b[i:] (see parseFloat).
+// scanFloat parses the decimal token at b[i:] (decimal.Parse).
 func scanFloat(b []byte, i int) (float64, int, bool) {
 	s := i
 	for i < len(b) && b[i] != ' ' {
 		i++
 	}
-	v, ok := parseFloat(b[s:i])
+	v, ok := decimal.Parse(b[s:i])
 	return v, i, ok
 }
 
@@ -561,97 +498,19 @@ func (p *Parser) optU64(tok []byte) (*uint64, bool) {
 	if len(tok) == 1 && tok[0] == '-' {
 		return nil, true
 	}
-	v, ok := parseU64(tok)
+	v, ok := decimal.Uint(tok)
 	if !ok {
 		return nil, false
 	}
 	return p.u64p(v), true
 }
 
-// parseU64 parses an unsigned decimal that fits in 64 bits.
-func parseU64(b []byte) (uint64, bool) {
-	for len(b) > 20 && b[0] == '0' {
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	var n uint64
-	if len(b) < 20 { // at most 19 digits: below 2^64
-		for _, c := range b {
-			d := c - '0'
-			if d > 9 {
-				return 0, false
-			}
-			n = n*10 + uint64(d)
-		}
-		return n, true
-	}
-	for _, c := range b {
-		d := c - '0'
-		if d > 9 {
-			return 0, false
-		}
-		hi, lo := bits.Mul64(n, 10)
-		if hi != 0 {
-			return 0, false
-		}
-		n = lo + uint64(d)
-		if n < lo {
-			return 0, false
-		}
-	}
-	return n, true
-}
-
 func parseU32(b []byte) (uint32, bool) {
-	v, ok := parseU64(b)
+	v, ok := decimal.Uint(b)
 	if !ok || v > math.MaxUint32 {
 		return 0, false
 	}
 	return uint32(v), true
-}
-
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
-
-// parseFloat parses a finite decimal. The fast path ([-]digits[.digits],
-// at most 15 digits) divides an exact integer by an exact power of ten, one
-// correctly rounded operation, so it returns what strconv.ParseFloat does.
-func parseFloat(b []byte) (float64, bool) {
-	i, neg := 0, false
-	if len(b) > 0 && b[0] == '-' {
-		i, neg = 1, true
-	}
-	ip, j := scanDigits(b, i)
-	m, nd, nf := ip, j-i, 0
-	if j < len(b) && b[j] == '.' {
-		var fp uint64
-		var k int
-		fp, k = scanDigits(b, j+1)
-		nf = k - j - 1
-		if nf <= 15 {
-			m = ip*pow10i[nf] + fp
-		}
-		j = k
-	}
-	if j != len(b) || nd+nf == 0 || nd+nf > 15 {
-		return slowFloat(b)
-	}
-	f := float64(m) / pow10[nf]
-	if neg {
-		f = -f
-	}
-	return f, true
-}
-
-var pow10i = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
-
-func slowFloat(b []byte) (float64, bool) {
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false
-	}
-	return f, true
 }
 
 // vcpuLine reads the pairs " N: Ss" of a VCPUs(sec) line or of its
@@ -678,12 +537,9 @@ func (p *Parser) vcpuLine(c []byte, off int) (int, *lineError) {
 		}
 		vs := i
 		var sec uint64
-		sec, i = scanDigits(c, i)
-		ok := i > vs && i < len(c) && c[i] == 's' && (i+1 == len(c) || c[i+1] == ' ')
-		if ok && i-vs >= 20 { // may have wrapped: check the slow way
-			sec, ok = parseU64(c[vs:i])
-		}
-		if !ok {
+		var ok bool
+		sec, i, ok = decimal.ScanUint(c, i)
+		if !ok || i == len(c) || c[i] != 's' || (i+1 < len(c) && c[i+1] != ' ') {
 			return 0, errAt(off+vs, parse.ErrSyntax, "VCPUs entry %q: want \"<seconds>s\"", token(c, vs))
 		}
 		i++
@@ -731,7 +587,7 @@ func (p *Parser) netLine(c []byte, off int) (int, *lineError) {
 		if !bytes.HasSuffix(t, []byte(sfx)) {
 			return 0, errAt(off+p.toks[i].s, parse.ErrSyntax, "Net field %q: want <n>%s", t, sfx)
 		}
-		if v[k], ok = parseU64(t[:len(t)-len(sfx)]); !ok {
+		if v[k], ok = decimal.Uint(t[:len(t)-len(sfx)]); !ok {
 			return 0, errAt(off+p.toks[i].s, parse.ErrSyntax, "Net field %q: not an unsigned integer", t)
 		}
 	}
@@ -837,7 +693,7 @@ func parseI64(b []byte) (int64, bool) {
 	if neg {
 		b = b[1:]
 	}
-	v, ok := parseU64(b)
+	v, ok := decimal.Uint(b)
 	if !ok || v > math.MaxInt64 {
 		return 0, false
 	}

@@ -362,7 +362,7 @@ func xentopSeries(dir string, files []string, q Query) (Series, error) {
 // first. The table returned can still hold other hosts' rows (a file
 // without a host= folder may mix hosts): callers keep the rows of the host
 // returned. hint says how to fill the lake when it has no files of tbl.
-func hostTable(dir, tbl string, files []string, host string, columns []string, hint string) (string, *table.Table, error) {
+func hostTable(dir, tbl string, files []string, host string, columns []string, hint string) (string, *table.Columns, error) {
 	if len(files) == 0 {
 		return "", nil, noFiles(dir, tbl, hint)
 	}

@@ -25,7 +25,7 @@ type FloatRows struct {
 	// key column.
 	Codes []uint32
 	// Keys are the distinct key values, sorted. A key column of numbers
-	// gives them as Table.Strings does (%g's shortest form).
+	// gives them as Columns.Strings does (%g's shortest form).
 	Keys []string
 	// Dropped counts the rows skipped for a null number or key (an empty
 	// CSV cell, a Parquet null).
@@ -74,7 +74,7 @@ func ReadFloatRows(path string, cols []string, key string) (*FloatRows, error) {
 }
 
 // floatRows compacts a table read whole into FloatRows.
-func (t *Table) floatRows(cols []string, key string) (*FloatRows, error) {
+func (t *Columns) floatRows(cols []string, key string) (*FloatRows, error) {
 	fr := &FloatRows{Source: t.Source, Cols: make([][]float64, len(cols))}
 	valid := make([][]bool, len(cols))
 	for j, name := range cols {
@@ -407,7 +407,7 @@ func parallel(n int, f func(j int)) {
 }
 
 // numericKeys renames the keys of a column whose every value is a number
-// to %g's shortest form, as Table.Strings does, merging keys that name the
+// to %g's shortest form, as Columns.Strings does, merging keys that name the
 // same number ("1" and "1.0").
 func (fr *FloatRows) numericKeys() {
 	dict := map[string]uint32{}

@@ -39,11 +39,12 @@ type Column struct {
 	// intern shares the strings of a Parquet text column: its values
 	// repeat (host, domain, device) and one allocation per value made
 	// reading a large lake mostly garbage collection.
-	intern intern.Table
+	intern intern.Pool
 }
 
-// Table is a set of named columns of equal length.
-type Table struct {
+// Columns is a set of named columns of equal length: a table, or the
+// columns of one that were read.
+type Columns struct {
 	Source string // the path read
 	Rows   int
 	cols   map[string]*Column
@@ -56,8 +57,8 @@ type Table struct {
 }
 
 // newColumn starts a column, with room for t.rowsHint values.
-func (t *Table) newColumn(name string, numeric bool) *Column {
-	c := &Column{Name: name, Numeric: numeric, Valid: make([]bool, 0, t.rowsHint), intern: intern.Table{Max: 1 << 16}}
+func (t *Columns) newColumn(name string, numeric bool) *Column {
+	c := &Column{Name: name, Numeric: numeric, Valid: make([]bool, 0, t.rowsHint), intern: intern.Pool{Max: 1 << 16}}
 	if numeric {
 		c.Floats = make([]float64, 0, t.rowsHint)
 	} else {
@@ -68,11 +69,11 @@ func (t *Table) newColumn(name string, numeric bool) *Column {
 
 // Names lists every column of the source (Parquet: top-level leaf columns,
 // then Hive partition keys; CSV: the header), not only those read.
-func (t *Table) Names() []string { return append([]string(nil), t.names...) }
+func (t *Columns) Names() []string { return append([]string(nil), t.names...) }
 
 // Column returns a column that was read, or an error naming the columns
 // the source has.
-func (t *Table) Column(name string) (*Column, error) {
+func (t *Columns) Column(name string) (*Column, error) {
 	c, ok := t.cols[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: no column %q (columns: %s)", t.Source, name, strings.Join(t.names, ", "))
@@ -82,7 +83,7 @@ func (t *Table) Column(name string) (*Column, error) {
 
 // Floats returns column name as numbers with its validity. A text column
 // is an error that says where its first non-number is.
-func (t *Table) Floats(name string) ([]float64, []bool, error) {
+func (t *Columns) Floats(name string) ([]float64, []bool, error) {
 	c, err := t.Column(name)
 	if err != nil {
 		return nil, nil, err
@@ -98,7 +99,7 @@ func (t *Table) Floats(name string) ([]float64, []bool, error) {
 
 // Strings returns column name as text (numbers formatted with %g's
 // shortest exact form) with its validity.
-func (t *Table) Strings(name string) ([]string, []bool, error) {
+func (t *Columns) Strings(name string) ([]string, []bool, error) {
 	c, err := t.Column(name)
 	if err != nil {
 		return nil, nil, err
@@ -128,7 +129,7 @@ func (t *Table) Strings(name string) ([]string, []bool, error) {
 // Parquet columns must be top-level and not repeated; integers, booleans
 // and timestamps come back as numbers in their stored unit (timestamps:
 // their stored ticks), byte arrays as text.
-func Read(path string, columns []string) (*Table, error) {
+func Read(path string, columns []string) (*Columns, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -143,7 +144,7 @@ func Read(path string, columns []string) (*Table, error) {
 	defer f.Close()
 	magic := make([]byte, 4)
 	if n, _ := io.ReadFull(f, magic); n == 4 && string(magic) == "PAR1" {
-		t := &Table{Source: path, cols: map[string]*Column{}}
+		t := &Columns{Source: path, cols: map[string]*Column{}}
 		if err := t.appendParquet(f, st.Size(), path, columns, nil); err != nil {
 			return nil, err
 		}
@@ -155,7 +156,7 @@ func Read(path string, columns []string) (*Table, error) {
 	return readCSV(f, path, columns)
 }
 
-func readLake(root string, columns []string) (*Table, error) {
+func readLake(root string, columns []string) (*Columns, error) {
 	files, err := ListFiles(root)
 	if err != nil {
 		return nil, err
@@ -205,7 +206,7 @@ func GroupByKey(root string, files []string, key string) (values []string, group
 // columns. Read on a folder is ReadFiles of every Parquet file below it in
 // path order; ReadFiles lets a caller prune the files first (one host's
 // partitions, say).
-func ReadFiles(root string, files []string, columns []string) (*Table, error) {
+func ReadFiles(root string, files []string, columns []string) (*Columns, error) {
 	return ReadFilesWith(root, files, columns, Options{})
 }
 
@@ -219,8 +220,8 @@ type Options struct {
 }
 
 // ReadFilesWith is ReadFiles with options.
-func ReadFilesWith(root string, files []string, columns []string, o Options) (*Table, error) {
-	t := &Table{Source: root, cols: map[string]*Column{}, opts: o}
+func ReadFilesWith(root string, files []string, columns []string, o Options) (*Columns, error) {
+	t := &Columns{Source: root, cols: map[string]*Column{}, opts: o}
 	for _, p := range files {
 		t.rowsHint += int(parquetRows(p))
 	}
@@ -288,7 +289,7 @@ func parquetRows(p string) int64 {
 
 // appendParquet appends the wanted columns of one Parquet file, plus the
 // Hive partition values parts for each of its rows.
-func (t *Table) appendParquet(r io.ReaderAt, size int64, path string, columns []string, parts [][2]string) error {
+func (t *Columns) appendParquet(r io.ReaderAt, size int64, path string, columns []string, parts [][2]string) error {
 	pf, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -370,7 +371,7 @@ func (t *Table) appendParquet(r io.ReaderAt, size int64, path string, columns []
 }
 
 // pad fills a column first seen in a later file with nulls for earlier rows.
-func (t *Table) pad(c *Column) { c.appendNulls(t.Rows) }
+func (t *Columns) pad(c *Column) { c.appendNulls(t.Rows) }
 
 // appendNulls appends n nulls to c.
 func (c *Column) appendNulls(n int) {
@@ -431,7 +432,7 @@ func readChunk(rg parquet.RowGroup, idx int, c *Column, buf []parquet.Value) err
 //	it := table.RowGroups(root, files, cols)
 //	defer it.Close()
 //	for it.Next() {
-//		t := it.Table() // this row group's rows
+//		t := it.Columns() // this row group's rows
 //	}
 //	err := it.Err()
 //
@@ -440,7 +441,7 @@ func readChunk(rg parquet.RowGroup, idx int, c *Column, buf []parquet.Value) err
 // lacks is an error.
 func RowGroups(root string, files []string, columns []string) *RowGroupIter {
 	return &RowGroupIter{root: root, files: files, columns: columns,
-		t: &Table{Source: root, cols: map[string]*Column{}}, buf: make([]parquet.Value, 4096)}
+		t: &Columns{Source: root, cols: map[string]*Column{}}, buf: make([]parquet.Value, 4096)}
 }
 
 // RowGroupIter is RowGroups' iterator.
@@ -448,7 +449,7 @@ type RowGroupIter struct {
 	root    string
 	files   []string
 	columns []string
-	t       *Table
+	t       *Columns
 	buf     []parquet.Value
 	err     error
 	// the open file
@@ -459,8 +460,8 @@ type RowGroupIter struct {
 	rgs   []parquet.RowGroup
 }
 
-// Table is the current row group's rows.
-func (it *RowGroupIter) Table() *Table { return it.t }
+// Columns is the current row group's rows.
+func (it *RowGroupIter) Columns() *Columns { return it.t }
 
 // Err is the error that stopped Next, if any.
 func (it *RowGroupIter) Err() error { return it.err }
@@ -609,7 +610,7 @@ func appendValue(c *Column, v parquet.Value) {
 }
 
 // readCSV reads a CSV file with a header row.
-func readCSV(r io.Reader, path string, columns []string) (*Table, error) {
+func readCSV(r io.Reader, path string, columns []string) (*Columns, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
@@ -621,7 +622,7 @@ func readCSV(r io.Reader, path string, columns []string) (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the header: %w", path, err)
 	}
-	t := &Table{Source: path, cols: map[string]*Column{}}
+	t := &Columns{Source: path, cols: map[string]*Column{}}
 	idx := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)

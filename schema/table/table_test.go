@@ -329,7 +329,7 @@ func TestRowGroupsConcatenateToReadFiles(t *testing.T) {
 	defer it.Close()
 	for it.Next() {
 		groups++
-		tb := it.Table()
+		tb := it.Columns()
 		f, _, _ := tb.Strings("file")
 		l, _, _ := tb.Floats("line")
 		r, _, _ := tb.Strings("raw")
