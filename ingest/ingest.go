@@ -426,9 +426,9 @@ type source struct {
 	codec   string // "gzip", "zstd", "" for plain text
 	counted *countReader
 	text    *bufio.Reader
-	// hashed waits for a file's SHA-256, computed alongside the parse;
-	// nil for stdin, which is hashed as it is read (h).
-	hashed func() (string, error)
+	// hashed is a file's SHA-256, computed alongside the parse; nil for
+	// stdin, which is hashed as it is read (h).
+	hashed *fileHash
 	h      hash.Hash
 	spool  *spool // a copy of a compressed stdin (lenient), for a second reading
 	closes []func()
@@ -496,7 +496,7 @@ func (s *source) finish(fsum FileSummary, r *router) (FileSummary, error) {
 	}
 	if s.hashed != nil {
 		var err error
-		if fsum.SHA256, err = s.hashed(); err != nil {
+		if fsum.SHA256, err = s.hashed.wait(); err != nil {
 			return fsum, err
 		}
 	} else {
@@ -579,30 +579,48 @@ func hostFor(cfg Config, path string) (string, error) {
 	return host, nil
 }
 
-// hashFile starts hashing the file at path (SHA-256, hex) in a goroutine
-// and returns the function that waits for the sum.
-func hashFile(path string) func() (string, error) {
-	var sum string
-	var err error
-	done := make(chan struct{})
+// fileHash is a file's SHA-256 (hex), computed by a goroutine reading the
+// file on its own descriptor while the parser reads it on another.
+type fileHash struct {
+	done chan struct{} // closed once sum or err is set
+	sum  string
+	err  error
+}
+
+// hashFile starts hashing the file at path in a goroutine.
+func hashFile(path string) *fileHash {
+	h := &fileHash{done: make(chan struct{})}
 	go func() {
-		defer close(done)
-		f, ferr := os.Open(path)
-		if ferr != nil {
-			err = fmt.Errorf("%w: %v", ErrBadInput, ferr)
+		defer close(h.done)
+		f, err := os.Open(path)
+		if err != nil {
+			h.err = fmt.Errorf("%w: %v", ErrBadInput, err)
 			return
 		}
 		defer f.Close()
-		h := sha256.New()
-		if _, ferr := io.Copy(h, f); ferr != nil {
-			err = fmt.Errorf("%w: %s: %v", ErrBadInput, path, ferr)
+		d := sha256.New()
+		if _, err := io.Copy(d, f); err != nil {
+			h.err = fmt.Errorf("%w: %s: %v", ErrBadInput, path, err)
 			return
 		}
-		sum = hex.EncodeToString(h.Sum(nil))
+		h.sum = hex.EncodeToString(d.Sum(nil))
 	}()
-	return func() (string, error) {
-		<-done
-		return sum, err
+	return h
+}
+
+// wait returns the sum once the whole file is hashed.
+func (h *fileHash) wait() (string, error) {
+	<-h.done
+	return h.sum, h.err
+}
+
+// ready reports whether the hash is done (wait then returns at once).
+func (h *fileHash) ready() bool {
+	select {
+	case <-h.done:
+		return true
+	default:
+		return false
 	}
 }
 
