@@ -426,8 +426,8 @@ type source struct {
 	codec   string // "gzip", "zstd", "" for plain text
 	counted *countReader
 	text    *bufio.Reader
-	// hashed is a file's SHA-256, computed alongside the parse; nil for
-	// stdin, which is hashed as it is read (h).
+	// hashed is a file's SHA-256, computed as it is read; nil for stdin,
+	// which is hashed as it is read too, but on the parse's goroutine (h).
 	hashed *fileHash
 	h      hash.Hash
 	spool  *spool // a copy of a compressed stdin (lenient), for a second reading
@@ -458,13 +458,13 @@ func openSource(ctx context.Context, cfg Config, in input, prog *progress) (*sou
 			return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
 		}
 		s.closes = append(s.closes, func() { f.Close() })
-		// A file is hashed while it is parsed, by a goroutine reading it
-		// on its own descriptor (another core, when there is one), so its
-		// provenance is known before the parse ends: finished partitions
-		// can be closed early (bounded memory however many days a trace
-		// spans).
-		s.hashed = hashFile(in.path)
-		raw = f
+		// A file is read and hashed by a goroutine of its own (another
+		// core, when there is one), which hands the parser the bytes it
+		// hashed (readahead.go).
+		ra := newReadAhead(f, in.path)
+		s.closes = append(s.closes, ra.stop)
+		s.hashed = ra.hash
+		raw = ra
 	}
 	s.counted = &countReader{r: raw, prog: prog, ctx: ctx}
 	text, codec, closeDec := decompress(s.counted)
@@ -577,51 +577,6 @@ func hostFor(cfg Config, path string) (string, error) {
 		return "", fmt.Errorf("the file name is not valid UTF-8 (byte 0x%02x at %d of %q), so it cannot name the host: pass --host NAME, or rename the file", host[i], i+1, host)
 	}
 	return host, nil
-}
-
-// fileHash is a file's SHA-256 (hex), computed by a goroutine reading the
-// file on its own descriptor while the parser reads it on another.
-type fileHash struct {
-	done chan struct{} // closed once sum or err is set
-	sum  string
-	err  error
-}
-
-// hashFile starts hashing the file at path in a goroutine.
-func hashFile(path string) *fileHash {
-	h := &fileHash{done: make(chan struct{})}
-	go func() {
-		defer close(h.done)
-		f, err := os.Open(path)
-		if err != nil {
-			h.err = fmt.Errorf("%w: %v", ErrBadInput, err)
-			return
-		}
-		defer f.Close()
-		d := sha256.New()
-		if _, err := io.Copy(d, f); err != nil {
-			h.err = fmt.Errorf("%w: %s: %v", ErrBadInput, path, err)
-			return
-		}
-		h.sum = hex.EncodeToString(d.Sum(nil))
-	}()
-	return h
-}
-
-// wait returns the sum once the whole file is hashed.
-func (h *fileHash) wait() (string, error) {
-	<-h.done
-	return h.sum, h.err
-}
-
-// ready reports whether the hash is done (wait then returns at once).
-func (h *fileHash) ready() bool {
-	select {
-	case <-h.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // hostFromPath names the host of a trace that does not say: the file's

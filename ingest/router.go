@@ -158,9 +158,10 @@ type router struct {
 	meta   map[string]string
 	routes []*route
 	// early: the metadata is complete once the hash is (the source is a
-	// file, hashed alongside the parse), so a file closed before the end
-	// is finished if the hash is done by then; otherwise it is suspended
-	// and completed at the end.
+	// file, hashed as it is read), so a file closed before the end is
+	// finished if the hash is done by then; otherwise, and for sources
+	// whose metadata is known at their end only, it is suspended and
+	// completed at the end.
 	early     bool
 	hashed    *fileHash
 	order     []*part      // every partition, in order of first row
@@ -426,13 +427,14 @@ func (r *router) flush(p *part) error {
 
 // close finishes p's file (early, once the source's hash is done) or
 // suspends it, and forgets it: a later row of p opens another file. The
-// parse never waits for the hash: a file closed while the hashing
-// goroutine is still reading the source is suspended instead of finished
-// (its footer completed at the end, lake.File.Suspend), which gives the
-// same bytes. (Waiting stalled the parse: on a 400 MB ping capture, whose
-// first UTC day ends after a few thousand replies, the sweep closed that
-// day 61,440 rows later and the parse stood 0.25 s for the hash of the
-// whole file, while the encoder ran out of batches.)
+// parse never waits for the hash: a file closed before the source is
+// hashed (the hash is done when the source has been read to its end,
+// readahead.go) is suspended instead of finished (its footer completed at
+// the end, lake.File.Suspend), which gives the same bytes. (Waiting
+// stalled the parse: on a 400 MB ping capture, whose first UTC day ends
+// after a few thousand replies, the sweep closed that day 61,440 rows
+// later and the parse stood 0.25 s for the hash of the whole file, then
+// read by a goroutine of its own, while the encoder ran out of batches.)
 func (r *router) close(p *part) error {
 	f := p.file
 	if r.early && r.hashed.ready() {

@@ -335,8 +335,9 @@ func TestFlushedAndSuspendedFilesKeepEveryRow(t *testing.T) {
 }
 
 // A source whose metadata is known early (a file with one host, many
-// days, interleaved) finishes the files it has to close: later rows of a
-// closed day start another part file, and every row is there once.
+// days, interleaved) closes the files it has to close (finished, or
+// suspended until its hash is done): later rows of a closed day start
+// another part file, and every row is there once.
 func TestEarlyFinishedDaysKeepEveryRow(t *testing.T) {
 	in := t.TempDir()
 	var b strings.Builder
