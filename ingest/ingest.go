@@ -426,9 +426,9 @@ type source struct {
 	codec   string // "gzip", "zstd", "" for plain text
 	counted *countReader
 	text    *bufio.Reader
-	// hashed waits for a file's SHA-256, computed alongside the parse;
-	// nil for stdin, which is hashed as it is read (h).
-	hashed func() (string, error)
+	// hashed is a file's SHA-256, computed as it is read; nil for stdin,
+	// which is hashed as it is read too, but on the parse's goroutine (h).
+	hashed *fileHash
 	h      hash.Hash
 	spool  *spool // a copy of a compressed stdin (lenient), for a second reading
 	closes []func()
@@ -458,13 +458,13 @@ func openSource(ctx context.Context, cfg Config, in input, prog *progress) (*sou
 			return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
 		}
 		s.closes = append(s.closes, func() { f.Close() })
-		// A file is hashed while it is parsed, by a goroutine reading it
-		// on its own descriptor (another core, when there is one), so its
-		// provenance is known before the parse ends: finished partitions
-		// can be closed early (bounded memory however many days a trace
-		// spans).
-		s.hashed = hashFile(in.path)
-		raw = f
+		// A file is read and hashed by a goroutine of its own (another
+		// core, when there is one), which hands the parser the bytes it
+		// hashed (readahead.go).
+		ra := newReadAhead(f, in.path)
+		s.closes = append(s.closes, ra.stop)
+		s.hashed = ra.hash
+		raw = ra
 	}
 	s.counted = &countReader{r: raw, prog: prog, ctx: ctx}
 	text, codec, closeDec := decompress(s.counted)
@@ -496,7 +496,7 @@ func (s *source) finish(fsum FileSummary, r *router) (FileSummary, error) {
 	}
 	if s.hashed != nil {
 		var err error
-		if fsum.SHA256, err = s.hashed(); err != nil {
+		if fsum.SHA256, err = s.hashed.wait(); err != nil {
 			return fsum, err
 		}
 	} else {
@@ -577,33 +577,6 @@ func hostFor(cfg Config, path string) (string, error) {
 		return "", fmt.Errorf("the file name is not valid UTF-8 (byte 0x%02x at %d of %q), so it cannot name the host: pass --host NAME, or rename the file", host[i], i+1, host)
 	}
 	return host, nil
-}
-
-// hashFile starts hashing the file at path (SHA-256, hex) in a goroutine
-// and returns the function that waits for the sum.
-func hashFile(path string) func() (string, error) {
-	var sum string
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f, ferr := os.Open(path)
-		if ferr != nil {
-			err = fmt.Errorf("%w: %v", ErrBadInput, ferr)
-			return
-		}
-		defer f.Close()
-		h := sha256.New()
-		if _, ferr := io.Copy(h, f); ferr != nil {
-			err = fmt.Errorf("%w: %s: %v", ErrBadInput, path, ferr)
-			return
-		}
-		sum = hex.EncodeToString(h.Sum(nil))
-	}()
-	return func() (string, error) {
-		<-done
-		return sum, err
-	}
 }
 
 // hostFromPath names the host of a trace that does not say: the file's

@@ -38,8 +38,9 @@ import (
 //     flushing it would cut a row group at every switch; on 16 hosts'
 //     interleaved sadf -d CPU rows, 1,073 row groups against 93.)
 //   - A partition that has had no row while its table received idleRows
-//     rows is done for now: its file is finished when its metadata is
-//     complete (early), else flushed or spilled.
+//     rows is done for now: its file is closed when its metadata is
+//     complete once the source is hashed (early: finished, or suspended
+//     while the hash is not done yet, see close), else flushed or spilled.
 //   - At most maxOpen flushed files keep a descriptor and a Parquet
 //     encoder: past it, the least recently written is finished (early) or
 //     suspended (closed, its footer completed when the source ends,
@@ -157,10 +158,12 @@ type router struct {
 	meta   map[string]string
 	routes []*route
 	// early: the metadata is complete once the hash is (the source is a
-	// file, hashed alongside the parse), so a file closed before the end
-	// is finished; otherwise it is suspended and completed at the end.
+	// file, hashed as it is read), so a file closed before the end is
+	// finished if the hash is done by then; otherwise, and for sources
+	// whose metadata is known at their end only, it is suspended and
+	// completed at the end.
 	early     bool
-	hashed    func() (string, error)
+	hashed    *fileHash
 	order     []*part      // every partition, in order of first row
 	suspended []*lake.File // files suspended, to complete at the end
 	all       []*lake.File // every file created, closed early or not
@@ -174,7 +177,7 @@ type router struct {
 // newRouter routes the records of the source at path, parsed as format.
 // Provenance metadata is valid UTF-8 like every stored string: a path or
 // command line that is not is written with \xHH escapes.
-func newRouter(set *lake.Set, cfg Config, format, path string, hashed func() (string, error)) *router {
+func newRouter(set *lake.Set, cfg Config, format, path string, hashed *fileHash) *router {
 	return &router{set: set, source: path, hashed: hashed, meta: map[string]string{
 		schema.MetaVersion: cfg.Version,
 		schema.MetaParser:  format,
@@ -422,12 +425,20 @@ func (r *router) flush(p *part) error {
 	return nil
 }
 
-// close finishes p's file (early) or suspends it, and forgets it: a later
-// row of p opens another file.
+// close finishes p's file (early, once the source's hash is done) or
+// suspends it, and forgets it: a later row of p opens another file. The
+// parse never waits for the hash: a file closed before the source is
+// hashed (the hash is done when the source has been read to its end,
+// readahead.go) is suspended instead of finished (its footer completed at
+// the end, lake.File.Suspend), which gives the same bytes. (Waiting
+// stalled the parse: on a 400 MB ping capture, whose first UTC day ends
+// after a few thousand replies, the sweep closed that day 61,440 rows
+// later and the parse stood 0.25 s for the hash of the whole file, then
+// read by a goroutine of its own, while the encoder ran out of batches.)
 func (r *router) close(p *part) error {
 	f := p.file
-	if r.early {
-		sum, err := r.hashed()
+	if r.early && r.hashed.ready() {
+		sum, err := r.hashed.wait()
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/ingest/sadf"
 	"github.com/migreplay/migreplay/schema"
+	"github.com/migreplay/migreplay/schema/lake"
 	"github.com/migreplay/migreplay/schema/table"
 )
 
@@ -333,8 +335,9 @@ func TestFlushedAndSuspendedFilesKeepEveryRow(t *testing.T) {
 }
 
 // A source whose metadata is known early (a file with one host, many
-// days, interleaved) finishes the files it has to close: later rows of a
-// closed day start another part file, and every row is there once.
+// days, interleaved) closes the files it has to close (finished, or
+// suspended until its hash is done): later rows of a closed day start
+// another part file, and every row is there once.
 func TestEarlyFinishedDaysKeepEveryRow(t *testing.T) {
 	in := t.TempDir()
 	var b strings.Builder
@@ -392,4 +395,89 @@ func fileMeta(p string) (map[string]string, error) {
 		m[kv.Key] = kv.Value
 	}
 	return m, nil
+}
+
+// A partition closed while the source's hash is still being computed is
+// suspended, not finished: the parse never waits for the hash (it stood
+// 0.25 s on a 400 MB ping capture whose first UTC day was closed 61,440
+// rows after its last reply), and the file's bytes are those of the same
+// file finished with the hash at hand.
+func TestCloseDoesNotWaitForTheHash(t *testing.T) {
+	const sum = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	day0 := time.Date(2026, 11, 21, 23, 59, 0, 0, time.UTC)
+	lakeOf := func(ready bool) (map[string][]byte, int) {
+		out := t.TempDir()
+		set, err := lake.NewSet(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &fileHash{done: make(chan struct{})}
+		if ready {
+			h.sum = sum
+			close(h.done)
+		}
+		r := newRouter(set, Config{Version: "test"}, "kv", "h.kv", h)
+		r.early = true
+		parsed := make(chan error, 1)
+		go func() {
+			// 10 rows on day 0, then day 1 until a sweep finds day 0
+			// idle: the router closes day 0's file
+			for i := range 10 + idleRows + sweepEvery {
+				at := day0.Add(time.Duration(i) * time.Second)
+				if i >= 10 {
+					at = day0.Add(time.Hour + time.Duration(i)*time.Millisecond)
+				}
+				if err := r.write(&testRow{Host: "h", Time: at, Value: int64(i)}); err != nil {
+					parsed <- err
+					return
+				}
+			}
+			parsed <- nil
+		}()
+		select {
+		case err := <-parsed:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the router waited for the source's hash")
+		}
+		suspended := len(r.suspended)
+		if !ready {
+			h.sum = sum
+			close(h.done)
+		}
+		if err := r.complete(sum, ""); err != nil {
+			t.Fatal(err)
+		}
+		written, err := set.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string][]byte{}
+		for _, w := range written {
+			b, err := os.ReadFile(filepath.Join(out, w.Path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[w.Path] = b
+		}
+		return files, suspended
+	}
+	finished, n := lakeOf(true)
+	if n != 0 {
+		t.Errorf("hash ready: %d files suspended, want day 0's finished", n)
+	}
+	suspended, n := lakeOf(false)
+	if n != 1 {
+		t.Errorf("hash not ready: %d files suspended, want day 0's", n)
+	}
+	if len(finished) != 2 {
+		t.Errorf("%d files, want one a day: %v", len(finished), slices.Collect(maps.Keys(finished)))
+	}
+	for p, b := range finished {
+		if !bytes.Equal(suspended[p], b) {
+			t.Errorf("%s: %d bytes finished at once, %d suspended and completed (or missing): not the same bytes", p, len(b), len(suspended[p]))
+		}
+	}
 }

@@ -591,6 +591,19 @@ func (c *column) values(dst []parquet.Value, base unsafe.Pointer, n int, stride 
 					dst[k].SetDefinitionLevel(1)
 				}
 			}
+		case kInt32:
+			if c.typ != reflect.Int32 && c.typ != reflect.Uint32 {
+				c.smallPtrs(dst, p, stride)
+				break
+			}
+			// ping's ttl and bytes: c.small's call and switch per value
+			// took 9 % of a ping ingest's CPU time
+			for k := range dst {
+				if q := ptrAt(p, k, stride); q != nil {
+					dst[k] = parquet.Int32Value(*(*int32)(q))
+					dst[k].SetDefinitionLevel(1)
+				}
+			}
 		case kFloat64:
 			for k := range dst {
 				if q := ptrAt(p, k, stride); q != nil {
@@ -620,12 +633,7 @@ func (c *column) values(dst []parquet.Value, base unsafe.Pointer, n int, stride 
 				}
 			}
 		default:
-			for k := range dst {
-				if q := ptrAt(p, k, stride); q != nil {
-					dst[k] = c.small(q)
-					dst[k].SetDefinitionLevel(1)
-				}
-			}
+			c.smallPtrs(dst, p, stride)
 		}
 		return dst
 	}
@@ -660,6 +668,17 @@ func (c *column) values(dst []parquet.Value, base unsafe.Pointer, n int, stride 
 		}
 	}
 	return dst
+}
+
+// smallPtrs fills dst with a pointer field of the less common kinds (see
+// small), nil a null.
+func (c *column) smallPtrs(dst []parquet.Value, p unsafe.Pointer, stride uintptr) {
+	for k := range dst {
+		if q := ptrAt(p, k, stride); q != nil {
+			dst[k] = c.small(q)
+			dst[k].SetDefinitionLevel(1)
+		}
+	}
 }
 
 // ptrAt is the pointer field of row k at p (rows stride bytes apart).

@@ -810,7 +810,9 @@ func (p *Parser) stderrRow(line []byte) {
 // parseStamp reads a -D prefix "[1795305201.448244] " and returns the time
 // and the index after it.
 func parseStamp(b []byte) (time.Time, int, bool) {
-	sec, i, ok := parseUint(b, 1)
+	// seconds (ten digits since 2001): eight bytes at a time
+	s, i := decimal.Digits(b, 1)
+	sec, ok := int64(s), i > 1 && i-1 <= 18
 	if !ok || sec > maxStampSec {
 		return time.Time{}, i, false
 	}
@@ -818,13 +820,12 @@ func parseStamp(b []byte) (time.Time, int, bool) {
 	if i < len(b) && b[i] == '.' {
 		i++
 		start := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-start < 9 {
-			nsec = nsec*10 + int64(b[i]-'0')
-			i++
-		}
-		if i == start {
+		// nanoseconds: the first 9 digits, eight at a time
+		ns, end := decimal.Digits(b[:min(len(b), i+9)], i)
+		if end == start {
 			return time.Time{}, i, false
 		}
+		nsec, i = int64(ns), end
 		for n := i - start; n < 9; n++ {
 			nsec *= 10
 		}

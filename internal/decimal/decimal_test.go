@@ -135,6 +135,10 @@ func TestScan(t *testing.T) {
 		{"x", 0, 0, 0, false},
 		{"", 0, 0, 0, false},
 		{"123456789012345678901.5 ms", 0, 123456789012345678901.5, 23, true},
+		// more than 19 digits after a prefix: they were read from the
+		// prefix's length into the number (6.789012345678905e+14)
+		{"time=12345678901234567890.5 ms", 5, 12345678901234567890.5, 27, true},
+		{"time=0.00000000000000000001234 ms", 5, 0.00000000000000000001234, 30, true},
 	} {
 		v, end, ok := Scan([]byte(c.in), c.i)
 		if v != c.want || end != c.end || ok != c.ok {
@@ -157,6 +161,11 @@ func checkScan(t *testing.T, s string) {
 	}
 	if ok && (end != len(m) || math.Float64bits(v) != math.Float64bits(want)) {
 		t.Fatalf("Scan(%q) = %v %d; want %v %d", s, v, end, want, len(m))
+	}
+	// the same number after a prefix, as ping's "time=" precedes it
+	v2, end2, ok2 := Scan([]byte("t="+s), 2)
+	if ok2 != ok || end2 != end+2 || math.Float64bits(v2) != math.Float64bits(v) {
+		t.Fatalf("Scan(%q, 2) = %v %d %v; at 0 without the prefix: %v %d %v", "t="+s, v2, end2, ok2, v, end, ok)
 	}
 }
 
