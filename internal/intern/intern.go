@@ -33,4 +33,3 @@ func (p *Pool) String(b []byte) string {
 	}
 	return v
 }
-
