@@ -366,6 +366,11 @@ func (b *typedBuffer[T, P]) writer() *parquet.GenericWriter[any] {
 			// min/max once per page, for the page index and the chunk
 			// statistics; not again in each page header
 			parquet.DataPageStatistics(false),
+			// host is the partition key: a file holds one host, the one
+			// its host= folder names, so its min/max would only repeat
+			// the path (and cost a string compare per value: 3 % of a
+			// two-thread ping ingest)
+			parquet.SkipPageBounds("host"),
 			parquet.CreatedBy("migreplay", Version, ""),
 		)
 	}
