@@ -99,8 +99,8 @@ func (c Config) check() (settings, error) {
 	if st, err := os.Stat(c.Lake); err != nil || !st.IsDir() {
 		return s, usage("--lake %s: no such folder (write one with migreplay ingest --out %s)", c.Lake, c.Lake)
 	}
-	if !hasTable(c.Lake, "ping_reply") && !hasTable(c.Lake, "xentop_domain") {
-		return s, usage("--lake %s: no table=ping_reply or table=xentop_domain folder in it: nothing to analyze (ingest ping or xentop traces first)", c.Lake)
+	if !hasTable(c.Lake, "ping_reply") && !hasTable(c.Lake, "xentop_domain") && !hasTable(c.Lake, "qmp_migrate") {
+		return s, usage("--lake %s: no table=ping_reply, table=xentop_domain or table=qmp_migrate folder in it: nothing to analyze (ingest ping, xentop or QEMU migration traces first)", c.Lake)
 	}
 	if s.model, err = fit.ParseModel(c.ClassModel); err != nil {
 		return s, usage("--class-model: %v", err)

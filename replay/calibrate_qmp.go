@@ -53,8 +53,9 @@ func (m QMPMigration) String() string {
 // SplitQMP groups polls into migrations. Hosts come in order of first
 // appearance. A host's polls are ordered by time when all of them have
 // one, else kept in the order given (the collector's). A migration ends
-// with a poll in a terminal status (completed, failed, cancelled); a new
-// one also starts at a setup poll following any other status, and where
+// with a poll in a terminal status (completed, failed, cancelled), the
+// polls repeating that status after it included (the same total_time_ms,
+// or none); a new one also starts at a setup poll following any other status, and where
 // total_time_ms falls (QEMU restarted the clock).
 func SplitQMP(polls []schema.QMPMigrate) []QMPMigration {
 	var hosts []string
@@ -94,8 +95,12 @@ func terminal(s *string) bool {
 // newMigration reports whether poll b begins a migration after poll a.
 func newMigration(a, b schema.QMPMigrate) bool {
 	switch {
-	case terminal(a.Status) && !(terminal(b.Status) && sameClock(a, b)):
-		return true // a ended one (repeated final polls stay with it)
+	case terminal(a.Status) && !(terminal(b.Status) && (sameClock(a, b) || b.TotalTimeMs == nil && *a.Status == *b.Status)):
+		// a ended one; repeated final polls stay with it: QEMU answers
+		// query-migrate with the last migration's status (and, once
+		// completed, its final figures) until the next one starts, and a
+		// cancelled one's answers carry the status alone
+		return true
 	case b.Status != nil && *b.Status == "setup" && (a.Status == nil || *a.Status != "setup"):
 		return true
 	case a.TotalTimeMs != nil && b.TotalTimeMs != nil && *b.TotalTimeMs < *a.TotalTimeMs:

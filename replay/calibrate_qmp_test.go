@@ -28,13 +28,17 @@ func TestSplitQMP(t *testing.T) {
 		p("b", 0.5, "active", 500), p("b", 1.5, "active", 1500),
 		p("a", 10, "active", 200), p("a", 11, "failed", 1200), // no setup poll: the terminal status splits
 		p("b", 2.5, "active", 100), // clock restarts
+		// a cancelled migration: QEMU then answers {"status": "cancelled"}
+		// alone until the next one (datasets/qemu above-1g-noac)
+		p("c", 0, "active", 1000), p("c", 1, "cancelling", 2000), {Host: "c", Time: at(2), Status: str("cancelled")},
+		{Host: "c", Time: at(3), Status: str("cancelled")}, p("c", 4, "active", 100),
 	}
 	migs := SplitQMP(polls)
 	var got []string
 	for _, m := range migs {
 		got = append(got, fmt.Sprintf("%s:%d:%s", m.Host, len(m.Polls), m.Status()))
 	}
-	if want := "a:4:completed a:2:failed b:2:active b:1:active"; strings.Join(got, " ") != want {
+	if want := "a:4:completed a:2:failed b:2:active b:1:active c:4:cancelled c:1:active"; strings.Join(got, " ") != want {
 		t.Errorf("migrations %v, want %s", got, want)
 	}
 	if _, err := MeasuredFromQMP(migs[1], QMPOptions{}); !errors.Is(err, ErrCalibrate) || !strings.Contains(err.Error(), `"failed"`) {

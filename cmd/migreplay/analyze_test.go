@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/migreplay/migreplay/ingest"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -114,5 +115,40 @@ func TestAnalyzeDecisionFlags(t *testing.T) {
 	code, _, stderr = runCmd(t, "analyze", "--lake", lake, "--host-cpus", "lab1=x")
 	if code != 2 || !strings.Contains(stderr, "--host-cpus") {
 		t.Errorf("bad --host-cpus: exit %d, %s", code, stderr)
+	}
+}
+
+// A lake of QEMU migration logs alone is analyzed (it was refused as
+// holding nothing to analyze): one analysis_qmp_migration row per
+// migration of datasets/qemu (26 logs, one migration each, as its
+// manifest says), the cancelled one (above-1g-noac) once although QEMU
+// answered {"status": "cancelled"} to the polls after it.
+func TestAnalyzeQMPOnlyLake(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests datasets/qemu")
+	}
+	lake := t.TempDir()
+	if _, err := ingest.Run(context.Background(), ingest.Config{Out: lake}, []string{"../../datasets/qemu/traces"}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := analyzeCmd(t, "--lake", lake, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		QMP []schema.QMPMigration `json:"qmp_migrations"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]string{}
+	for _, m := range res.QMP {
+		if _, dup := status[m.Host]; dup {
+			t.Errorf("host %s: more than one migration", m.Host)
+		}
+		status[m.Host] = m.Status
+	}
+	if len(status) != 26 || status["above-1g-noac"] != "cancelled" || status["idle-1g"] != "completed" {
+		t.Errorf("%d hosts, above-1g-noac %q, idle-1g %q: want 26, cancelled, completed", len(status), status["above-1g-noac"], status["idle-1g"])
 	}
 }
