@@ -153,10 +153,6 @@ func (s nlsSums) finite() bool {
 	return v-v == 0 && s.ee > 0
 }
 
-func (s nlsSums) sub(o nlsSums) nlsSums {
-	return nlsSums{s.ye - o.ye, s.ee - o.ee, s.yel - o.yel, s.eel - o.eel, s.yell - o.yell, s.eell - o.eell}
-}
-
 func (s *nlsSums) add(o nlsSums) {
 	s.ye += o.ye
 	s.ee += o.ee

@@ -505,7 +505,6 @@ func (r *router) complete(sha, locale string) error {
 			return fmt.Errorf("ingest: spill: %w", err)
 		}
 	}
-	var files []*lake.File
 	for _, p := range r.order {
 		if p.file == nil {
 			continue
@@ -518,7 +517,6 @@ func (r *router) complete(sha, locale string) error {
 		if err := r.completeFile(p.file, sha, locale); err != nil {
 			return err
 		}
-		files = append(files, p.file)
 	}
 	for _, f := range r.suspended {
 		if err := r.completeFile(f, sha, locale); err != nil {
