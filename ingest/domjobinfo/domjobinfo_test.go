@@ -198,12 +198,7 @@ func TestDetect(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	dirs, _ := filepath.Glob("testdata/*/input.txt")
-	for _, d := range dirs {
-		if b, err := os.ReadFile(d); err == nil && len(b) < 64<<10 {
-			f.Add(b)
-		}
-	}
+	parsetest.AddSeeds(f, "testdata/*/input.txt", func(b []byte) bool { return len(b) < 64<<10 })
 	f.Fuzz(func(t *testing.T, data []byte) { parsetest.Fuzz(t, newParser, data) })
 }
 
