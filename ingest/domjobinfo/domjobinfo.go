@@ -689,13 +689,8 @@ func sentinel(err error) error {
 // rejectLine rejects one line outside any block.
 func (p *Parser) rejectLine(n, col int, err error, b []byte) {
 	pe := &parse.ParseError{File: p.opt.File, Line: n, Col: col, Format: Format, Err: err, Raw: parse.Raw(b)}
-	if !p.opt.Lenient {
+	if !p.opt.Reject(&p.st, pe) {
 		p.err = pe
-		return
-	}
-	p.st.Reject++
-	if p.opt.OnReject != nil {
-		p.opt.OnReject(pe)
 	}
 }
 

@@ -98,6 +98,20 @@ type Options struct {
 	Location *time.Location
 }
 
+// Reject books a bad line: in lenient mode it counts pe in st, hands it
+// to OnReject and returns true (go on); in strict mode it returns false,
+// and pe is the error that stops the run.
+func (o *Options) Reject(st *Stats, pe *ParseError) bool {
+	if !o.Lenient {
+		return false
+	}
+	st.Reject++
+	if o.OnReject != nil {
+		o.OnReject(pe)
+	}
+	return true
+}
+
 // Loc returns the location local times are read in.
 func (o *Options) Loc() *time.Location {
 	if o.Location == nil {

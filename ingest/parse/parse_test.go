@@ -76,3 +76,22 @@ func TestRejectIsValidUTF8(t *testing.T) {
 		t.Error("ParseError does not unwrap to its sentinel")
 	}
 }
+
+// Options.Reject: strict mode leaves the line to stop the run (false, not
+// counted); lenient mode counts it and hands it to OnReject (true), with
+// or without an OnReject.
+func TestOptionsReject(t *testing.T) {
+	pe := &ParseError{File: "f", Line: 3, Col: 1, Err: ErrSyntax}
+	var st Stats
+	if (&Options{}).Reject(&st, pe) || st.Reject != 0 {
+		t.Errorf("strict: went on or counted (%d)", st.Reject)
+	}
+	var got []*ParseError
+	o := &Options{Lenient: true, OnReject: func(e *ParseError) { got = append(got, e) }}
+	if !o.Reject(&st, pe) || st.Reject != 1 || len(got) != 1 || got[0] != pe {
+		t.Errorf("lenient: %d rejects counted, %d reported", st.Reject, len(got))
+	}
+	if !(&Options{Lenient: true}).Reject(&st, pe) || st.Reject != 2 {
+		t.Errorf("lenient without OnReject: %d rejects counted", st.Reject)
+	}
+}

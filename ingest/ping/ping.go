@@ -346,15 +346,11 @@ func (p *Parser) rejectPending() {
 	for _, e := range p.pending {
 		pe := &parse.ParseError{File: p.opt.File, Line: e.line, Col: 1, Format: Format, Raw: e.raw,
 			Err: parse.Errorf(parse.ErrUnsupported, "ping did not run: %q is the error it printed, and no PING banner, reply or statistics follow it, so no probe was sent and there is no outcome to store (remove the file, or capture ping again once it starts)", *e.row.Error)}
-		if !p.opt.Lenient {
+		if !p.opt.Reject(&p.st, pe) {
 			if p.err == nil {
 				p.err = pe
 			}
 			break
-		}
-		p.st.Reject++
-		if p.opt.OnReject != nil {
-			p.opt.OnReject(pe)
 		}
 	}
 	p.pending = p.pending[:0]
@@ -365,13 +361,9 @@ func (p *Parser) rejectPending() {
 func (p *Parser) reject(col int, err error) bool {
 	pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: col, Format: Format,
 		Err: err, Raw: parse.Raw(p.lines.Bytes())}
-	if !p.opt.Lenient {
+	if !p.opt.Reject(&p.st, pe) {
 		p.err = pe
 		return false
-	}
-	p.st.Reject++
-	if p.opt.OnReject != nil {
-		p.opt.OnReject(pe)
 	}
 	return true
 }

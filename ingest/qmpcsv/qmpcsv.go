@@ -187,13 +187,8 @@ func (p *Parser) Next() bool {
 
 func (p *Parser) reject(col int, err error) {
 	pe := &parse.ParseError{File: p.opt.File, Line: p.lines.Num(), Col: col, Format: Format, Err: err, Raw: parse.Raw(p.lines.Bytes())}
-	if !p.opt.Lenient {
+	if !p.opt.Reject(&p.st, pe) {
 		p.err = pe
-		return
-	}
-	p.st.Reject++
-	if p.opt.OnReject != nil {
-		p.opt.OnReject(pe)
 	}
 }
 

@@ -382,15 +382,8 @@ func (p *JSONParser) account(first, last int, kind lineKind, err error) {
 // reject reports line (strict: stops; lenient: OnReject).
 func (p *JSONParser) reject(line int, err error, text []byte) {
 	pe := &parse.ParseError{File: p.opt.File, Line: line, Format: FormatJSON, Err: err, Raw: parse.Raw(text)}
-	if !p.opt.Lenient {
-		if p.err == nil {
-			p.err = pe
-		}
-		return
-	}
-	p.stats.Reject++
-	if p.opt.OnReject != nil {
-		p.opt.OnReject(pe)
+	if !p.opt.Reject(&p.stats, pe) && p.err == nil {
+		p.err = pe
 	}
 }
 

@@ -377,15 +377,8 @@ func mayBelong(line, key []byte) bool {
 // reject reports a bad line: the first stops the run in strict mode.
 func (p *PParser) reject(num int, line []byte, col int, err error) {
 	pe := &parse.ParseError{File: p.opt.File, Line: num, Col: col, Format: FormatP, Err: err, Raw: parse.Raw(line)}
-	if !p.opt.Lenient {
-		if p.err == nil {
-			p.err = pe
-		}
-		return
-	}
-	p.stats.Reject++
-	if p.opt.OnReject != nil {
-		p.opt.OnReject(pe)
+	if !p.opt.Reject(&p.stats, pe) && p.err == nil {
+		p.err = pe
 	}
 }
 

@@ -90,13 +90,8 @@ func (l *Loop) Next() bool {
 
 func (l *Loop) reject(line []byte, col int, err error) {
 	pe := &parse.ParseError{File: l.opt.File, Line: l.lines.Num(), Col: col, Format: l.format, Err: err, Raw: parse.Raw(line)}
-	if !l.opt.Lenient {
+	if !l.opt.Reject(&l.stats, pe) {
 		l.err = pe
-		return
-	}
-	l.stats.Reject++
-	if l.opt.OnReject != nil {
-		l.opt.OnReject(pe)
 	}
 }
 
