@@ -30,7 +30,7 @@ import (
 // must be numerous enough for a multi-core scan of one partition, yet large
 // enough that each column chunk (a hundred KiB or more compressed) amortises
 // its page headers and statistics. It also bounds a writer's memory: an open
-// file buffers one row group of uncompressed column values, and with
+// file buffers one row group of encoded column values, and with
 // parquet-go's buffers 122,880 rows put a 2 GB xentop ingest (several open
 // files of up to 24 columns) above its 256 MB budget; 61,440 keeps it near
 // 150 MB (bench/xentop.sh) at no measurable CPU cost.
@@ -94,7 +94,7 @@ type rowBuffer interface {
 // parquet.ConcurrentRowGroupWriter (no intermediate parquet.Buffer, whose
 // WriteRowGroup would copy every value a second time). Columns
 // are zstd-compressed (fastest level) in version-1 data pages of about
-// 256 KiB of values (a page is cut after the batch that fills it), RowGroupRows rows per row group, with min/max statistics per
+// 64 KiB of values (pageBufferSize; a page is cut after the batch that fills it), RowGroupRows rows per row group, with min/max statistics per
 // column chunk and in the page index (not in page headers).
 // Encodings come from the parquet tag options:
 //
@@ -129,12 +129,15 @@ func (t *Table) NewFileWriter(w io.Writer, meta map[string]string) FileWriter {
 // then keeps each column's state and the metadata of the row groups
 // written: about 10 KiB a column). Fewer than BatchRows rows are the rows
 // themselves, plus a quarter for the batch's growth. From BatchRows on,
-// the writer holds its encoder (about 150 KiB a column: page buffers,
-// dictionaries), the open row group's encoded values (about 8 bytes a
-// value) and two batches. The figures are parquet-go 0.32's, measured on
-// the sar, xentop and ping tables (within a factor of 1.5 either way); the
-// estimate depends on the counts only, never on timing, so decisions
-// taken on it are the same on every run.
+// the writer holds its encoder (about 200 KiB a column: page buffers,
+// dictionary hash tables), the open row group's encoded values (about 5
+// bytes a value: dictionary indexes until their page is cut, then the
+// compressed pages) and two batches. The figures are parquet-go 0.32's
+// with 64 KiB pages; TestWriterMemory checks them against the heap that
+// 16 open sar_cpu files hold at 4,096 to 61,000 rows each, with a
+// dictionary of 10,001 values per column (the worst a sar percentage
+// gives). The estimate depends on the counts only, never on timing, so
+// decisions taken on it are the same on every run.
 func (t *Table) WriterMemory(rows int64, written bool) int64 {
 	ncols, size := int64(t.cols), int64(t.Type.Size())
 	if rows < batchRows {
@@ -144,12 +147,21 @@ func (t *Table) WriterMemory(rows int64, written bool) int64 {
 		}
 		return m
 	}
-	return ncols*(150<<10+8*min(rows, RowGroupRows)) + 2*batchRows*size
+	return ncols*(200<<10+5*min(rows, RowGroupRows)) + 2*batchRows*size
 }
 
 // pageBufferSize is the size of the column buffers at which a page is cut
-// (parquet.PageBufferSize).
-const pageBufferSize = 256 << 10
+// (parquet.PageBufferSize). 64 KiB rather than parquet-go's 256 KiB: a
+// dictionary column's indexes (4 bytes a value) then become compressed
+// pages (1-2 bytes) four times as often, so an open row group holds about
+// half the memory (sar_cpu: 9.0 MB at 61,000 rows against 13.5 MB), and
+// the buffers stay in cache. Measured on 2026-12-05 (same machine, same
+// run, 3 rounds): a 2 GB xentop ingest peaks at 176 MB RSS against 186 MB;
+// one host's sadf -d CPU rows (110 MB) at 131-134 MB against 182-184 MB
+// and 2-4 % faster; files are 1.2 % (sar_cpu), 1.9 % (xentop) and 3.8 %
+// (ping) larger, for the page headers and the page index of four times
+// as many pages.
+const pageBufferSize = 64 << 10
 
 // fieldKind is how a struct field is read into a column.
 type fieldKind uint8

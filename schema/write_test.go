@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -554,4 +555,63 @@ func TestSpillBytesColumn(t *testing.T) {
 	if err := l.readRow(br, unsafe.Pointer(new(Reject)), &slab); err != io.EOF {
 		t.Errorf("after the last row: %v, want io.EOF", err)
 	}
+}
+
+// TestWriterMemory checks WriterMemory, which ingest's router bounds its
+// open files by, against the live heap of open sar_cpu files at several
+// row counts: within a factor of 1.5 either way. The rows are the worst
+// case of a sar table: every percentage column draws from its 10,001
+// values (0.00 to 100.00), so that each dictionary fills.
+// The heap is measured in a process of its own: the tests before it leave
+// pooled buffers that the writers would reuse.
+func TestWriterMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes half a million rows")
+	}
+	if os.Getenv("MIGREPLAY_WRITER_MEMORY") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestWriterMemory$", "-test.v")
+		cmd.Env = append(os.Environ(), "MIGREPLAY_WRITER_MEMORY=1")
+		out, err := cmd.CombinedOutput()
+		t.Logf("%s", out)
+		if err != nil {
+			t.Fatalf("measuring process: %v", err)
+		}
+		return
+	}
+	// one P: batches are encoded within Write, none is in flight
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	tbl := TableOf(&SarCPU{})
+	const files = 8
+	r := rand.New(rand.NewPCG(1, 2))
+	pct := func() *float64 { v := float64(r.IntN(10_001)) / 100; return &v }
+	t0 := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ws := make([]FileWriter, files)
+	for i := range ws {
+		ws[i] = tbl.NewFileWriter(io.Discard, map[string]string{})
+	}
+	n := 0
+	for _, rows := range []int{BatchRows, 20_000, 40_000, 61_000} {
+		for ; n < rows; n++ {
+			for _, w := range ws {
+				row := &SarCPU{Host: "h", Time: t0.Add(time.Duration(n) * time.Second), CPU: int32(n % 4),
+					User: pct(), Nice: pct(), System: pct(), IOWait: pct(), Steal: pct(), Idle: pct(),
+					Usr: pct(), Sys: pct(), IRQ: pct(), Soft: pct(), Guest: pct(), GNice: pct()}
+				if err := w.Write(row); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		held := float64(after.HeapAlloc-before.HeapAlloc) / files
+		est := float64(tbl.WriterMemory(int64(rows), false))
+		t.Logf("%d rows: %.2f MB held a file, %.2f MB estimated", rows, held/1e6, est/1e6)
+		if est < held/1.5 || est > held*1.5 {
+			t.Errorf("%d rows: WriterMemory %.2f MB, a file holds %.2f MB: not within a factor of 1.5", rows, est/1e6, held/1e6)
+		}
+	}
+	runtime.KeepAlive(ws)
 }
