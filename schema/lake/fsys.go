@@ -1,8 +1,12 @@
 package lake
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -28,8 +32,25 @@ var fsys fileSystem = osFS{}
 type osFS struct{}
 
 func (osFS) MkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+// CreateTemp is os.CreateTemp but for the mode: 0666 less the umask, as
+// for any file a tool writes, where os.CreateTemp makes it 0600. A staged
+// file becomes a lake file by a rename, which keeps its mode, and a lake is
+// read by others than its writer (a Spark or Trino service, colleagues):
+// with os.CreateTemp every Parquet file was readable by its owner only.
 func (osFS) CreateTemp(dir, pattern string) (*os.File, error) {
-	return os.CreateTemp(dir, pattern)
+	prefix, suffix := pattern, ""
+	if i := strings.LastIndexByte(pattern, '*'); i >= 0 {
+		prefix, suffix = pattern[:i], pattern[i+1:]
+	}
+	for range 10_000 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36)+suffix)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, &fs.PathError{Op: "createtemp", Path: filepath.Join(dir, pattern), Err: fs.ErrExist}
 }
 func (osFS) Rename(from, to string) error { return os.Rename(from, to) }
 func (osFS) Remove(path string) error     { return os.Remove(path) }
