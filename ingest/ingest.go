@@ -344,6 +344,9 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 	opt := parse.Options{
 		File: in.path, Host: host, Lenient: cfg.Lenient, Start: cfg.Start,
 		Interval: cfg.Interval, Year: cfg.Year, Location: cfg.Location,
+		// every record goes to router.write, whose files copy it whole
+		// (schema.FileWriter.Write) before the next
+		Reuse: true,
 	}
 	var rejErr error
 	if cfg.Lenient {

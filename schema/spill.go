@@ -191,6 +191,11 @@ func (b *typedBuffer[T, P]) Spill() error {
 	}
 	// the file now holds no row: its next rows start a small batch
 	b.batch = nil
+	if b.pts != nil {
+		b.pts.reset()
+		b.l.putPointees(b.pts)
+		b.pts = nil
+	}
 	return b.err
 }
 
@@ -199,8 +204,16 @@ func (b *typedBuffer[T, P]) Unspill(r io.Reader) error {
 	if b.err != nil {
 		return b.err
 	}
-	rest := b.batch
-	b.batch, b.spill, b.spillBuf = nil, nil, nil
+	// the rows buffered now go after the spilled ones; what they point
+	// to stays in their pointees until they are copied
+	rest, restPts := b.batch, b.pts
+	b.batch, b.pts, b.spill, b.spillBuf = nil, nil, nil, nil
+	defer func() {
+		if restPts != nil {
+			restPts.reset()
+			b.l.putPointees(restPts)
+		}
+	}()
 	br := bufio.NewReaderSize(r, 64<<10)
 	var slab []uint64
 	for {

@@ -47,7 +47,8 @@ const BatchRows = batchRows
 // FileWriter writes one table's rows into one Parquet file.
 type FileWriter interface {
 	// Write appends a row; it must be the table's row type. The row is
-	// copied: the caller may reuse it.
+	// copied, and so are the numbers, bools and times its pointer fields
+	// point to (pointees.go): the caller may reuse all of them.
 	Write(Row) error
 	// Flush writes the buffered rows out as a row group (a short one,
 	// unless RowGroupRows rows are pending) and releases the column
@@ -188,9 +189,12 @@ type column struct {
 // layout is a row type's columns, computed once per type, and the schema
 // its files are written with (encodings and zstd per column).
 type layout struct {
-	cols    []column
-	file    *parquet.Schema
-	batches sync.Pool // *[]T: emptied batches of the row type, for its files' next
+	cols     []column
+	words    []wordField // the number and bool pointer fields, and
+	times    []uintptr   // the time ones (offsets): what Write copies (pointees.go)
+	file     *parquet.Schema
+	batches  sync.Pool // *[]T: emptied batches of the row type, for its files' next
+	pointees sync.Pool // *pointees: emptied, for the batches of its files
 }
 
 var layouts sync.Map // reflect.Type → *layout
@@ -264,6 +268,13 @@ func layoutOf(t reflect.Type) *layout {
 			fileNode = parquet.Optional(fileNode)
 		}
 		fileFields = append(fileFields, &field{Node: fileNode, name: name, index: i})
+		switch {
+		case !c.ptr || c.kind == kBytes || c.kind == kString:
+		case c.kind == kTime:
+			l.times = append(l.times, c.off)
+		default:
+			l.words = append(l.words, wordField{c.off, uintptr(c.size())})
+		}
 		l.cols = append(l.cols, c)
 	}
 	l.file = parquet.NewSchema(t.Name(), &group{fields: fileFields, goType: t})
@@ -332,6 +343,7 @@ type typedBuffer[T any, P interface {
 	base  map[string]string // the caller's metadata, shared
 	meta  map[string]string // SetMeta's; nil until then
 	batch []T               // the batch being filled
+	pts   *pointees         // what its rows point to; nil until a row needs it
 	n     int64             // rows accepted by Write
 	err   error             // the first error; every later call returns it
 
@@ -360,6 +372,7 @@ type typedBuffer[T any, P interface {
 // group out after the batch (Flush).
 type shredJob[T any] struct {
 	batch  []T
+	pts    *pointees // what batch's rows point to
 	commit bool
 }
 
@@ -408,6 +421,12 @@ func (b *typedBuffer[T, P]) push(p *T) error {
 		b.grow()
 	}
 	b.batch = append(b.batch, *p)
+	if len(b.l.words)+len(b.l.times) > 0 {
+		if b.pts == nil {
+			b.pts = b.l.newPointees()
+		}
+		b.l.rehome(b.pts, unsafe.Pointer(&b.batch[len(b.batch)-1]))
+	}
 	if len(b.batch) == batchRows {
 		if b.spill != nil {
 			return b.Spill()
@@ -449,9 +468,14 @@ func (b *typedBuffer[T, P]) handoff(commit, wait bool) error {
 	if !b.async || (commit && b.jobs == nil) {
 		err := b.shred(b.batch)
 		b.batch = b.batch[:0]
+		if b.pts != nil {
+			b.pts.reset()
+		}
 		if err == nil && commit {
 			err = b.release()
 			b.batch = nil
+			b.l.putPointees(b.pts)
+			b.pts = nil
 		}
 		return err
 	}
@@ -460,7 +484,8 @@ func (b *typedBuffer[T, P]) handoff(commit, wait bool) error {
 		b.done = make(chan error, maxQueued)
 		go b.worker(b.jobs, b.done)
 	}
-	b.jobs <- shredJob[T]{batch: b.batch, commit: commit}
+	b.jobs <- shredJob[T]{batch: b.batch, pts: b.pts, commit: commit}
+	b.pts = nil
 	b.queued++
 	var err error
 	for b.queued == maxQueued || wait && b.queued > 0 {
@@ -476,6 +501,21 @@ func (b *typedBuffer[T, P]) handoff(commit, wait bool) error {
 		}
 	}
 	return err
+}
+
+// newPointees takes an emptied pointees from the pool, or makes one.
+func (l *layout) newPointees() *pointees {
+	if p, ok := l.pointees.Get().(*pointees); ok {
+		return p
+	}
+	return new(pointees)
+}
+
+// putPointees gives p (reset) back to the pool.
+func (l *layout) putPointees(p *pointees) {
+	if p != nil {
+		l.pointees.Put(p)
+	}
 }
 
 // maxQueued is how many full batches may wait for a file's worker.
@@ -495,6 +535,10 @@ func (b *typedBuffer[T, P]) worker(jobs <-chan shredJob[T], done chan<- error) {
 		if cap(j.batch) >= batchRows {
 			batch := j.batch[:0]
 			b.l.batches.Put(&batch)
+		}
+		if j.pts != nil {
+			j.pts.reset()
+			b.l.putPointees(j.pts)
 		}
 		done <- err
 	}

@@ -615,3 +615,74 @@ func TestWriterMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(ws)
 }
+
+// Write copies a row whole, the numbers, bools and times its pointer fields
+// point to included: a parser may hand out every row's values from the same words
+// (parse.Options.Reuse). Rows whose pointers all point at one scratch
+// row, overwritten with other values after each Write, give the bytes of
+// the same rows written from memory of their own, on one thread and on
+// two, with a Flush, and through a spill.
+func TestWriteCopiesWhatRowsPointTo(t *testing.T) {
+	rows := wideRows(3*batchRows+77, 9)
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		want := writeWide(t, rows, 2*batchRows+5)
+		for _, spill := range []bool{false, true} {
+			var buf bytes.Buffer
+			b := &typedBuffer[wideRow, *wideRow]{}
+			b.open(&buf, "test_wide", map[string]string{"z": "last", "a": "first"})
+			var spilled bytes.Buffer
+			if spill {
+				if err := b.SpillTo(&spilled); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var scratch wideRow
+			junk := wideRows(1, 77)[0]
+			for i := range rows {
+				if i == 2*batchRows+5 {
+					if spill {
+						if err := b.Unspill(bytes.NewReader(spilled.Bytes())); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := b.Flush(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				row := rows[i]
+				reuse(&row, &scratch)
+				if err := b.Write(&row); err != nil {
+					t.Fatal(err)
+				}
+				reuse(&junk, &scratch) // the parser moves on
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("GOMAXPROCS %d, spill %v: %d bytes, want the %d of rows with memory of their own", procs, spill, buf.Len(), len(want))
+			}
+		}
+		runtime.GOMAXPROCS(prev)
+	}
+}
+
+// reuse copies what row's number, bool and time pointer fields point to
+// into scratch's fields (allocating them once) and points row's fields
+// there; a *string is left alone (parsers never reuse what it points to).
+func reuse(row, scratch *wideRow) {
+	rv, sv := reflect.ValueOf(row).Elem(), reflect.ValueOf(scratch).Elem()
+	for i := range rv.NumField() {
+		f := rv.Field(i)
+		if f.Kind() != reflect.Pointer || f.IsNil() || f.Type().Elem().Kind() == reflect.String {
+			continue
+		}
+		s := sv.Field(i)
+		if s.IsNil() {
+			s.Set(reflect.New(f.Type().Elem()))
+		}
+		s.Elem().Set(f.Elem())
+		f.Set(s)
+	}
+}

@@ -13,7 +13,8 @@
 //
 // The struct Record points to is reused by the next call to Next; the strings
 // and pointers it holds are never reused, so copying the struct (*row) is a
-// safe snapshot.
+// safe snapshot, unless Options.Reuse says the caller copies what the
+// pointers point to as well.
 //
 // Line accounting: every input line ends up in exactly one of the counters
 // Data, Reject or Structure, so Data+Reject+Structure == Lines whenever the
@@ -96,6 +97,16 @@ type Options struct {
 	// Location interprets local times without a zone (sadf -dT, ts
 	// prefixes). Nil means UTC.
 	Location *time.Location
+	// Reuse says that each record is copied whole, the numbers, booleans
+	// and times its pointer fields point to included, before the next
+	// call to Next (ingest writes it to a schema.FileWriter, which does):
+	// the parser may then hand out those of every record from the same
+	// memory instead of fresh memory for each (ping and sar do), which
+	// leaves the collector next to nothing to do. Without it, what a
+	// record points to is never reused. Strings, the strings *string
+	// fields point to and the bytes of []byte fields are never reused
+	// either way.
+	Reuse bool
 }
 
 // Reject books a bad line: in lenient mode it counts pe in st, hands it

@@ -142,6 +142,10 @@ type Parser struct {
 
 	slab  []cell
 	times []time.Time
+	// with Options.Reuse, every row's numbers and time (p.last is the
+	// last time given; a summary and a held error row take copies)
+	one     cell
+	oneTime time.Time
 	block block // what the previous line lets this one continue
 
 	seen seqSet // seqs answered in the session (last: 8 KiB)
@@ -303,6 +307,7 @@ func (p *Parser) hold(line []byte) bool {
 		return p.reject(1, parse.Errorf(parse.ErrUnsupported, "more than %d ping error lines outside a session (no PING banner, reply or statistics): ping did not run, or this is not its output", maxPending))
 	}
 	e := pendingErr{row: p.reply, line: p.lines.Num(), raw: parse.Raw(line)}
+	own(&e.row) // held past the next lines
 	e.row.Target, e.row.TargetIP = "", nil // outside a session: which target, ping does not say
 	p.pending = append(p.pending, e)
 	return true
@@ -631,8 +636,13 @@ func isFloodLine(t []byte) bool {
 	return dots
 }
 
-// newCell hands out a fresh cell from the slab.
+// newCell hands out a fresh cell from the slab; with Options.Reuse (each
+// row is copied whole before the next), the same cell each time.
 func (p *Parser) newCell() *cell {
+	if p.opt.Reuse {
+		p.one = cell{}
+		return &p.one
+	}
 	if len(p.slab) == 0 {
 		p.slab = make([]cell, slabSize)
 	}
@@ -691,15 +701,40 @@ func (p *Parser) setTime(seq int64, haveSeq bool, stamp time.Time, hasStamp bool
 	default:
 		return kindRow, 0, nil
 	}
-	if len(p.times) == 0 {
-		p.times = make([]time.Time, slabSize)
+	pt := &p.oneTime
+	if !p.opt.Reuse {
+		if len(p.times) == 0 {
+			p.times = make([]time.Time, slabSize)
+		}
+		pt = &p.times[0]
+		p.times = p.times[1:]
 	}
-	pt := &p.times[0]
-	p.times = p.times[1:]
 	*pt = t
 	p.reply.Time = pt
 	p.last = pt
 	return kindRow, 0, nil
+}
+
+// own gives the numbers and time r points to memory of their own: a row
+// held past the next lines, which may reuse the parser's (Options.Reuse).
+func own(r *schema.PingReply) {
+	r.Seq, r.Time, r.TTL, r.RTTMs, r.Bytes = ownNum(r.Seq), ownTime(r.Time), ownNum(r.TTL), ownNum(r.RTTMs), ownNum(r.Bytes)
+}
+
+func ownNum[V int32 | int64 | float64](p *V) *V {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func ownTime(p *time.Time) *time.Time {
+	if p == nil {
+		return nil
+	}
+	t := *p
+	return &t
 }
 
 // unwrap maps a 16-bit seq onto a count that keeps growing past 65535.
@@ -1215,7 +1250,7 @@ func (p *Parser) newSession() {
 // [+K duplicates, ][+C corrupted, ][+E errors, ]X% packet loss[, time Tms]"
 // (BusyBox/BSD: "M packets received", "0.0% packet loss", no time).
 func (p *Parser) parseTransmitted(b []byte) (kind, int, error) {
-	s := &schema.PingSummary{Host: p.opt.Host, Target: p.target, TargetIP: p.targetIP, Time: p.last}
+	s := &schema.PingSummary{Host: p.opt.Host, Target: p.target, TargetIP: p.targetIP, Time: ownTime(p.last)}
 	i := 0
 	for i < len(b) {
 		for i < len(b) && b[i] == ' ' {

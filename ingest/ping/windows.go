@@ -256,7 +256,7 @@ func (p *Parser) parseWinPackets(t []byte) (int, error) {
 		return 1, parse.Errorf(parse.ErrSyntax, "Lost = %d is not Sent - Received = %d: the statistics are damaged", v[2], v[0]-v[1])
 	}
 	loss := float64(v[3])
-	p.sum = &schema.PingSummary{Host: p.opt.Host, Target: p.target, TargetIP: p.targetIP, Time: p.last,
+	p.sum = &schema.PingSummary{Host: p.opt.Host, Target: p.target, TargetIP: p.targetIP, Time: ownTime(p.last),
 		Transmitted: v[0], Received: v[1], LossPct: &loss}
 	return 0, nil
 }

@@ -122,6 +122,7 @@ func NewJSONParser(r io.Reader, opt parse.Options) *JSONParser {
 	// rest of the file: element rejects the one that holds them.
 	dec := jsontext.NewDecoder(lr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	p := &JSONParser{opt: opt, lr: lr, dec: dec}
+	p.sink.Reuse = opt.Reuse
 	p.sink.Host = opt.Host
 	return p
 }

@@ -317,7 +317,9 @@ type pDead struct {
 
 // NewPParser returns a parser reading sadf -p output from r.
 func NewPParser(r io.Reader, opt parse.Options) *PParser {
-	return &PParser{lines: parse.NewLines(r), opt: opt, blocks: map[string]*sar.Block{}}
+	p := &PParser{lines: parse.NewLines(r), opt: opt, blocks: map[string]*sar.Block{}}
+	p.sink.Reuse = opt.Reuse
+	return p
 }
 
 // Locale reports the decimal mark found, as CSVParser.Locale does.

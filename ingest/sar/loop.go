@@ -44,6 +44,7 @@ type Loop struct {
 // and returns its kind, or the 1-based column and error of a bad line.
 func (l *Loop) Init(r io.Reader, opt parse.Options, format string, line func([]byte) (LineKind, int, error)) {
 	l.lines, l.opt, l.format, l.line = parse.NewLines(r), opt, format, line
+	l.Sink.Reuse = opt.Reuse
 }
 
 // Next advances to the next record.

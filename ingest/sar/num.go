@@ -139,7 +139,8 @@ func (d *Decimal) Int(b []byte) (float64, error) {
 
 // arena hands out pointers for nullable fields from chunks it never
 // rewrites, so a row's pointers stay valid after the row struct is reused,
-// at one allocation per chunk instead of one per field.
+// at one allocation per chunk instead of one per field; with Sink.Reuse,
+// Sink.Reset rewinds it and the chunk is rewritten.
 type arena struct {
 	f []float64
 	i []int64

@@ -14,10 +14,14 @@ import (
 
 // Sink builds the records of one input line (or one sadf -j record) and
 // hands them out one at a time. The row structs are reused once every
-// record has been handed out; the strings and pointers in them never are.
+// record has been handed out; the strings and pointers in them never are,
+// unless Reuse is set.
 type Sink struct {
 	Host string // host of the rows built next
 	Dec  Decimal
+	// Reuse (parse.Options.Reuse) lets Reset reuse the words the rows'
+	// numbers were handed out in.
+	Reuse bool
 
 	a      arena
 	intern intern.Pool
@@ -109,6 +113,9 @@ func (s *Sink) Reset() {
 	s.rows = s.rows[:0]
 	s.order = s.order[:0]
 	s.next = 0
+	if s.Reuse {
+		s.a.f, s.a.i = s.a.f[:0], s.a.i[:0]
+	}
 }
 
 // AddRow adds a record the caller built (sadf's sar_battery and sar_usb

@@ -103,8 +103,9 @@ func NotUTF8(rec schema.Row) string {
 	return ""
 }
 
-// Clone copies a row value (shallow: strings and pointers are never reused
-// by parsers, so a shallow copy is a snapshot).
+// Clone snapshots a row's values, what its pointers point to included, as
+// JSON: a snapshot that holds when the parser reuses that memory
+// (parse.Options.Reuse).
 //
 // A time JSON cannot write (a year outside 0-9999: a ping -D stamp of
 // 700000000000 is the year 24151) is written as "@<Unix microseconds>", the
@@ -271,7 +272,23 @@ func Golden(t *testing.T, newp New) {
 				t.Errorf("lenient run failed: %v", lres.Err)
 			}
 			CheckBalanced(t, lres.Stats)
+			// Reusing what records point to changes no record.
+			ropt := opt
+			ropt.Reuse = true
+			SameWithReuse(t, res, Drain(newp, input, ropt))
 		})
+	}
+}
+
+// SameWithReuse fails t unless a run with parse.Options.Reuse (got) gave
+// the records, error and counts of the same run without it (want).
+func SameWithReuse(t testing.TB, want, got Result) {
+	t.Helper()
+	if !bytes.Equal(got.Lines(), want.Lines()) {
+		t.Errorf("with Options.Reuse the records differ:\n%s", diff(string(want.Lines()), string(got.Lines())))
+	}
+	if fmt.Sprint(got.Err) != fmt.Sprint(want.Err) || got.Stats != want.Stats {
+		t.Errorf("with Options.Reuse: error %v, stats %+v; without: %v, %+v", got.Err, got.Stats, want.Err, want.Stats)
 	}
 }
 
@@ -352,6 +369,9 @@ func Fuzz(t *testing.T, newp New, data []byte) {
 			t.Fatalf("a reject holds a string that is not UTF-8: %s", s)
 		}
 	}
+	ropt := opt
+	ropt.Reuse = true
+	SameWithReuse(t, res, Drain(newp, data, ropt))
 	opt.Lenient = false
 	if res := Drain(newp, data, opt); res.NotUTF8 != "" { // strict: must not panic either
 		t.Fatalf("strict: a record holds a string that is not UTF-8: %s", res.NotUTF8)
