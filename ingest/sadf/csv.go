@@ -104,14 +104,40 @@ type CSVParser struct {
 	hgroups []hgroup // the current header is a sadf -dh one
 	split   dhSplit
 
-	// The CPUs the CPU utilisation rows list per record, to name the
-	// interrupt block's CPU* columns (see intrCPUs).
+	// The CPUs the CPU utilisation rows list per host and record, to name
+	// the interrupt block's CPU* columns (see intrCPUs). A file may hold
+	// several hosts' rows, merged by time (a monitoring system's export):
+	// each host has its own.
 	cpuT       time.Time
+	cpuHost    string // the host of cpuCur
 	cpuCur     []string
-	cpuSegs    []cpuSeg
-	cpuHint    int
-	ncpu       int // CPUs of the last LINUX-RESTART, -1 unknown
+	hostCPUs   map[string]*hostCPUs
 	intrBlocks map[string]*sar.Block
+}
+
+// hostCPUs is what one host's rows said of its CPUs.
+type hostCPUs struct {
+	segs []cpuSeg
+	hint int
+	ncpu int // CPUs of its last LINUX-RESTART, -1 unknown
+}
+
+// maxHosts bounds the hosts whose CPUs a file's parser keeps.
+const maxHosts = 1 << 12
+
+// cpusOf is host's record of CPUs (a scratch one past maxHosts hosts).
+func (p *CSVParser) cpusOf(host string) *hostCPUs {
+	h := p.hostCPUs[host]
+	if h == nil {
+		h = &hostCPUs{ncpu: -1}
+		if p.hostCPUs == nil {
+			p.hostCPUs = map[string]*hostCPUs{}
+		}
+		if len(p.hostCPUs) < maxHosts {
+			p.hostCPUs[host] = h
+		}
+	}
+	return h
 }
 
 type power uint8
@@ -124,7 +150,7 @@ const (
 
 // NewCSVParser returns a parser reading sadf -d output from r.
 func NewCSVParser(r io.Reader, opt parse.Options) *CSVParser {
-	p := &CSVParser{blocks: map[string]*sar.Block{}, ncpu: -1}
+	p := &CSVParser{blocks: map[string]*sar.Block{}}
 	p.Init(r, opt, FormatCSV, p.line)
 	return p
 }
@@ -199,7 +225,7 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 	}
 	if !bytes.Equal(f[0], p.hostB) || p.Sink.Host == "" {
 		p.hostB = append(p.hostB[:0], f[0]...)
-		p.Sink.Host = string(f[0])
+		p.Sink.Host = p.Sink.Intern(f[0]) // hosts alternate in a merged export
 	}
 	interval, ok := atoi(f[1])
 	if !ok {
@@ -215,7 +241,7 @@ func (p *CSVParser) line(line []byte) (lineKind, int, error) {
 			return structure, col(line, f[3]), parse.Errorf(parse.ErrSyntax, "interval -1 row that is neither LINUX-RESTART nor COM")
 		}
 		if kind == "restart" {
-			p.ncpu = cpus
+			p.cpusOf(p.Sink.Host).ncpu = cpus
 		}
 		return p.event(t, kind, cpus, text), 0, nil
 	}
@@ -311,19 +337,21 @@ func (p *CSVParser) resolve(rest []byte) *sar.Block {
 	return b
 }
 
-// cpuRow notes the CPU a CPU utilisation row of record t is about.
+// cpuRow notes the CPU a CPU utilisation row of record t (of the current
+// host) is about.
 func (p *CSVParser) cpuRow(t time.Time, cpu []byte) {
-	if t != p.cpuT {
+	if t != p.cpuT || p.Sink.Host != p.cpuHost {
 		p.saveCPUs()
-		p.cpuT = t
+		p.cpuT, p.cpuHost = t, p.Sink.Host
 	}
 	n := len(p.cpuCur)
 	if n >= 1<<12 {
 		return
 	}
-	// Records list the same CPUs: take the string of the last list's.
-	if k := len(p.cpuSegs); k > 0 && n < len(p.cpuSegs[k-1].set) && p.cpuSegs[k-1].set[n] == string(cpu) {
-		p.cpuCur = append(p.cpuCur, p.cpuSegs[k-1].set[n])
+	// Records list the same CPUs: take the string of the host's last list.
+	segs := p.cpusOf(p.cpuHost).segs
+	if k := len(segs); k > 0 && n < len(segs[k-1].set) && segs[k-1].set[n] == string(cpu) {
+		p.cpuCur = append(p.cpuCur, segs[k-1].set[n])
 		return
 	}
 	p.cpuCur = append(p.cpuCur, p.Sink.Intern(cpu))
@@ -337,27 +365,30 @@ type cpuSeg struct {
 	set      []string
 }
 
-// saveCPUs files the CPUs of the record being read.
+// saveCPUs files the CPUs of the record being read under its host.
 func (p *CSVParser) saveCPUs() {
 	if len(p.cpuCur) == 0 {
 		return
 	}
+	h := p.cpusOf(p.cpuHost)
 	at := p.cpuT.UnixMicro()
-	if k := len(p.cpuSegs); k > 0 && at > p.cpuSegs[k-1].to && slices.Equal(p.cpuSegs[k-1].set, p.cpuCur) {
-		p.cpuSegs[k-1].to = at
+	if k := len(h.segs); k > 0 && at > h.segs[k-1].to && slices.Equal(h.segs[k-1].set, p.cpuCur) {
+		h.segs[k-1].to = at
 	} else if k < 1<<16 {
-		p.cpuSegs = append(p.cpuSegs, cpuSeg{at, at, slices.Clone(p.cpuCur)})
+		h.segs = append(h.segs, cpuSeg{at, at, slices.Clone(p.cpuCur)})
 	}
 	p.cpuCur = p.cpuCur[:0]
 }
 
-// cpusAt is the CPU list of the run holding record t, nil if none does.
+// cpusAt is the CPU list of the current host's run holding record t, nil
+// if none does.
 func (p *CSVParser) cpusAt(t time.Time) []string {
+	h := p.cpusOf(p.Sink.Host)
 	at := t.UnixMicro()
-	for i := range p.cpuSegs {
-		j := (p.cpuHint + i) % len(p.cpuSegs) // runs are asked for in order
-		if s := &p.cpuSegs[j]; s.from <= at && at <= s.to {
-			p.cpuHint = j
+	for i := range h.segs {
+		j := (h.hint + i) % len(h.segs) // runs are asked for in order
+		if s := &h.segs[j]; s.from <= at && at <= s.to {
+			h.hint = j
 			return s.set
 		}
 	}
@@ -378,7 +409,7 @@ func (p *CSVParser) intrCPUs(t time.Time, b *sar.Block, k int) (*sar.Block, erro
 	if set := p.cpusAt(t); len(set) == k {
 		return p.intrBlock(b.Cols[0].Name, set), nil
 	}
-	if k == 1 || k == p.ncpu+1 && p.ncpu > 0 {
+	if n := p.cpusOf(p.Sink.Host).ncpu; k == 1 || k == n+1 && n > 0 {
 		return b, nil
 	}
 	return nil, parse.Errorf(parse.ErrSyntax, "%d interrupt columns (CPU*), and no CPU utilisation rows of this record or restart say which CPUs they are (sadf -d -P with a CPU list): print the CPU utilisation too (-u with the same -P) or use sadf -j", k)
