@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/migreplay/migreplay/ingest/parse"
 	"github.com/migreplay/migreplay/schema"
@@ -152,7 +153,17 @@ type route struct {
 	table *schema.Table
 	cur   *part
 	parts map[partKey]*part
-	rows  int64 // records routed: the table's clock, and the file summary's count
+	// recent caches parts by where their host string's bytes are and
+	// their day: parsers intern host names, so the rows of a merged export
+	// (hosts alternating row by row) find their part without hashing the
+	// name in parts.
+	recent [64]*part
+	rows   int64 // records routed: the table's clock, and the file summary's count
+}
+
+// recentSlot is k's slot in route.recent.
+func recentSlot(k partKey) int {
+	return int((uintptr(unsafe.Pointer(unsafe.StringData(k.host)))>>4 ^ uintptr(k.day)) & 63)
 }
 
 // router sends each record to its (table, partition) file of this source.
@@ -279,11 +290,15 @@ func (r *router) switchTo(rt *route, k partKey, t time.Time, rec schema.Row) err
 		old.last = rt.rows - 1
 		r.recost(old)
 	}
-	p := rt.parts[k]
-	if p == nil {
-		p = &part{rt: rt, key: k, dir: lake.Dir(rt.table, k.host, t)}
-		rt.parts[k] = p
-		r.order = append(r.order, p)
+	slot := recentSlot(k)
+	p := rt.recent[slot]
+	if p == nil || p.key != k {
+		if p = rt.parts[k]; p == nil {
+			p = &part{rt: rt, key: k, dir: lake.Dir(rt.table, k.host, t)}
+			rt.parts[k] = p
+			r.order = append(r.order, p)
+		}
+		rt.recent[slot] = p
 	}
 	if p.file == nil {
 		f, err := r.set.Create(rt.table, p.dir, r.meta)

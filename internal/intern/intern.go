@@ -10,14 +10,35 @@ package intern
 type Pool struct {
 	Max int
 	m   map[string]string
+	// recent holds short strings by a hash of their bytes, so that names
+	// that alternate (the hosts of a merged sadf -d export, row by row)
+	// are found without the map's hashing and probing.
+	recent [64]string
 }
+
+// maxRecent is the longest string recent holds.
+const maxRecent = 32
 
 // DefaultMax is the number of entries a Pool with Max 0 keeps.
 const DefaultMax = 1 << 14
 
 // String returns b as a string, the same one every time b's bytes recur.
 func (p *Pool) String(b []byte) string {
+	slot := -1
+	if len(b) <= maxRecent {
+		h := uint32(len(b))
+		for _, c := range b {
+			h = h*31 + uint32(c)
+		}
+		slot = int(h & 63)
+		if v := p.recent[slot]; v == string(b) { // no allocation
+			return v
+		}
+	}
 	if v, ok := p.m[string(b)]; ok { // no allocation for the lookup
+		if slot >= 0 {
+			p.recent[slot] = v
+		}
 		return v
 	}
 	v := string(b)
@@ -30,6 +51,9 @@ func (p *Pool) String(b []byte) string {
 	}
 	if len(p.m) < max {
 		p.m[v] = v
+	}
+	if slot >= 0 {
+		p.recent[slot] = v
 	}
 	return v
 }
