@@ -18,6 +18,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Version is the schema version written into every file's metadata under
@@ -62,7 +63,8 @@ type Table struct {
 	// Partitioned reports whether rows implement Partitioner.
 	Partitioned bool
 	newWriter   func() rowBuffer
-	cols        int // Parquet columns (WriterMemory)
+	cols        int   // Parquet columns (WriterMemory)
+	rowBytes    int64 // a buffered row: the struct and the copies of what it points to (WriterMemory)
 }
 
 var (
@@ -80,7 +82,9 @@ func Register[T any, P interface {
 	t := &Table{Name: name, Doc: doc, Type: reflect.TypeOf(zero)}
 	_, t.Partitioned = any(P(&zero)).(Partitioner)
 	t.newWriter = func() rowBuffer { return &typedBuffer[T, P]{} }
-	t.cols = len(layoutOf(t.Type).cols)
+	l := layoutOf(t.Type)
+	t.cols = len(l.cols)
+	t.rowBytes = int64(t.Type.Size()) + 8*int64(len(l.words)) + int64(unsafe.Sizeof(time.Time{}))*int64(len(l.times))
 	mu.Lock()
 	defer mu.Unlock()
 	if _, dup := tables[name]; dup {

@@ -129,7 +129,8 @@ func (t *Table) NewFileWriter(w io.Writer, meta map[string]string) FileWriter {
 // began), written whether it has encoded rows before (its Parquet encoder
 // then keeps each column's state and the metadata of the row groups
 // written: about 10 KiB a column). Fewer than BatchRows rows are the rows
-// themselves, plus a quarter for the batch's growth. From BatchRows on,
+// themselves (with the copies of the numbers and times they point to, see
+// pointees.go), plus a quarter for the batch's growth. From BatchRows on,
 // the writer holds its encoder (about 200 KiB a column: page buffers,
 // dictionary hash tables), the open row group's encoded values (about 5
 // bytes a value: dictionary indexes until their page is cut, then the
@@ -140,7 +141,7 @@ func (t *Table) NewFileWriter(w io.Writer, meta map[string]string) FileWriter {
 // gives). The estimate depends on the counts only, never on timing, so
 // decisions taken on it are the same on every run.
 func (t *Table) WriterMemory(rows int64, written bool) int64 {
-	ncols, size := int64(t.cols), int64(t.Type.Size())
+	ncols, size := int64(t.cols), t.rowBytes
 	if rows < batchRows {
 		m := rows * size * 5 / 4
 		if written {
