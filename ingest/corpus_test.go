@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -185,43 +186,16 @@ func readSource(path string, cfg Config) corpusRun {
 	return out
 }
 
+// copyRow copies the row Record points to (the parser reuses the struct;
+// it never reuses what the struct points to without Options.Reuse).
 func copyRow(r schema.Row) schema.Row {
-	switch v := r.(type) {
-	case *schema.PingReply:
-		c := *v
-		return &c
-	case *schema.PingSummary:
-		c := *v
-		return &c
-	case *schema.SarCPU:
-		c := *v
-		return &c
-	case *schema.XentopDomain:
-		c := *v
-		return &c
-	case *schema.XentopVCPU:
-		c := *v
-		return &c
-	case *schema.XentopVBD:
-		c := *v
-		return &c
-	case *schema.SarEvent:
-		c := *v
-		return &c
-	case *schema.SarOther:
-		c := *v
-		return &c
-	case *schema.SarBattery:
-		c := *v
-		return &c
-	case *schema.SarUSB:
-		c := *v
-		return &c
-	case *schema.SarDisk:
-		c := *v
-		return &c
+	v := reflect.ValueOf(r)
+	if v.Kind() != reflect.Pointer {
+		return r
 	}
-	return r // other tables are only counted
+	c := reflect.New(v.Elem().Type())
+	c.Elem().Set(v.Elem())
+	return c.Interface().(schema.Row)
 }
 
 // corpusTally counts passes per source for the report.

@@ -2,10 +2,12 @@ package ingest
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/migreplay/migreplay/ingest/parse/parsetest"
 	"github.com/migreplay/migreplay/schema"
 )
 
@@ -91,5 +93,69 @@ func TestCorpusSadfPower(t *testing.T) {
 	}
 	if bat != 6 || usb != 6 || !slices.Contains(d, `sar_battery {"Host":"SYSSTAT.TEST","Time":"2019-04-18T13:20:49Z","Battery":0,"CapPct":77,"CapPerMin":5.36,"Status":"NotCharging"}`) {
 		t.Errorf("%d battery, %d USB rows: %v", bat, usb, d)
+	}
+}
+
+// A monitoring system's export merges several hosts' sadf -d output and
+// sorts it by time: within each block, the rows of one record time come
+// from one host, then the next. Reading such a merge must give each host
+// the rows its own file gives. Each of sysstat's sadf -d outputs is merged
+// here with a copy of itself under another host name (every row of a
+// record of the first host, then the same rows of the second), and the
+// rows read must be those of the two files read apart. (Until 2026-12-05
+// the CPU lists that name interrupt rows' CPU* columns were one per file,
+// and such a merge of expected.sadf-d was refused.)
+func TestCorpusSadfMergedHosts(t *testing.T) {
+	for _, name := range []string{"expected.sadf-d", "expected01.sadf-d", "expected.data-11.6.5-sadf-d",
+		"expected.data-wghfreq-sadf-d", "expected.sadf-d-qu", "expected.sadf-dh"} {
+		t.Run(name, func(t *testing.T) {
+			loadCorpus(t)
+			text, err := os.ReadFile(filepath.Join(sharedCorpus, "sysstat", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, merged := parsetest.MergeHosts(text, ";", "SECOND.HOST")
+			dir := t.TempDir()
+			write := func(n string, b []byte) string {
+				p := filepath.Join(dir, n)
+				if err := os.WriteFile(p, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return p
+			}
+			var want []string
+			for _, p := range []string{filepath.Join(sharedCorpus, "sysstat", name), write("second", second)} {
+				run := readSource(p, Config{})
+				if run.err != nil {
+					t.Fatalf("%s: %v", p, run.err)
+				}
+				want = append(want, rowKeys(t, run.rows)...)
+			}
+			slices.Sort(want)
+			run := readSource(write("merged", merged), Config{})
+			if run.err != nil {
+				t.Fatalf("merged: %v", run.err)
+			}
+			if !run.stats.Balanced() {
+				t.Fatalf("merged: %+v", run.stats)
+			}
+			got := rowKeys(t, run.rows)
+			if !slices.Equal(got, want) {
+				n := 0
+				for _, r := range got {
+					if _, ok := slices.BinarySearch(want, r); !ok && n < 5 {
+						t.Errorf("merged gives %s", r)
+						n++
+					}
+				}
+				for _, r := range want {
+					if _, ok := slices.BinarySearch(got, r); !ok && n < 10 {
+						t.Errorf("merged lacks %s", r)
+						n++
+					}
+				}
+				t.Errorf("merged: %d rows, the two files apart %d", len(got), len(want))
+			}
+		})
 	}
 }

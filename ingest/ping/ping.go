@@ -146,7 +146,7 @@ type Parser struct {
 	// last time given; a summary and a held error row take copies)
 	one     cell
 	oneTime time.Time
-	block block // what the previous line lets this one continue
+	block   block // what the previous line lets this one continue
 
 	seen seqSet // seqs answered in the session (last: 8 KiB)
 
@@ -307,7 +307,8 @@ func (p *Parser) hold(line []byte) bool {
 		return p.reject(1, parse.Errorf(parse.ErrUnsupported, "more than %d ping error lines outside a session (no PING banner, reply or statistics): ping did not run, or this is not its output", maxPending))
 	}
 	e := pendingErr{row: p.reply, line: p.lines.Num(), raw: parse.Raw(line)}
-	own(&e.row) // held past the next lines
+	// held past the next lines, which may reuse its numbers' memory
+	own(&e.row)
 	e.row.Target, e.row.TargetIP = "", nil // outside a session: which target, ping does not say
 	p.pending = append(p.pending, e)
 	return true

@@ -516,7 +516,7 @@ func (p *PParser) refuse(line, key []byte, act *pActivity, c int, err error) {
 func (p *PParser) setHost(h []byte) {
 	if !bytes.Equal(h, p.hostB) || p.host == "" {
 		p.hostB = append(p.hostB[:0], h...)
-		p.host = string(h)
+		p.host = p.sink.Intern(h) // hosts alternate in a merged export
 	}
 }
 

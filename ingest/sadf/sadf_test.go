@@ -3,6 +3,10 @@ package sadf_test
 import (
 	"bufio"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,4 +106,54 @@ func FuzzJSON(f *testing.F) {
 		parsetest.Fuzz(t, newJSON, data)
 		parsetest.Fuzz(t, inParis(newJSON), data)
 	})
+}
+
+// A merged export (several hosts' output sorted by time, the rows of one
+// host's record, then the next host's) gives each host the rows of its own
+// output: sadf -d (with interrupt CPU* columns, named from each host's own
+// CPU rows) and sadf -p, from sysstat 12.6.1 outputs (testdata/sadf_d_A,
+// testdata/p_sample) merged with a copy of themselves under another host
+// name.
+func TestMergedHostsReadApart(t *testing.T) {
+	for _, c := range []struct {
+		dir  string
+		sep  string
+		newp parsetest.New
+	}{{"sadf_d_A", ";", newCSV}, {"p_sample", "\t", newP}} {
+		in, err := os.ReadFile(filepath.Join("testdata", c.dir, "input.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, merged := parsetest.MergeHosts(in, c.sep, "other")
+		opt := parse.Options{File: "merged"}
+		a := parsetest.Drain(c.newp, in, opt)
+		b := parsetest.Drain(c.newp, second, opt)
+		m := parsetest.Drain(c.newp, merged, opt)
+		for _, r := range []parsetest.Result{a, b, m} {
+			if r.Err != nil {
+				t.Fatalf("%s: %v", c.dir, r.Err)
+			}
+		}
+		want := append(strings.Split(string(a.Lines()), "\n"), strings.Split(string(b.Lines()), "\n")...)
+		got := strings.Split(string(m.Lines()), "\n")
+		keep := func(ls []string) []string {
+			var out []string
+			for _, l := range ls {
+				if strings.HasPrefix(l, `{"table"`) {
+					out = append(out, l)
+				}
+			}
+			slices.Sort(out)
+			return out
+		}
+		if w, g := keep(want), keep(got); !slices.Equal(w, g) {
+			t.Errorf("%s: merged gives %d records, apart %d", c.dir, len(g), len(w))
+			for _, l := range g {
+				if _, ok := slices.BinarySearch(w, l); !ok {
+					t.Errorf("%s: merged gives %s", c.dir, l)
+					break
+				}
+			}
+		}
+	}
 }

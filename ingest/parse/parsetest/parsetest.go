@@ -426,3 +426,51 @@ func Variants(b []byte) [][]byte {
 // sgr finds the values sysstat colours: a run of spaces and the value after
 // it, after a line's first field.
 var sgr = regexp.MustCompile(`( +[-0-9.,a-z%]+)`)
+
+// MergeHosts makes, from one host's sadf -d or -p output (fields split by
+// sep, the host first and the timestamp third), what a monitoring system's
+// export of two hosts looks like: the same output under the host name
+// other (second), and both merged by time (merged): each run of lines of
+// one timestamp, then the same run under other. Header, comment and blank
+// lines stay once, in place.
+func MergeHosts(in []byte, sep, other string) (second, merged []byte) {
+	lines := strings.SplitAfter(string(in), "\n")
+	stamp := func(l string) string {
+		if f := strings.SplitN(l, sep, 4); !strings.HasPrefix(l, "#") && len(f) == 4 {
+			return f[2]
+		}
+		return ""
+	}
+	host := ""
+	for _, l := range lines {
+		if stamp(l) != "" {
+			host = strings.SplitN(l, sep, 2)[0]
+			break
+		}
+	}
+	rename := func(l string) string {
+		if host != "" && strings.HasPrefix(l, host+sep) {
+			return other + l[len(host):]
+		}
+		return l
+	}
+	var s, m strings.Builder
+	for _, l := range lines {
+		s.WriteString(rename(l))
+	}
+	for i := 0; i < len(lines); {
+		j := i + 1
+		for st := stamp(lines[i]); st != "" && j < len(lines) && stamp(lines[j]) == st; j++ {
+		}
+		for _, l := range lines[i:j] {
+			m.WriteString(l)
+		}
+		if stamp(lines[i]) != "" {
+			for _, l := range lines[i:j] {
+				m.WriteString(rename(l))
+			}
+		}
+		i = j
+	}
+	return []byte(s.String()), []byte(m.String())
+}
