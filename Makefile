@@ -18,6 +18,7 @@ run: build ## the main job on the bundled datasets, end to end (writes $(OUT)/)
 test: test-go test-race test-integration ## everything CI runs
 
 test-go: ## unit, golden, property and cross-check tests
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt'ed (make fmt):"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
 
@@ -44,7 +45,8 @@ fuzz: ## a short fuzz run of every fuzz target
 golden: ## rewrite golden testdata from the current code
 	$(GO) test ./ingest/... -update
 
-lint: ## go vet and staticcheck
+lint: ## gofmt (lists unformatted files), go vet and staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt'ed (make fmt):"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
