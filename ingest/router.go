@@ -64,15 +64,16 @@ const (
 )
 
 // The limits of a source's open files (variables for the tests). 128 MiB
-// of buffers (as schema.Table.WriterMemory estimates them) hold 16 sar_cpu
-// files at a full row group each (8.9 MB), so that 16 hosts' sadf -d CPU
-// rows interleaved by time (110 MB) are written without a cut: the same
-// 13.2 MB of Parquet as host after host, against 14.7 MB at 64 MiB and
-// 13.6 MB at 96 MiB, and 1.21-1.43 CPU-s against 1.32-1.39 at 64 MiB
-// (2026-12-05, 3 rounds; RSS 197-199 MB, under the default 192 MiB heap
-// limit plus the runtime's own). Before pages were cut at 64 KiB
-// (schema.pageBufferSize), a file held half as much again and a larger
-// budget was slower: the collector then ran at the heap limit.
+// of buffers (as schema.Table.WriterMemory estimates them: 9.6 MB for a
+// sar_cpu file at a full row group, 9.0 MB measured) let 16 hosts' sadf -d
+// CPU rows interleaved by time (110 MB) be written without a cut: the
+// same 13.2 MB of Parquet as host after host, against 14.0 MB at 96 MiB
+// (0.89-0.91 s against 0.83 s) and 14.7 MB at 64 MiB (2026-12-05; RSS
+// 182-186 MB, under the default 192 MiB heap limit plus the runtime's
+// own). 5,000 hosts interleaved (82 MB) take 263 MB RSS at 128 MiB, 233 MB
+// at 96. Before pages were cut at 64 KiB (schema.pageBufferSize), a file
+// held half as much again and a larger budget was slower: the collector
+// then ran at the heap limit.
 var (
 	bufferBudget int64 = 128 << 20
 	maxOpen            = 128
