@@ -18,7 +18,6 @@ import (
 	"sort"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // Version is the schema version written into every file's metadata under
@@ -64,7 +63,7 @@ type Table struct {
 	Partitioned bool
 	newWriter   func() rowBuffer
 	cols        int   // Parquet columns (WriterMemory)
-	rowBytes    int64 // a buffered row: the struct and the copies of what it points to (WriterMemory)
+	rowBytes    int64 // a buffered row: its columns' values (colbatch.go; WriterMemory)
 }
 
 var (
@@ -84,7 +83,7 @@ func Register[T any, P interface {
 	t.newWriter = func() rowBuffer { return &typedBuffer[T, P]{} }
 	l := layoutOf(t.Type)
 	t.cols = len(l.cols)
-	t.rowBytes = int64(t.Type.Size()) + 8*int64(len(l.words)) + int64(unsafe.Sizeof(time.Time{}))*int64(len(l.times))
+	t.rowBytes = l.bufBytes()
 	mu.Lock()
 	defer mu.Unlock()
 	if _, dup := tables[name]; dup {

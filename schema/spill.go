@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"reflect"
-	"time"
 	"unsafe"
 )
 
@@ -21,22 +20,21 @@ import (
 // A row is its columns in layout order, each:
 //
 //	optional (pointer, []byte)   1 byte: 0 null, 1 present (then the value)
-//	integers                     the field's bytes (1, 2, 4 or 8), little-endian
+//	integers, bools              the field's bytes (1, 2, 4 or 8), little-endian
 //	float64                      8 bytes, IEEE 754 bits
-//	bool                         1 byte
+//	time.Time                    8 bytes, int64 Unix microseconds (what files store)
 //	string, []byte               uvarint length, then the bytes
-//	time.Time                    int64 Unix seconds, int32 nanoseconds (UTC)
 //
-// Fields tagged "-" are not written to Parquet and are not kept. A time
-// comes back in UTC: files store its instant, never its zone.
+// Fields tagged "-" are not written to Parquet and are not kept. Rows are
+// written from a batch's column buffers (colbatch.go) and read back into
+// them: the spill holds the words Write buffered, in fewer bytes.
 
-// appendRow appends the row at p to dst.
-func (l *layout) appendRow(dst []byte, p unsafe.Pointer) []byte {
+// appendRow appends row k of bt to dst.
+func (l *layout) appendRow(dst []byte, bt *colBatch, k int) []byte {
 	for i := range l.cols {
-		c := &l.cols[i]
-		q := unsafe.Add(p, c.off)
-		if c.kind == kBytes {
-			b := *(*[]byte)(q)
+		c, d := &l.cols[i], &bt.cols[i]
+		if c.op == opBytes {
+			b := d.bytes[k]
 			if b == nil {
 				dst = append(dst, 0)
 				continue
@@ -46,30 +44,26 @@ func (l *layout) appendRow(dst []byte, p unsafe.Pointer) []byte {
 			continue
 		}
 		if c.ptr {
-			q = *(*unsafe.Pointer)(q)
-			if q == nil {
+			if !d.set[k] {
 				dst = append(dst, 0)
 				continue
 			}
 			dst = append(dst, 1)
 		}
-		switch c.kind {
-		case kString:
-			s := *(*string)(q)
+		if c.op == opString {
+			s := d.strs[k]
 			dst = binary.AppendUvarint(dst, uint64(len(s)))
 			dst = append(dst, s...)
-		case kTime:
-			t := (*time.Time)(q)
-			dst = binary.LittleEndian.AppendUint64(dst, uint64(t.Unix()))
-			dst = binary.LittleEndian.AppendUint32(dst, uint32(t.Nanosecond()))
-		default:
-			dst = append(dst, unsafe.Slice((*byte)(q), c.size())...)
+			continue
 		}
+		// the word's low bytes: the field's (smallWord only widens)
+		dst = binary.LittleEndian.AppendUint64(dst, d.words[k])[:len(dst)+c.size()]
 	}
 	return dst
 }
 
-// size is the bytes of a fixed-size column's value.
+// size is the bytes of a fixed-size column's value (a time's: its
+// microseconds).
 func (c *column) size() int {
 	switch c.typ {
 	case reflect.Bool, reflect.Int8, reflect.Uint8:
@@ -79,18 +73,18 @@ func (c *column) size() int {
 	case reflect.Int32, reflect.Uint32:
 		return 4
 	}
-	return 8 // int64, uint64, int, uint, float64
+	return 8 // int64, uint64, int, uint, float64, time.Time
 }
 
 var errSpillFormat = errors.New("schema: spilled rows are not in the row format (a truncated or foreign spill)")
 
-// readRow reads a row written by appendRow into the zero row at p; io.EOF
-// when r is at its end before the row.
-func (l *layout) readRow(r *bufio.Reader, p unsafe.Pointer, slab *[]uint64) error {
+// readRow reads a row written by appendRow and appends it to bt, which
+// has room for it; io.EOF when r is at its end before the row.
+func (l *layout) readRow(r *bufio.Reader, bt *colBatch) error {
+	k := bt.n
 	for i := range l.cols {
-		c := &l.cols[i]
-		q := unsafe.Add(p, c.off)
-		if c.ptr || c.kind == kBytes {
+		c, d := &l.cols[i], &bt.cols[i]
+		if c.ptr {
 			flag, err := r.ReadByte()
 			if err != nil {
 				if i == 0 && err == io.EOF {
@@ -98,12 +92,17 @@ func (l *layout) readRow(r *bufio.Reader, p unsafe.Pointer, slab *[]uint64) erro
 				}
 				return errSpillFormat
 			}
+			if c.op == opBytes {
+				d.bytes[k] = nil
+			} else {
+				d.set[k] = flag != 0
+			}
 			if flag == 0 {
 				continue
 			}
 		}
-		switch c.kind {
-		case kString, kBytes:
+		switch c.op {
+		case opString, opBytes:
 			n, err := binary.ReadUvarint(r)
 			if err != nil || n > math.MaxInt32 {
 				if i == 0 && err == io.EOF {
@@ -115,49 +114,27 @@ func (l *layout) readRow(r *bufio.Reader, p unsafe.Pointer, slab *[]uint64) erro
 			if _, err := io.ReadFull(r, b); err != nil {
 				return errSpillFormat
 			}
-			switch {
-			case c.kind == kBytes:
-				*(*[]byte)(q) = b
-			case c.ptr:
-				s := unsafe.String(unsafe.SliceData(b), len(b))
-				*(*unsafe.Pointer)(q) = unsafe.Pointer(&s)
-			default:
-				*(*string)(q) = unsafe.String(unsafe.SliceData(b), len(b))
-			}
-		case kTime:
-			var v [12]byte
-			if _, err := io.ReadFull(r, v[:]); err != nil {
-				if i == 0 && err == io.EOF {
-					return io.EOF
-				}
-				return errSpillFormat
-			}
-			t := time.Unix(int64(binary.LittleEndian.Uint64(v[:8])), int64(binary.LittleEndian.Uint32(v[8:]))).UTC()
-			if c.ptr {
-				*(*unsafe.Pointer)(q) = unsafe.Pointer(&t)
+			if c.op == opBytes {
+				d.bytes[k] = b
 			} else {
-				*(*time.Time)(q) = t
+				d.strs[k] = unsafe.String(unsafe.SliceData(b), len(b))
 			}
 		default:
-			if c.ptr {
-				// values of 1 to 8 bytes without pointers: one word of
-				// a slab each, instead of an allocation each
-				if len(*slab) == cap(*slab) {
-					*slab = make([]uint64, 0, 1024)
-				}
-				*slab = (*slab)[:len(*slab)+1]
-				v := unsafe.Pointer(&(*slab)[len(*slab)-1])
-				*(*unsafe.Pointer)(q) = v
-				q = v
-			}
-			if _, err := io.ReadFull(r, unsafe.Slice((*byte)(q), c.size())); err != nil {
+			var v [8]byte
+			if _, err := io.ReadFull(r, v[:c.size()]); err != nil {
 				if i == 0 && err == io.EOF {
 					return io.EOF
 				}
 				return errSpillFormat
+			}
+			if c.size() == 8 {
+				d.words[k] = binary.LittleEndian.Uint64(v[:])
+			} else {
+				d.words[k] = smallWord(c.op, unsafe.Pointer(&v))
 			}
 		}
 	}
+	bt.n++
 	return nil
 }
 
@@ -172,15 +149,15 @@ func (b *typedBuffer[T, P]) SpillTo(w io.Writer) error {
 
 // Spill implements FileWriter.
 func (b *typedBuffer[T, P]) Spill() error {
-	if b.err != nil || len(b.batch) == 0 {
+	if b.err != nil || b.batch == nil || b.batch.n == 0 {
 		return b.err
 	}
 	if b.spill == nil {
 		return fmt.Errorf("schema: Spill on a %s file that does not spill (SpillTo first)", b.table)
 	}
 	buf := b.spillBuf[:0]
-	for i := range b.batch {
-		buf = b.l.appendRow(buf, unsafe.Pointer(&b.batch[i]))
+	for k := range b.batch.n {
+		buf = b.l.appendRow(buf, b.batch, k)
 	}
 	if _, err := b.spill.Write(buf); err != nil {
 		b.err = fmt.Errorf("schema: spill %s rows: %w", b.table, err)
@@ -190,12 +167,8 @@ func (b *typedBuffer[T, P]) Spill() error {
 		b.spillBuf = nil
 	}
 	// the file now holds no row: its next rows start a small batch
+	b.l.putBatch(b.batch)
 	b.batch = nil
-	if b.pts != nil {
-		b.pts.reset()
-		b.l.putPointees(b.pts)
-		b.pts = nil
-	}
 	return b.err
 }
 
@@ -204,26 +177,19 @@ func (b *typedBuffer[T, P]) Unspill(r io.Reader) error {
 	if b.err != nil {
 		return b.err
 	}
-	// the rows buffered now go after the spilled ones; what they point
-	// to stays in their pointees until they are copied
-	rest, restPts := b.batch, b.pts
-	b.batch, b.pts, b.spill, b.spillBuf = nil, nil, nil, nil
-	defer func() {
-		if restPts != nil {
-			restPts.reset()
-			b.l.putPointees(restPts)
-		}
-	}()
+	// the rows buffered now go after the spilled ones
+	rest := b.batch
+	b.batch, b.spill, b.spillBuf = nil, nil, nil
+	defer b.l.putBatch(rest)
 	br := bufio.NewReaderSize(r, 64<<10)
-	var slab []uint64
 	for {
-		var row T
-		err := b.l.readRow(br, unsafe.Pointer(&row), &slab)
+		b.room()
+		err := b.l.readRow(br, b.batch)
 		if err == io.EOF {
 			break
 		}
 		if err == nil {
-			err = b.push(&row)
+			err = b.pushed()
 		}
 		if err != nil {
 			if b.err == nil {
@@ -232,8 +198,13 @@ func (b *typedBuffer[T, P]) Unspill(r io.Reader) error {
 			return b.err
 		}
 	}
-	for i := range rest {
-		if err := b.push(&rest[i]); err != nil {
+	if rest == nil {
+		return nil
+	}
+	for k := range rest.n {
+		b.room()
+		b.batch.copyRow(rest, k)
+		if err := b.pushed(); err != nil {
 			return err
 		}
 	}

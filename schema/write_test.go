@@ -536,23 +536,37 @@ func TestSpillBytesColumn(t *testing.T) {
 		{File: "c", Line: 3, RawBytes: []byte{}},
 	}
 	l := layoutOf(reflect.TypeFor[Reject]())
-	var buf []byte
+	src := l.newBatch(len(rows))
 	for i := range rows {
-		buf = l.appendRow(buf, unsafe.Pointer(&rows[i]))
+		l.fill(src, unsafe.Pointer(&rows[i]))
+	}
+	var buf []byte
+	for k := range src.n {
+		buf = l.appendRow(buf, src, k)
 	}
 	br := bufio.NewReader(bytes.NewReader(buf))
-	var slab []uint64
-	for i := range rows {
-		var got Reject
-		if err := l.readRow(br, unsafe.Pointer(&got), &slab); err != nil {
+	got := l.newBatch(len(rows) + 1)
+	for range rows {
+		if err := l.readRow(br, got); err != nil {
 			t.Fatal(err)
 		}
-		if got.File != rows[i].File || got.Line != rows[i].Line || got.Raw != rows[i].Raw ||
-			(got.RawBytes == nil) != (rows[i].RawBytes == nil) || !bytes.Equal(got.RawBytes, rows[i].RawBytes) {
-			t.Errorf("row %d: %+v, want %+v", i, got, rows[i])
+	}
+	if got.n != src.n {
+		t.Fatalf("%d rows read back, want %d", got.n, src.n)
+	}
+	for i := range l.cols {
+		g, w := &got.cols[i], &src.cols[i]
+		for k := range src.n {
+			switch {
+			case w.words != nil && g.words[k] != w.words[k],
+				w.strs != nil && g.strs[k] != w.strs[k],
+				w.set != nil && g.set[k] != w.set[k],
+				w.bytes != nil && ((g.bytes[k] == nil) != (w.bytes[k] == nil) || !bytes.Equal(g.bytes[k], w.bytes[k])):
+				t.Errorf("row %d, column %s: read back other than written", k, l.file.Fields()[i].Name())
+			}
 		}
 	}
-	if err := l.readRow(br, unsafe.Pointer(new(Reject)), &slab); err != io.EOF {
+	if err := l.readRow(br, got); err != io.EOF {
 		t.Errorf("after the last row: %v, want io.EOF", err)
 	}
 }
