@@ -64,14 +64,14 @@ const (
 )
 
 // The limits of a source's open files (variables for the tests). 128 MiB
-// of buffers (as schema.Table.WriterMemory estimates them: 9.6 MB for a
+// of buffers (as schema.Table.WriterMemory estimates them: 8.8 MB for a
 // sar_cpu file at a full row group, 9.0 MB measured) let 16 hosts' sadf -d
 // CPU rows interleaved by time (110 MB) be written without a cut: the
 // same 13.2 MB of Parquet as host after host, against 14.0 MB at 96 MiB
 // (0.89-0.91 s against 0.83 s) and 14.7 MB at 64 MiB (2026-12-05; RSS
 // 182-186 MB, under the default 192 MiB heap limit plus the runtime's
-// own). 5,000 hosts interleaved (82 MB) take 263 MB RSS at 128 MiB, 233 MB
-// at 96. Before pages were cut at 64 KiB (schema.pageBufferSize), a file
+// own). 5,000 hosts interleaved (82 MB) take 233-238 MB RSS at 128 MiB
+// since batches are column-major (263 MB before). Before pages were cut at 64 KiB (schema.pageBufferSize), a file
 // held half as much again and a larger budget was slower: the collector
 // then ran at the heap limit.
 var (
