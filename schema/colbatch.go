@@ -77,46 +77,38 @@ func opOf(c *column) op {
 	return op64
 }
 
-// bufBytes is what a buffered row of l costs: a word a number, bool or
-// time, a string header a string, a slice header a []byte, and a byte of
-// presence flag a pointer field (Table.rowBytes, WriterMemory).
-func (l *layout) bufBytes() int64 {
-	var n int64
+// shape counts l's column buffers of each kind: words (numbers, bools and
+// times), strings, []byte, and presence flags (pointer fields but []byte).
+func (l *layout) shape() (words, strs, bytes, flags int) {
 	for i := range l.cols {
 		c := &l.cols[i]
 		switch c.op {
 		case opString:
-			n += int64(unsafe.Sizeof(""))
+			strs++
 		case opBytes:
-			n += int64(unsafe.Sizeof([]byte(nil)))
+			bytes++
 		default:
-			n += 8
+			words++
 		}
 		if c.ptr && c.op != opBytes {
-			n++
+			flags++
 		}
 	}
-	return n
+	return
+}
+
+// bufBytes is what a buffered row of l costs: a word a number, bool or
+// time, a string header a string, a slice header a []byte, and a byte of
+// presence flag a pointer field (Table.rowBytes, WriterMemory).
+func (l *layout) bufBytes() int64 {
+	nw, ns, nb, nf := l.shape()
+	return int64(nw)*8 + int64(ns)*int64(unsafe.Sizeof("")) + int64(nb)*int64(unsafe.Sizeof([]byte(nil))) + int64(nf)
 }
 
 // newBatch makes an empty batch of room rows, each kind of buffer in one
 // allocation shared by the columns.
 func (l *layout) newBatch(room int) *colBatch {
-	var nw, ns, nb, nf int
-	for i := range l.cols {
-		c := &l.cols[i]
-		switch c.op {
-		case opString:
-			ns++
-		case opBytes:
-			nb++
-		default:
-			nw++
-		}
-		if c.ptr && c.op != opBytes {
-			nf++
-		}
-	}
+	nw, ns, nb, nf := l.shape()
 	words := make([]uint64, nw*room)
 	strs := make([]string, ns*room)
 	bytes := make([][]byte, nb*room)
