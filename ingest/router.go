@@ -64,7 +64,7 @@ const (
 )
 
 // The limits of a source's open files (variables for the tests). 128 MiB
-// of buffers (as schema.Table.WriterMemory estimates them: 8.8 MB for a
+// of buffers (as schema.Table.WriterMemory estimates them: 8.9 MB for a
 // sar_cpu file at a full row group, 8.6 MB measured) let 16 hosts' sadf -d
 // CPU rows interleaved by time (110 MB) be written without a cut: the
 // same 13.2 MB of Parquet as host after host, against 14.0 MB at 96 MiB

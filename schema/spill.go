@@ -149,6 +149,7 @@ func (b *typedBuffer[T, P]) SpillTo(w io.Writer) error {
 
 // Spill implements FileWriter.
 func (b *typedBuffer[T, P]) Spill() error {
+	b.unstage()
 	if b.err != nil || b.batch == nil || b.batch.n == 0 {
 		return b.err
 	}
@@ -178,6 +179,7 @@ func (b *typedBuffer[T, P]) Unspill(r io.Reader) error {
 		return b.err
 	}
 	// the rows buffered now go after the spilled ones
+	b.unstage()
 	rest := b.batch
 	b.batch, b.spill, b.spillBuf = nil, nil, nil
 	defer b.l.putBatch(rest)

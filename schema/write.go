@@ -136,7 +136,7 @@ func (t *Table) NewFileWriter(w io.Writer, meta map[string]string) FileWriter {
 // the writer holds its encoder (about 200 KiB a column: page buffers,
 // dictionary hash tables), the open row group's encoded values (about 5
 // bytes a value: dictionary indexes until their page is cut, then the
-// compressed pages) and two batches. The figures are parquet-go 0.32's
+// compressed pages), two batches and a stage (stage.go). The figures are parquet-go 0.32's
 // with 64 KiB pages; TestWriterMemory checks them against the heap that
 // 16 open sar_cpu files hold at 4,096 to 61,000 rows each, with a
 // dictionary of 10,001 values per column (the worst a sar percentage
@@ -151,7 +151,7 @@ func (t *Table) WriterMemory(rows int64, written bool) int64 {
 		}
 		return m
 	}
-	return ncols*(200<<10+5*min(rows, RowGroupRows)) + 2*batchRows*size
+	return ncols*(200<<10+5*min(rows, RowGroupRows)) + (2*batchRows+stageRows)*size
 }
 
 // pageBufferSize is the size of the column buffers at which a page is cut
@@ -196,6 +196,7 @@ type layout struct {
 	cols    []column
 	file    *parquet.Schema
 	batches sync.Pool // *colBatch: emptied whole batches of the row type, for its files' next
+	stages  sync.Pool // *colBatch: emptied stages (stageRows rows), for its files' next
 }
 
 var layouts sync.Map // reflect.Type → *layout
@@ -339,6 +340,7 @@ type typedBuffer[T any, P interface {
 	base  map[string]string // the caller's metadata, shared
 	meta  map[string]string // SetMeta's; nil until then
 	batch *colBatch         // the batch being filled; nil until a row comes
+	stage *colBatch         // rows after batch's, while batch is whole (stage.go); else nil or empty
 	n     int64             // rows accepted by Write
 	err   error             // the first error; every later call returns it
 
@@ -411,6 +413,14 @@ func (b *typedBuffer[T, P]) Write(r Row) error {
 // push appends a row to the batch and, when the batch is full, hands it
 // to the encoder (or spills it).
 func (b *typedBuffer[T, P]) push(p *T) error {
+	if s := b.stage; s != nil && b.batch != nil && b.batch.cap == batchRows {
+		b.l.fill(s, unsafe.Pointer(p))
+		if s.n < s.cap && b.batch.n+s.n < batchRows {
+			return nil
+		}
+		b.unstage()
+		return b.pushed()
+	}
 	b.room()
 	b.l.fill(b.batch, unsafe.Pointer(p))
 	return b.pushed()
@@ -453,6 +463,9 @@ func (b *typedBuffer[T, P]) grow() {
 	}
 	if n >= batchRows {
 		b.batch = b.l.wholeBatch()
+		if b.stage == nil {
+			b.stage = b.l.getStage()
+		}
 	} else {
 		b.batch = b.l.newBatch(n)
 	}
@@ -488,6 +501,11 @@ func (l *layout) putBatch(bt *colBatch) {
 // files of the table, so that a file between batches holds only the one
 // it fills; after a commit it holds none until its next row.
 func (b *typedBuffer[T, P]) handoff(commit, wait bool) error {
+	b.unstage()
+	if commit {
+		b.l.putStage(b.stage)
+		b.stage = nil
+	}
 	if !b.async || (commit && b.jobs == nil) {
 		err := b.shred(b.batch)
 		if b.batch != nil {
@@ -751,7 +769,7 @@ func RewriteMeta(f *os.File, meta map[string]string) (int64, error) {
 // Abandon stops the writer without finishing the file.
 func (b *typedBuffer[T, P]) Abandon() {
 	b.stop()
-	b.batch, b.err = nil, errAbandoned
+	b.batch, b.stage, b.err = nil, nil, errAbandoned
 }
 
 var errAbandoned = errors.New("schema: write to an abandoned file")

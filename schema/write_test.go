@@ -477,7 +477,13 @@ func TestSpillSameBytes(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, procs := range []int{1, 2} {
+	// The second point comes while the stage (stage.go) holds rows: after
+	// the Spill at batchRows+5 the batch doubles to batchRows/2 rows, is
+	// whole from the next row on, and the rows after that are staged.
+	for _, at := range []struct{ procs, unspillAt int }{
+		{1, 2*batchRows + 77}, {2, 2*batchRows + 77}, {1, batchRows + batchRows/2 + 256}, {2, batchRows + batchRows/2 + 256},
+	} {
+		procs, unspillAt := at.procs, at.unspillAt
 		prev := runtime.GOMAXPROCS(procs)
 		var out, spill bytes.Buffer
 		s := &typedBuffer[wideRow, *wideRow]{}
@@ -485,8 +491,10 @@ func TestSpillSameBytes(t *testing.T) {
 		if err := s.SpillTo(&spill); err != nil {
 			t.Fatal(err)
 		}
-		const unspillAt = 2*batchRows + 77
 		for i := range rows {
+			if i == unspillAt && (s.stage == nil || s.stage.n == 0) && unspillAt < 2*batchRows {
+				t.Fatalf("row %d: the stage holds no row, the test no longer covers an Unspill with staged rows", i)
+			}
 			if i == unspillAt {
 				if err := s.Unspill(&spill); err != nil {
 					t.Fatal(err)
@@ -506,7 +514,7 @@ func TestSpillSameBytes(t *testing.T) {
 		}
 		runtime.GOMAXPROCS(prev)
 		if !bytes.Equal(out.Bytes(), direct.Bytes()) {
-			t.Fatalf("GOMAXPROCS %d: spilled and read back: %d bytes, kept: %d bytes, different", procs, out.Len(), direct.Len())
+			t.Fatalf("GOMAXPROCS %d, Unspill at row %d: spilled and read back: %d bytes, kept: %d bytes, different", procs, unspillAt, out.Len(), direct.Len())
 		}
 		if s.Rows() != int64(len(rows)) {
 			t.Fatalf("Rows() = %d, want %d", s.Rows(), len(rows))
