@@ -525,6 +525,17 @@ func (r *router) complete(sha, locale string) error {
 			return fmt.Errorf("ingest: spill: %w", err)
 		}
 	}
+	// Every file that does not spill first hands its last rows to its
+	// encoder, so that the encoders write them while the files are
+	// finished one after the other (the same bytes: Close then has no row
+	// left to commit).
+	for _, p := range r.order {
+		if p.file != nil && p.spill == nil {
+			if err := p.file.Flush(); err != nil {
+				return err
+			}
+		}
+	}
 	for _, p := range r.order {
 		if p.file == nil {
 			continue

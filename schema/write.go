@@ -526,6 +526,11 @@ func (b *typedBuffer[T, P]) handoff(commit, wait bool) error {
 	b.jobs <- shredJob[T]{batch: b.batch, commit: commit}
 	b.queued++
 	var err error
+	if wait && b.queued > 0 {
+		// the caller's core is free while it waits: an encoder may have it
+		lent := lendCore()
+		defer unlendCore(lent)
+	}
 	for b.queued == maxQueued || wait && b.queued > 0 {
 		err = cmp.Or(err, <-b.done)
 		b.queued--
@@ -546,8 +551,42 @@ func (b *typedBuffer[T, P]) handoff(commit, wait bool) error {
 // rounds each, 2026-12-05), and one source's rows in one file, one worker,
 // no time either way.
 var encoderSlots = sync.OnceValue(func() chan struct{} {
-	return make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+	n := runtime.GOMAXPROCS(0)
+	slots := make(chan struct{}, max(1, n))
+	if n > 1 {
+		slots <- struct{}{} // the parsers' core
+		coreReserved = true
+	}
+	return slots
 })
+
+// coreReserved is set when encoderSlots holds a slot for the parsers;
+// coreLent while one parser has lent it.
+var (
+	coreReserved bool
+	coreLent     atomic.Bool
+)
+
+// lendCore frees the parsers' encoder slot while a parser waits for its
+// file's worker (a file finished at the end of a source, when the source's
+// files have handed over their last rows together), and reports whether it
+// did; unlendCore takes the slot back. One parser lends it at a time, so
+// that the slots free are never fewer than the encoders that hold one.
+func lendCore() bool {
+	slots := encoderSlots()
+	if !coreReserved || !coreLent.CompareAndSwap(false, true) {
+		return false
+	}
+	<-slots
+	return true
+}
+
+func unlendCore(lent bool) {
+	if lent {
+		encoderSlots() <- struct{}{}
+		coreLent.Store(false)
+	}
+}
 
 // maxQueued is how many full batches may wait for a file's worker.
 const maxQueued = 3
