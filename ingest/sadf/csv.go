@@ -109,7 +109,8 @@ type CSVParser struct {
 	// several hosts' rows, merged by time (a monitoring system's export):
 	// each host has its own.
 	cpuT       time.Time
-	cpuHost    string // the host of cpuCur
+	cpuHost    string    // the host of cpuCur
+	cpuHostIs  *hostCPUs // cpusOf(cpuHost), taken once a record
 	cpuCur     []string
 	hostCPUs   map[string]*hostCPUs
 	intrBlocks map[string]*sar.Block
@@ -340,16 +341,17 @@ func (p *CSVParser) resolve(rest []byte) *sar.Block {
 // cpuRow notes the CPU a CPU utilisation row of record t (of the current
 // host) is about.
 func (p *CSVParser) cpuRow(t time.Time, cpu []byte) {
-	if t != p.cpuT || p.Sink.Host != p.cpuHost {
+	if p.cpuHostIs == nil || t != p.cpuT || p.Sink.Host != p.cpuHost {
 		p.saveCPUs()
 		p.cpuT, p.cpuHost = t, p.Sink.Host
+		p.cpuHostIs = p.cpusOf(p.cpuHost)
 	}
 	n := len(p.cpuCur)
 	if n >= 1<<12 {
 		return
 	}
 	// Records list the same CPUs: take the string of the host's last list.
-	segs := p.cpusOf(p.cpuHost).segs
+	segs := p.cpuHostIs.segs
 	if k := len(segs); k > 0 && n < len(segs[k-1].set) && segs[k-1].set[n] == string(cpu) {
 		p.cpuCur = append(p.cpuCur, segs[k-1].set[n])
 		return
