@@ -160,6 +160,10 @@ type route struct {
 	// name in parts.
 	recent [64]*part
 	rows   int64 // records routed: the table's clock, and the file summary's count
+	// switched is rows at the last change from one partition to another
+	// (0: none yet): two changes within schema.BatchRows rows make the
+	// files interleaved (schema.FileWriter.Interleave).
+	switched int64
 }
 
 // recentSlot is k's slot in route.recent.
@@ -287,9 +291,12 @@ func (r *router) spill(p *part) error {
 // switchTo makes the partition k of rt its current one, opening its file
 // if needed, writes rec there and keeps the limits.
 func (r *router) switchTo(rt *route, k partKey, t time.Time, rec schema.Row) error {
+	interleaved := false
 	if old := rt.cur; old != nil {
 		old.last = rt.rows - 1
 		r.recost(old)
+		interleaved = rt.switched > 0 && rt.rows-rt.switched < schema.BatchRows
+		rt.switched = rt.rows
 	}
 	slot := recentSlot(k)
 	p := rt.recent[slot]
@@ -312,6 +319,9 @@ func (r *router) switchTo(rt *route, k partKey, t time.Time, rec schema.Row) err
 	}
 	rt.cur = p
 	r.hot.moveFront(p)
+	if interleaved {
+		p.file.Interleave()
+	}
 	if p.rows++; p.rows == schema.BatchRows && !p.written && p.spill == nil {
 		if err := r.fill(p); err != nil {
 			return err

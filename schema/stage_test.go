@@ -41,6 +41,9 @@ func TestLendCore(t *testing.T) {
 		wg.Go(func() {
 			b := &typedBuffer[wideRow, *wideRow]{}
 			b.open(&outs[i], "test_wide", map[string]string{"z": "last", "a": "first"})
+			if i%2 == 0 {
+				b.Interleave()
+			}
 			for k := range rows {
 				if err := b.Write(&rows[k]); err != nil {
 					t.Error(err)

@@ -79,6 +79,10 @@ type FileWriter interface {
 	// Unspill stops spilling: it writes the rows read from r (the bytes
 	// the writer spilled, in order), then the rows it buffers.
 	Unspill(r io.Reader) error
+	// Interleave says the caller writes this file's rows in turn with
+	// other files' (a source whose partitions alternate): Write then
+	// stages them (stage.go). The bytes written are the same either way.
+	Interleave()
 }
 
 type rowBuffer interface {
@@ -333,16 +337,17 @@ type typedBuffer[T any, P interface {
 	*T
 	Row
 }] struct {
-	l     *layout
-	out   io.Writer
-	w     *parquet.GenericWriter[any] // made when the first batch is shredded
-	table string
-	base  map[string]string // the caller's metadata, shared
-	meta  map[string]string // SetMeta's; nil until then
-	batch *colBatch         // the batch being filled; nil until a row comes
-	stage *colBatch         // rows after batch's, while batch is whole (stage.go); else nil or empty
-	n     int64             // rows accepted by Write
-	err   error             // the first error; every later call returns it
+	l      *layout
+	out    io.Writer
+	w      *parquet.GenericWriter[any] // made when the first batch is shredded
+	table  string
+	base   map[string]string // the caller's metadata, shared
+	meta   map[string]string // SetMeta's; nil until then
+	batch  *colBatch         // the batch being filled; nil until a row comes
+	stage  *colBatch         // rows after batch's, while batch is whole (stage.go); else nil or empty
+	staged bool              // Interleave was called: rows go through stage once batch is whole
+	n      int64             // rows accepted by Write
+	err    error             // the first error; every later call returns it
 
 	// With more than one P (GOMAXPROCS), a worker goroutine shreds full
 	// batches while Write fills the next one: the parser and the Parquet
@@ -413,7 +418,12 @@ func (b *typedBuffer[T, P]) Write(r Row) error {
 // push appends a row to the batch and, when the batch is full, hands it
 // to the encoder (or spills it).
 func (b *typedBuffer[T, P]) push(p *T) error {
-	if s := b.stage; s != nil && b.batch != nil && b.batch.cap == batchRows {
+	if b.staged && b.batch != nil && b.batch.cap == batchRows {
+		s := b.stage
+		if s == nil {
+			s = b.l.getStage()
+			b.stage = s
+		}
 		b.l.fill(s, unsafe.Pointer(p))
 		if s.n < s.cap && b.batch.n+s.n < batchRows {
 			return nil
@@ -463,9 +473,6 @@ func (b *typedBuffer[T, P]) grow() {
 	}
 	if n >= batchRows {
 		b.batch = b.l.wholeBatch()
-		if b.stage == nil {
-			b.stage = b.l.getStage()
-		}
 	} else {
 		b.batch = b.l.newBatch(n)
 	}

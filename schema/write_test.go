@@ -95,10 +95,19 @@ func wideRows(n int, seed uint64) []wideRow {
 }
 
 func writeWide(t testing.TB, rows []wideRow, flushAt int) []byte {
+	return writeWideStaged(t, rows, flushAt, false)
+}
+
+// writeWideStaged is writeWide, the rows staged (FileWriter.Interleave)
+// when staged is set.
+func writeWideStaged(t testing.TB, rows []wideRow, flushAt int, staged bool) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	b := &typedBuffer[wideRow, *wideRow]{}
 	b.open(&buf, "test_wide", map[string]string{"z": "last", "a": "first"})
+	if staged {
+		b.Interleave()
+	}
 	for i := range rows {
 		if i == flushAt {
 			if err := b.Flush(); err != nil {
@@ -129,6 +138,10 @@ func TestWriterRoundTripAllKinds(t *testing.T) {
 	data := writeWide(t, rows, flushAt)
 	if again := writeWide(t, rows, flushAt); !bytes.Equal(data, again) {
 		t.Fatal("same rows gave different bytes")
+	}
+	// staged rows (stage.go), the Flush in the middle of a stage
+	if staged := writeWideStaged(t, rows, flushAt, true); !bytes.Equal(data, staged) {
+		t.Fatal("the same rows staged gave different bytes")
 	}
 
 	pf, err := file.NewParquetReader(bytes.NewReader(data))
@@ -488,6 +501,7 @@ func TestSpillSameBytes(t *testing.T) {
 		var out, spill bytes.Buffer
 		s := &typedBuffer[wideRow, *wideRow]{}
 		s.open(&out, "test_wide", nil)
+		s.Interleave() // its rows are staged, the direct ones not
 		if err := s.SpillTo(&spill); err != nil {
 			t.Fatal(err)
 		}
@@ -613,6 +627,7 @@ func TestWriterMemory(t *testing.T) {
 	ws := make([]FileWriter, files)
 	for i := range ws {
 		ws[i] = tbl.NewFileWriter(io.Discard, map[string]string{})
+		ws[i].Interleave() // written in turn, as the router's interleaved files
 	}
 	n := 0
 	for _, rows := range []int{BatchRows, 20_000, 40_000, 61_000} {
@@ -658,6 +673,8 @@ func TestWriteCopiesWhatRowsPointTo(t *testing.T) {
 				if err := b.SpillTo(&spilled); err != nil {
 					t.Fatal(err)
 				}
+			} else {
+				b.Interleave() // the rows staged (stage.go)
 			}
 			var scratch wideRow
 			junk := wideRows(1, 77)[0]

@@ -316,6 +316,10 @@ func (f *File) SpillTo(w io.Writer) error { return f.fw.SpillTo(w) }
 func (f *File) Spill() error              { return f.fw.Spill() }
 func (f *File) Unspill(r io.Reader) error { return f.fw.Unspill(r) }
 
+// Interleave says the file's rows are written in turn with other files'
+// (schema.FileWriter).
+func (f *File) Interleave() { f.fw.Interleave() }
+
 // TempFile creates a scratch file in the run's staging folder (removed
 // with it, if the caller does not remove it first), for a writer's
 // spilled rows.
