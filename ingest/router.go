@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -77,6 +78,9 @@ const (
 var (
 	bufferBudget int64 = 128 << 20
 	maxOpen            = 128
+	// finishAhead is how many files past the one being finished have
+	// handed their last rows to their encoders (router.complete).
+	finishAhead = runtime.GOMAXPROCS(0)
 )
 
 // partKey names a partition within its table: host and UTC day.
@@ -535,18 +539,22 @@ func (r *router) complete(sha, locale string) error {
 			return fmt.Errorf("ingest: spill: %w", err)
 		}
 	}
-	// Every file that does not spill first hands its last rows to its
-	// encoder, so that the encoders write them while the files are
-	// finished one after the other (the same bytes: Close then has no row
-	// left to commit).
-	for _, p := range r.order {
-		if p.file != nil && p.spill == nil {
-			if err := p.file.Flush(); err != nil {
-				return err
+	// The files that do not spill hand their last rows to their encoders
+	// a few files ahead of the one being finished (finishAhead), so that
+	// the encoders write them while the files are finished one after the
+	// other (the same bytes: Close then has no row left to commit). Not
+	// every file at once: each would then hold its encoder together, and
+	// 5,000 hosts' files (82 MB of sadf -d CPU rows) took 20.6 s and 367
+	// MB RSS against 12-13 s and 237 MB finished one at a time.
+	ahead := 0 // r.order[:ahead] are flushed or skipped
+	for i, p := range r.order {
+		for ; ahead < len(r.order) && ahead <= i+finishAhead; ahead++ {
+			if q := r.order[ahead]; q.file != nil && q.spill == nil {
+				if err := q.file.Flush(); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	for _, p := range r.order {
 		if p.file == nil {
 			continue
 		}
