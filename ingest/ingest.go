@@ -321,7 +321,7 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 		return fsum, fmt.Errorf("%w: %s: %v", ErrBadInput, in.path, err)
 	}
 	fsum.Host = host
-	r := newRouter(set, cfg, format.Name, in.path, src.hashed)
+	r := newRouter(set, cfg, format.Name, in.path, in.size, src.hashed)
 	if err != nil {
 		// Lenient, a host the file name cannot give: no row can be
 		// stored, every line is a reject saying why.
@@ -399,7 +399,7 @@ func ingestOne(ctx context.Context, cfg Config, set *lake.Set, in input, prog *p
 		// the file is read again and every line it decodes to becomes a
 		// reject, so that nothing is lost either.
 		r.discard()
-		r = newRouter(set, cfg, format.Name, in.path, src.hashed)
+		r = newRouter(set, cfg, format.Name, in.path, in.size, src.hashed)
 		var err error
 		if fsum.Stats, err = src.rejectArchive(in.path, format.Name, ae, r.write); err != nil {
 			return fsum, err

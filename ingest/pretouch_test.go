@@ -2,7 +2,10 @@ package ingest
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,31 +13,47 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A source whose hosts alternate pretouches its budget once, when its
-// fourth file takes an encoder, by the budget it does not hold yet; the
-// same rows host after host never do.
+// A source whose hosts alternate pretouches once, when its fourth file
+// takes an encoder: the budget it does not hold yet, but no more than its
+// own size, nor than the Go memory limit less 64 MiB. The same rows host
+// after host never do.
 func TestInterleavedSourcePretouchesOnce(t *testing.T) {
 	in := t.TempDir()
 	size := int64(16 * 4 * 290_000) // 5,400 sar_cpu rows a host (TestInterleavedHostsSameFilesAsSorted)
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	for _, c := range []struct {
 		byHost bool
-		want   int
-	}{{false, 1}, {true, 0}} {
+		limit  int64 // Go memory limit, MiB
+		want   []int64
+	}{
+		{false, 1 << 20, []int64{-1}}, // -1: the source's size
+		{false, 64 + 3, []int64{3 << 20}},
+		{false, 64, nil},
+		{true, 1 << 20, nil},
+	} {
 		path := cpuOnly(t, genSadf(t, in, "in-"+strconv.FormatBool(c.byHost)+".csv", size, 16, c.byHost))
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() > bufferBudget/2 {
+			t.Fatalf("the input (%d bytes) is too large for the test", st.Size())
+		}
+		want := slices.Clone(c.want)
+		if len(want) == 1 && want[0] == -1 {
+			want[0] = st.Size()
+		}
 		var got []int64
 		prev := pretouchFn
 		pretouchFn = func(n int64) bool { got = append(got, n); return true }
-		_, err := Run(context.Background(), Config{Out: t.TempDir()}, []string{path})
+		debug.SetMemoryLimit(c.limit << 20)
+		_, err = Run(context.Background(), Config{Out: t.TempDir()}, []string{path})
 		pretouchFn = prev
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != c.want {
-			t.Fatalf("by host %v: %d pretouches, want %d", c.byHost, len(got), c.want)
-		}
-		// four files hold an encoder (about 3 MB each) and 12 a batch
-		if c.want == 1 && (got[0] <= bufferBudget-32<<20 || got[0] >= bufferBudget) {
-			t.Errorf("pretouched %d MiB of a %d MiB budget", got[0]>>20, bufferBudget>>20)
+		if !slices.Equal(got, want) {
+			t.Errorf("by host %v, memory limit %d MiB: pretouched %v bytes, want %v", c.byHost, c.limit, got, want)
 		}
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 	"unsafe"
@@ -200,6 +202,7 @@ type router struct {
 	all        []*lake.File // every file created, closed early or not
 	hot, cold  partList
 	held       int64    // memory of the open files (parts' cost), the current parts' as of their last switch
+	size       int64    // the source's size in bytes (0: unknown, as stdin's)
 	encoders   int      // files that took their encoder (fill)
 	pretouched bool     // pretouch ran
 	heavy      int      // open files that are written (hold an encoder)
@@ -210,8 +213,8 @@ type router struct {
 // newRouter routes the records of the source at path, parsed as format.
 // Provenance metadata is valid UTF-8 like every stored string: a path or
 // command line that is not is written with \xHH escapes.
-func newRouter(set *lake.Set, cfg Config, format, path string, hashed *fileHash) *router {
-	return &router{set: set, source: path, hashed: hashed, meta: map[string]string{
+func newRouter(set *lake.Set, cfg Config, format, path string, size int64, hashed *fileHash) *router {
+	return &router{set: set, source: path, size: size, hashed: hashed, meta: map[string]string{
 		schema.MetaVersion: cfg.Version,
 		schema.MetaParser:  format,
 		schema.MetaSource:  parse.EscapeInvalid(path),
@@ -222,7 +225,7 @@ func newRouter(set *lake.Set, cfg Config, format, path string, hashed *fileHash)
 // discard drops every file the router created (none is committed yet).
 func (r *router) discard() {
 	r.set.Discard(r.all)
-	*r = router{set: r.set, source: r.source, meta: r.meta, early: r.early, hashed: r.hashed}
+	*r = router{set: r.set, source: r.source, size: r.size, meta: r.meta, early: r.early, hashed: r.hashed}
 }
 
 func (r *router) write(rec schema.Row) error {
@@ -283,11 +286,27 @@ func (r *router) write(rec schema.Row) error {
 // against 48,500-49,500, RSS 172-176 MB against 178-181 MB. A source
 // that writes its partitions one after the other does not pretouch: its
 // files reuse each other's memory as they finish.
+// pretouchSize is what fill pretouches: the budget not held yet, but no
+// more than the source's size (a small source's files will not fill the
+// budget; a compressed one's are larger than its bytes, and it pretouches
+// less than it could), nor than the Go memory limit less 64 MiB (the
+// runtime would give the pages back to stay under it); nothing for a
+// source of unknown size.
+func (r *router) pretouchSize() int64 {
+	n := min(bufferBudget-r.held, r.size)
+	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
+		n = min(n, limit-64<<20)
+	}
+	return n
+}
+
 func (r *router) fill(p *part) error {
 	if r.held-p.cost+r.costOf(p) <= bufferBudget {
 		if r.encoders++; r.encoders >= pretouchAt && p.rt.interleaved && !r.pretouched {
 			r.pretouched = true
-			pretouchFn(bufferBudget - r.held)
+			if n := r.pretouchSize(); n > 0 {
+				pretouchFn(n)
+			}
 		}
 		return nil
 	}

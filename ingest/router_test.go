@@ -445,7 +445,7 @@ func TestCloseDoesNotWaitForTheHash(t *testing.T) {
 			h.sum = sum
 			close(h.done)
 		}
-		r := newRouter(set, Config{Version: "test"}, "kv", "h.kv", h)
+		r := newRouter(set, Config{Version: "test"}, "kv", "h.kv", 0, h)
 		r.early = true
 		parsed := make(chan error, 1)
 		go func() {
