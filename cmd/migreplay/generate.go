@@ -13,6 +13,7 @@ import (
 	"github.com/migreplay/migreplay/ingest/ping"
 	"github.com/migreplay/migreplay/ingest/sadf"
 	"github.com/migreplay/migreplay/ingest/xentop"
+	"github.com/migreplay/migreplay/schema/lake"
 )
 
 func init() {
@@ -95,21 +96,21 @@ func parseCount(s string) (int64, error) {
 }
 
 // writeFileAtomic writes path through a temp file in the same directory and
-// renames it into place, so readers never see a partial file.
+// renames it into place, so readers never see a partial file. The file's
+// mode is 0666 less the umask.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	// 0666 less the umask, as the lake's files (os.CreateTemp's 0600
+	// would survive the rename)
+	f, err := lake.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	err = f.Chmod(0o644)
-	if err == nil {
-		err = write(bw)
-	}
+	err = write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -52,6 +52,14 @@ func (osFS) CreateTemp(dir, pattern string) (*os.File, error) {
 	}
 	return nil, &fs.PathError{Op: "createtemp", Path: filepath.Join(dir, pattern), Err: fs.ErrExist}
 }
+
+// CreateTemp creates a new file in dir named by pattern as os.CreateTemp
+// does, with the mode of any file a tool writes (0666 less the umask)
+// rather than os.CreateTemp's 0600: for outputs written through a temp
+// file and a rename (the lake's files, generate's and report's), which
+// keep the temp file's mode.
+func CreateTemp(dir, pattern string) (*os.File, error) { return osFS{}.CreateTemp(dir, pattern) }
+
 func (osFS) Rename(from, to string) error { return os.Rename(from, to) }
 func (osFS) Remove(path string) error     { return os.Remove(path) }
 func (osFS) RemoveAll(path string) error  { return os.RemoveAll(path) }
