@@ -270,6 +270,20 @@ func (r *router) write(rec schema.Row) error {
 	return r.switchTo(rt, partKey{host, day}, t, rec)
 }
 
+// pretouchSize is what fill pretouches: the budget not held yet, but no
+// more than the source's size (a small source's files will not fill the
+// budget; a compressed one's are larger than its bytes, and it pretouches
+// less than it could), nor than the Go memory limit less 64 MiB (the
+// runtime would give the pages back to stay under it); nothing for a
+// source of unknown size.
+func (r *router) pretouchSize() int64 {
+	n := min(bufferBudget-r.held, r.size)
+	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
+		n = min(n, limit-64<<20)
+	}
+	return n
+}
+
 // fill is called before the row that fills the first batch of p's file:
 // the file then takes its encoder, if the budget has room for it; if not,
 // it spills.
@@ -286,20 +300,6 @@ func (r *router) write(rec schema.Row) error {
 // against 48,500-49,500, RSS 172-176 MB against 178-181 MB. A source
 // that writes its partitions one after the other does not pretouch: its
 // files reuse each other's memory as they finish.
-// pretouchSize is what fill pretouches: the budget not held yet, but no
-// more than the source's size (a small source's files will not fill the
-// budget; a compressed one's are larger than its bytes, and it pretouches
-// less than it could), nor than the Go memory limit less 64 MiB (the
-// runtime would give the pages back to stay under it); nothing for a
-// source of unknown size.
-func (r *router) pretouchSize() int64 {
-	n := min(bufferBudget-r.held, r.size)
-	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
-		n = min(n, limit-64<<20)
-	}
-	return n
-}
-
 func (r *router) fill(p *part) error {
 	if r.held-p.cost+r.costOf(p) <= bufferBudget {
 		if r.encoders++; r.encoders >= pretouchAt && p.rt.interleaved && !r.pretouched {
@@ -590,8 +590,9 @@ func (r *router) complete(sha, locale string) error {
 	// run (the same bytes in any order). Not every file at once: each
 	// would then hold its encoder together, and 5,000 hosts' files (82 MB
 	// of sadf -d CPU rows) took 20.6 s and 367 MB RSS against 12-13 s and
-	// 237 MB finished one at a time. Spilling files read their rows back
-	// one at a time, on this goroutine, after the others.
+	// 237 MB finished one at a time (7.6-9.2 s and 240-246 MB now).
+	// Spilling files read their rows back one at a time, on this
+	// goroutine, after the others.
 	errs := make([]error, len(r.order))
 	slots := make(chan struct{}, finishAhead)
 	var wg sync.WaitGroup
