@@ -21,6 +21,7 @@ func TestInterleavedSourcePretouchesOnce(t *testing.T) {
 	in := t.TempDir()
 	size := int64(16 * 4 * 290_000) // 5,400 sar_cpu rows a host (TestInterleavedHostsSameFilesAsSorted)
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	paths := map[bool]string{}
 	for _, c := range []struct {
 		byHost bool
 		limit  int64 // Go memory limit, MiB
@@ -31,7 +32,11 @@ func TestInterleavedSourcePretouchesOnce(t *testing.T) {
 		{false, 64, nil},
 		{true, 1 << 20, nil},
 	} {
-		path := cpuOnly(t, genSadf(t, in, "in-"+strconv.FormatBool(c.byHost)+".csv", size, 16, c.byHost))
+		path := paths[c.byHost]
+		if path == "" {
+			path = cpuOnly(t, genSadf(t, in, "in-"+strconv.FormatBool(c.byHost)+".csv", size, 16, c.byHost))
+			paths[c.byHost] = path
+		}
 		st, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)

@@ -84,7 +84,7 @@ var (
 	// finishAhead is how many files past the one being finished have
 	// handed their last rows to their encoders (router.complete).
 	finishAhead = runtime.GOMAXPROCS(0)
-	// pretouchAt is the count of files with encoders at which a source
+	// pretouchAt is the count of open files with encoders at which a source
 	// whose partitions alternate pretouches its budget (router.fill);
 	// pretouchFn is pretouch, or the tests' spy.
 	pretouchAt = 4
@@ -203,7 +203,6 @@ type router struct {
 	hot, cold  partList
 	held       int64    // memory of the open files (parts' cost), the current parts' as of their last switch
 	size       int64    // the source's size in bytes (0: unknown, as stdin's)
-	encoders   int      // files that took their encoder (fill)
 	pretouched bool     // pretouch ran
 	heavy      int      // open files that are written (hold an encoder)
 	switches   int64    // partition switches so far
@@ -288,8 +287,9 @@ func (r *router) pretouchSize() int64 {
 // the file then takes its encoder, if the budget has room for it; if not,
 // it spills.
 //
-// When the pretouchAt-th file of a source whose partitions alternate
-// takes its encoder, the budget not yet held is pretouched once
+// When a file of a source whose partitions alternate takes its encoder
+// while pretouchAt-1 other open files hold one (r.heavy), the budget not
+// yet held is pretouched once
 // (pretouch): the source's open files are about to fill it together, and
 // on their own they would do it through fresh pages, which the Parquet
 // encoders' dictionary hash tables read before they write (a zero page,
@@ -302,7 +302,7 @@ func (r *router) pretouchSize() int64 {
 // files reuse each other's memory as they finish.
 func (r *router) fill(p *part) error {
 	if r.held-p.cost+r.costOf(p) <= bufferBudget {
-		if r.encoders++; r.encoders >= pretouchAt && p.rt.interleaved && !r.pretouched {
+		if r.heavy+1 >= pretouchAt && p.rt.interleaved && !r.pretouched { // p and the files already written
 			r.pretouched = true
 			if n := r.pretouchSize(); n > 0 {
 				pretouchFn(n)

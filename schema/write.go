@@ -562,17 +562,13 @@ var encoderSlots = sync.OnceValue(func() chan struct{} {
 	slots := make(chan struct{}, max(1, n))
 	if n > 1 {
 		slots <- struct{}{} // the parsers' core
-		coreReserved = true
 	}
 	return slots
 })
 
-// coreReserved is set when encoderSlots holds a slot for the parsers;
-// coreLent while one parser has lent it.
-var (
-	coreReserved bool
-	coreLent     atomic.Bool
-)
+// coreLent is set while one parser has lent the parsers' encoder slot,
+// which encoderSlots holds when it has more than one.
+var coreLent atomic.Bool
 
 // lendCore frees the parsers' encoder slot while a parser waits for its
 // file's worker (a file finished at the end of a source, when the source's
@@ -581,7 +577,7 @@ var (
 // that the slots free are never fewer than the encoders that hold one.
 func lendCore() bool {
 	slots := encoderSlots()
-	if !coreReserved || !coreLent.CompareAndSwap(false, true) {
+	if cap(slots) == 1 || !coreLent.CompareAndSwap(false, true) {
 		return false
 	}
 	<-slots
